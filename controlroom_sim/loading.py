@@ -1,0 +1,432 @@
+"""Reading scenario files: TOML, ``extends``, ``--set`` overrides, profile CSVs, clear errors.
+
+Every problem becomes a :class:`ScenarioError` whose message is one line naming the file, the key
+path, what was expected and what was found, e.g.::
+
+    scenarios/x.toml: channels.999.calls_per_day: expected a number >= 0, found -5
+
+The model never reads files: this module turns files into a validated :class:`Scenario`.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .distributions import DIST_NAMES
+from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario, clock_to_seconds
+
+BUILTIN_BASELINE = "baseline"
+
+
+class ScenarioError(ValueError):
+    """A scenario (or one of its files) is wrong; the message is one line for the user."""
+
+
+# -- public API ---------------------------------------------------------------------------------
+
+
+def builtin_baseline_path() -> Path:
+    """The path of the packaged baseline scenario (the same as ``scenarios/baseline.toml``)."""
+    return Path(str(resources.files("controlroom_sim") / "data" / "baseline.toml"))
+
+
+def load_scenario(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, merge, override and validate a scenario.
+
+    Parameters
+    ----------
+    path:
+        A TOML file; ``None`` (or ``"baseline"`` when no such file exists) means the
+        built-in baseline.
+    overrides:
+        ``KEY=VALUE`` strings applied after ``extends`` is resolved, for example
+        ``"channels.999.calls_per_day=900"`` or ``"handlers.0.count=14"``. The value is read
+        as a TOML value, or as a plain string when it is not one.
+    """
+    file = _resolve_path(path)
+    data, origins = _read_with_extends(file, stack=())
+    for text in overrides:
+        _apply_override(data, origins, text)
+    return _validate(data, origins, file)
+
+
+def scenario_files(path: str | Path | None = None) -> list[Path]:
+    """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
+    file = _resolve_path(path)
+    _, origins = _read_with_extends(file, stack=())
+    files = {Path(f) for f in origins.values()}
+    data, _ = _read_with_extends(file, stack=())
+    for channel in (data.get("channels") or {}).values():
+        if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
+            files.add(Path(channel["profile"]))
+    return sorted(files)
+
+
+# -- files and merging --------------------------------------------------------------------------
+
+
+def _resolve_path(path: str | Path | None) -> Path:
+    if path is None:
+        return builtin_baseline_path()
+    candidate = Path(path)
+    if str(path) == BUILTIN_BASELINE and not candidate.exists():
+        return builtin_baseline_path()
+    if not candidate.exists():
+        raise ScenarioError(f"{path}: no such scenario file")
+    if candidate.is_dir():
+        raise ScenarioError(f"{path}: is a folder, expected a scenario file (.toml)")
+    return candidate
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{file}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
+
+
+def _read_with_extends(
+    file: Path, stack: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """The merged data of ``file`` and its bases, and which file set each key path."""
+    resolved = file.resolve()
+    if resolved in stack:
+        chain = " -> ".join(p.name for p in (*stack, resolved))
+        raise ScenarioError(f"{file}: extends: expected a chain without cycles, found {chain}")
+    data = _read_toml(file)
+    _absolutise_profiles(data, file)
+    base_name = data.pop("extends", None)
+    own_origins = {path: str(file) for path in _leaf_paths(data)}
+    if base_name is None:
+        return data, own_origins
+    if not isinstance(base_name, str):
+        raise ScenarioError(
+            f"{file}: extends: expected a file name, found {type(base_name).__name__}"
+        )
+    base_file = (file.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
+    if base_name == BUILTIN_BASELINE and not base_file.exists():
+        base_file = builtin_baseline_path()
+    if not base_file.exists():
+        raise ScenarioError(f"{file}: extends: no such file {base_name!r}")
+    base, origins = _read_with_extends(base_file, (*stack, resolved))
+    merged = _deep_merge(base, data)
+    # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
+    for path in list(origins):
+        if any(path[: len(own)] == own for own in own_origins):
+            del origins[path]
+    origins.update(own_origins)
+    return merged, origins
+
+
+def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:
+    channels = data.get("channels")
+    if not isinstance(channels, dict):
+        return
+    for channel in channels.values():
+        if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
+            profile = Path(channel["profile"])
+            if not profile.is_absolute():
+                channel["profile"] = str((file.parent / profile).resolve())
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; everything else (values, arrays of tables) is replaced."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    if isinstance(data, dict) and data:
+        for key, value in data.items():
+            yield from _leaf_paths(value, (*prefix, str(key)))
+    else:
+        yield prefix
+
+
+# -- overrides ----------------------------------------------------------------------------------
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _apply_override(data: dict[str, Any], origins: dict[tuple[str, ...], str], text: str) -> None:
+    where = f"--set {text}"
+    if "=" not in text:
+        raise ScenarioError(f"{where}: expected KEY=VALUE, found no '='")
+    key, _, value_text = text.partition("=")
+    parts = [p for p in key.strip().split(".")]
+    if not key.strip() or any(not p for p in parts):
+        raise ScenarioError(f"{where}: expected a dotted key such as channels.999.calls_per_day")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, parts[: depth + 1], where, create=True)
+    last = parts[-1]
+    value = _parse_value(value_text.strip())
+    if isinstance(value, dict) and "profile" in value:
+        value["profile"] = str(Path(value["profile"]).resolve())
+    if last == "profile" and isinstance(value, str):
+        value = str(Path(value).resolve())
+    if isinstance(node, list):
+        index = _index(last, len(node), parts, where)
+        node[index] = value
+    else:
+        node[last] = value
+    origins[tuple(parts)] = "--set"
+
+
+def _step(node: Any, part: str, path: list[str], where: str, create: bool) -> Any:
+    if isinstance(node, list):
+        return node[_index(part, len(node), path, where)]
+    if not isinstance(node, dict):
+        raise ScenarioError(f"{where}: {'.'.join(path[:-1])} is a value, not a table")
+    if part not in node:
+        node[part] = {}
+    return node[part]
+
+
+def _index(part: str, length: int, path: list[str], where: str) -> int:
+    if not part.isdigit() or int(part) >= length:
+        raise ScenarioError(
+            f"{where}: {'.'.join(path)}: expected an index from 0 to {length - 1}, found {part!r}"
+        )
+    return int(part)
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: Path) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation_error(exc, origins, file)) from None
+    channels = {}
+    for name, channel in scenario.channels.items():
+        if channel.profile is not None:
+            weights = read_profile(Path(channel.profile), f"channels.{name}.profile")
+            channel = channel.model_copy(update={"profile_weights": weights})
+        channels[name] = channel
+    scenario = scenario.model_copy(update={"channels": channels})
+    _check_provenance(scenario, data, origins, file)
+    return scenario
+
+
+def _format_validation_error(
+    exc: ValidationError, origins: dict[tuple[str, ...], str], file: Path
+) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(str(p) for p in first["loc"] if str(p) not in DIST_NAMES)
+    key = ".".join(loc) or "(top level)"
+    source = _origin_of(loc, origins) or str(file)
+    message = _describe(first)
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return f"{source}: {key}: {message}" + (more if len(errors) > 1 else "")
+
+
+def _origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
+    for length in range(len(loc), -1, -1):
+        prefix = loc[:length]
+        hits = [f for path, f in origins.items() if path[:length] == prefix]
+        if hits:
+            return hits[0]
+    return None
+
+
+_EXPECT = {
+    "missing": "expected this key, found it missing",
+    "extra_forbidden": "unknown key",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text in quotes",
+    "list_type": "expected a list [...]",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "union_tag_not_found": "expected a 'dist' key naming one of " + ", ".join(DIST_NAMES),
+}
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling, or see the scenario reference in the README)"
+    if kind == "union_tag_invalid":
+        return f"expected dist to be one of {', '.join(DIST_NAMES)}, found {ctx.get('tag')!r}"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected')}, found {found!r}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
+        bound = next(iter(ctx.values()))
+        return f"expected a number {sign} {bound}, found {found!r}"
+    if kind in ("too_short", "too_long"):
+        return f"expected {error['msg'].lower()}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _EXPECT:
+        base = _EXPECT[kind]
+        if kind == "missing":
+            return base
+        return f"{base}, found {_show(found)}"
+    return f"{error['msg']}, found {_show(found)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_provenance(
+    scenario: Scenario,
+    data: dict[str, Any],
+    origins: dict[tuple[str, ...], str],
+    file: Path,
+) -> None:
+    for key in scenario.provenance:
+        node: Any = data
+        for part in key.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                source = _origin_of(("provenance", key), origins) or str(file)
+                raise ScenarioError(
+                    f"{source}: provenance.{key}: expected the key path of a parameter in "
+                    "this scenario, found none"
+                )
+
+
+# -- profiles -----------------------------------------------------------------------------------
+
+
+def read_profile(file: Path, key: str) -> tuple[float, ...]:
+    """Read a profile CSV into 672 weights (Monday 00:00 first), one per 15 minutes of a week.
+
+    Two layouts are accepted: ``weekday,start,weight`` with 672 rows (a week) or
+    ``start,weight`` with 96 rows (a day, repeated on every weekday). Weights are relative:
+    only their shape matters, since ``calls_per_day`` sets the volume.
+    """
+    where = f"{file}"
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{key}: no such profile file {str(file)!r}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{where}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
+        ) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ScenarioError(f"{where}: expected a header and rows of weights, found an empty file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if header == ["weekday", "start", "weight"]:
+        expected, weekly = INTERVALS_PER_WEEK, True
+    elif header == ["start", "weight"]:
+        expected, weekly = 96, False
+    else:
+        raise ScenarioError(
+            f"{where}: header: expected 'weekday,start,weight' or 'start,weight', "
+            f"found {','.join(rows[0])!r}"
+        )
+    weights: dict[int, float] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ScenarioError(
+                f"{where}: row {number}: expected {len(header)} columns, found {len(row)}"
+            )
+        cells = [c.strip() for c in row]
+        day = 0
+        if weekly:
+            if cells[0].lower() not in WEEKDAYS:
+                raise ScenarioError(
+                    f"{where}: row {number}: weekday: expected monday..sunday, found {cells[0]!r}"
+                )
+            day = WEEKDAYS.index(cells[0].lower())
+        try:
+            seconds = clock_to_seconds(cells[-2])
+        except ValueError as exc:
+            raise ScenarioError(f"{where}: row {number}: start: {exc}") from None
+        if seconds % 900:
+            raise ScenarioError(
+                f"{where}: row {number}: start: expected a quarter hour (:00, :15, :30, :45), "
+                f"found {cells[-2]!r}"
+            )
+        try:
+            weight = float(cells[-1])
+        except ValueError:
+            raise ScenarioError(
+                f"{where}: row {number}: weight: expected a number, found {cells[-1]!r}"
+            ) from None
+        if not math.isfinite(weight) or weight < 0:
+            raise ScenarioError(
+                f"{where}: row {number}: weight: expected a finite number >= 0, found {cells[-1]!r}"
+            )
+        index = day * 96 + int(seconds // 900)
+        if index in weights:
+            raise ScenarioError(
+                f"{where}: row {number}: expected each interval once, found a repeat"
+            )
+        weights[index] = weight
+    if len(weights) != expected:
+        raise ScenarioError(
+            f"{where}: expected {expected} rows (every 15 minutes of a "
+            f"{'week' if weekly else 'day'}), found {len(weights)}"
+        )
+    values = [weights[i] for i in range(expected)]
+    if not weekly:
+        values = values * 7
+    if sum(values) <= 0:
+        raise ScenarioError(f"{where}: weight: expected some weight above 0, found all zero")
+    return tuple(values)

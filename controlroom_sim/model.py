@@ -1,0 +1,747 @@
+"""The control room: one replication of a scenario, event by event, on SimPy.
+
+A call's way through (product.md, "The model"):
+
+1. It is made at its arrival time (an exact non-homogeneous Poisson process per channel, or
+   given times). Every per-call attribute is drawn now, from named streams: the BT stage,
+   patience, talk and wrap-up times, the redial choice and delay, the callback choices.
+2. A 999 call passes the BT operator stage (if the channel has one) and reaches the force.
+3. An idle handler with the channel's skill answers at once (the one idle longest); otherwise
+   the call queues. Handlers take the highest-priority channel first (999 before 101),
+   first come first served within a channel, and never interrupt a call.
+4. A caller whose patience runs out abandons. An abandoned caller may redial after a delay; an
+   abandoned 101 caller may ring 999 instead. Each is a new offered call with the same
+   ``caller_id``.
+5. A 101 caller who waits past the threshold (or whose predicted wait exceeds it) is offered a
+   callback and may accept: the caller hangs up and the request keeps the caller's place in
+   the queue. When a handler reaches it, the handler rings back; an attempt that fails takes
+   ``attempt_s`` and is tried again ``retry_after_s`` later, ahead of the queue, up to
+   ``max_attempts``.
+6. A handler talks, then wraps up, then takes the next call. Rosters bring handlers on and
+   off duty; breaks and shift ends wait for the call in hand to finish, and the time past the
+   shift end is recorded as overtime.
+
+The engine is event-driven (SimPy timeouts with callbacks, one small process for each arrival
+stream and one for the roster) so that the per-call work stays small. The model never reads
+files and computes no KPIs: it returns :class:`~controlroom_sim.records.RunRecords`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from .arrivals import arrival_blocks
+from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
+from .rng import RandomStreams
+from .scenario import WEEKDAYS, Callback, Channel, Scenario
+
+# Outcomes (indices into OUTCOMES).
+ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
+# Where a call is.
+AT_BT, WAITING, CALLBACK_WAIT, CALLBACK_RETRY, IN_SERVICE, DONE = range(6)
+# Origins (indices into ORIGINS).
+FIRST, REDIAL, FROM_101 = range(3)
+# Handler states.
+OFF, IDLE, BUSY, ON_BREAK = range(4)
+# Work kinds (indices into WORK_KINDS).
+WORK_CALL, WORK_CALLBACK, WORK_ATTEMPT = range(3)
+
+INF = math.inf
+_ATTRIBUTE_BLOCK = 2048
+
+
+class Call:
+    """One offered call and what happened to it (times in simulation seconds)."""
+
+    __slots__ = (
+        "abandoned_s",
+        "answered_s",
+        "arrival_s",
+        "attempt",
+        "call_id",
+        "callback_accepted",
+        "callback_attempt_s",
+        "callback_attempts",
+        "callback_offered_s",
+        "callback_retry_s",
+        "callback_success_at",
+        "caller_id",
+        "channel",
+        "end_s",
+        "follow_delay_s",
+        "follow_u",
+        "force_s",
+        "handler_id",
+        "origin",
+        "outcome",
+        "patience_s",
+        "state",
+        "talk_s",
+        "to999_delay_s",
+        "wrap_end_s",
+        "wrap_s",
+    )
+
+    def __init__(
+        self,
+        call_id: int,
+        caller_id: int,
+        attempt: int,
+        origin: int,
+        channel: int,
+        arrival_s: float,
+    ) -> None:
+        nan = math.nan
+        self.call_id = call_id
+        self.caller_id = caller_id
+        self.attempt = attempt
+        self.origin = origin
+        self.channel = channel
+        self.arrival_s = arrival_s
+        self.force_s = nan
+        self.answered_s = nan
+        self.abandoned_s = nan
+        self.end_s = nan
+        self.wrap_end_s = nan
+        self.handler_id = -1
+        self.outcome = OPEN
+        self.state = AT_BT
+        self.callback_offered_s = nan
+        self.callback_accepted = False
+        self.callback_attempts = 0
+
+
+class Handler:
+    """One call handler on one shift."""
+
+    __slots__ = (
+        "break_min",
+        "duty_start_s",
+        "group",
+        "handler_id",
+        "idle_since",
+        "leaving",
+        "levels",
+        "skills",
+        "state",
+    )
+
+    def __init__(
+        self,
+        handler_id: int,
+        group: int,
+        skills: tuple[int, ...],
+        levels: tuple[tuple[int, ...], ...],
+    ) -> None:
+        self.handler_id = handler_id
+        self.group = group
+        self.skills = skills
+        self.levels = levels
+        self.state = OFF
+        self.idle_since = 0.0
+        self.leaving = False
+        self.break_min = 0.0
+        self.duty_start_s = 0.0
+
+
+class _Attributes:
+    """Per-call attributes of one channel, drawn in blocks from named streams.
+
+    The i-th call of a kind (first calls, or follow-ups: redials and 101 callers ringing 999)
+    gets the i-th draw of every stream, whatever happened before it, so two scenarios run with
+    the same seed give their i-th callers the same patience, talk time and choices.
+    """
+
+    def __init__(
+        self, streams: RandomStreams, prefix: str, channel: Channel, callback: Callback | None
+    ) -> None:
+        self._specs: list[tuple[str, object]] = []
+
+        def add(name: str, dist: object) -> None:
+            self._specs.append((name, dist))
+
+        add("bt_s", channel.bt_connect_s)
+        add("patience_s", channel.patience_s)
+        add("talk_s", channel.talk_s)
+        add("wrap_s", channel.wrap_s)
+        add("follow_u", "uniform")
+        add("follow_delay_s", channel.redial_delay_s)
+        add("to999_delay_s", channel.abandon_to_999_delay_s)
+        if callback is not None:
+            add("accept_u", "uniform")
+            add("success_u", "uniform")
+            add("attempt_s", callback.attempt_s)
+            add("retry_s", callback.retry_after_s)
+        self._names = [name for name, _ in self._specs]
+        self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
+        self._rows: list[tuple[float, ...]] = []
+        self._next = 0
+
+    def _refill(self) -> None:
+        columns = []
+        for (_, dist), rng in zip(self._specs, self._rngs, strict=True):
+            if dist is None:
+                columns.append(np.zeros(_ATTRIBUTE_BLOCK))
+            elif dist == "uniform":
+                columns.append(rng.random(_ATTRIBUTE_BLOCK))
+            else:
+                columns.append(dist.sample(rng, _ATTRIBUTE_BLOCK))  # type: ignore[attr-defined]
+        self._rows = list(zip(*(c.tolist() for c in columns), strict=True))
+        self._next = 0
+
+    def draw(self) -> tuple[float, ...]:
+        if self._next >= len(self._rows):
+            self._refill()
+        row = self._rows[self._next]
+        self._next += 1
+        return row
+
+    @property
+    def names(self) -> list[str]:
+        return self._names
+
+
+class ControlRoom:
+    """One replication of a scenario. Build it, call :meth:`run`, read the records.
+
+    Parameters
+    ----------
+    scenario:
+        A validated scenario.
+    replication:
+        Replication index; with ``scenario.scenario.seed`` it seeds every stream.
+    arrival_times:
+        Optional first-call arrival times per channel name (simulation seconds), replacing
+        the Poisson process: trace-driven runs and exact-trace tests.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        arrival_times: Mapping[str, Sequence[float]] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.streams = RandomStreams(scenario.scenario.seed, replication)
+        names = sorted(scenario.channels, key=scenario.channel_priority)
+        self.channel_names = names
+        self.index = {name: i for i, name in enumerate(names)}
+        self.channels = [scenario.channels[n] for n in names]
+        n = len(names)
+        self.queues: list[deque[Call]] = [deque() for _ in range(n)]
+        self.retry_due: list[deque[Call]] = [deque() for _ in range(n)]
+        self.waiting = [0] * n
+        self.on_duty_for = [0] * n
+        self.calls: list[Call] = []
+        self.work: list[tuple[int, int, float, float, int]] = []
+        self.duty: list[tuple[int, float, float]] = []
+        self.handlers: list[Handler] = []
+        self.handler_rows: list[list[object]] = []
+
+        cb = scenario.callback
+        self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
+        self.callback = cb if self.callback_channel is not None else None
+        self.first_attrs = [
+            _Attributes(
+                self.streams,
+                f"first.{name}",
+                ch,
+                self.callback if self.index[name] == self.callback_channel else None,
+            )
+            for name, ch in zip(names, self.channels, strict=True)
+        ]
+        self.follow_attrs = [
+            _Attributes(
+                self.streams,
+                f"followup.{name}",
+                ch,
+                self.callback if self.index[name] == self.callback_channel else None,
+            )
+            for name, ch in zip(names, self.channels, strict=True)
+        ]
+        self.to999 = self.index.get("999")
+        self._mean_handle = [
+            ch.talk_s.mean + (ch.wrap_s.mean if ch.wrap_s is not None else 0.0)
+            for ch in self.channels
+        ]
+
+        self._build_handlers()
+        for i, name in enumerate(names):
+            if arrival_times is not None:
+                times = np.sort(np.asarray(arrival_times.get(name, ()), dtype=float))
+                self.env.process(self._arrivals(i, iter([times])))
+            elif self.channels[i].calls_per_day > 0:
+                rng = self.streams.generator(f"arrivals.{name}")
+                self.env.process(self._arrivals(i, arrival_blocks(scenario, name, rng)))
+        self.env.process(self._roster())
+
+    # -- handlers and rosters -----------------------------------------------------------------
+
+    def _build_handlers(self) -> None:
+        sc = self.scenario
+        priorities = sorted({sc.channel_priority(n) for n in self.channel_names})
+        self.groups_for: list[list[deque[Handler]]] = [[] for _ in self.channel_names]
+        self.idle: list[deque[Handler]] = []
+        events: list[tuple[float, int, int, float]] = []  # time, order, handler, minutes
+        origin = sc.origin_weekday_s
+        end = sc.end_s
+        for g, group in enumerate(sc.handlers):
+            idle: deque[Handler] = deque()
+            self.idle.append(idle)
+            skills = tuple(self.index[s] for s in group.skills if s in self.index)
+            for ci in skills:
+                self.groups_for[ci].append(idle)
+            levels = tuple(
+                tuple(ci for ci in skills if sc.channel_priority(self.channel_names[ci]) == level)
+                for level in priorities
+            )
+            levels = tuple(level for level in levels if level)
+            occurrences: list[tuple[str, float, float, int, list[tuple[float, float]]]] = []
+            if group.count is not None:
+                occurrences.append(("around the clock", 0.0, INF, group.count, []))
+            else:
+                for s, shift in enumerate(group.shifts or []):
+                    days = set(shift.weekdays())
+                    duration = shift.hours * 3600.0
+                    # Every start of this shift from a day before time 0 to the end of the run.
+                    first_day = math.floor((origin - 86400.0) / 86400.0)
+                    last_day = math.ceil((origin + end) / 86400.0)
+                    for day in range(first_day, last_day + 1):
+                        if day % 7 not in days:
+                            continue
+                        start = day * 86400.0 + shift.start_s - origin
+                        if start >= end or start + duration <= 0:
+                            continue
+                        label = f"{shift.start}+{shift.hours:g}h {WEEKDAYS[day % 7][:3]}#{s}"
+                        breaks = [(start + b.after_hours * 3600.0, b.minutes) for b in shift.breaks]
+                        occurrences.append((label, start, start + duration, shift.count, breaks))
+            for label, start, stop, count, breaks in occurrences:
+                for _ in range(count):
+                    hid = len(self.handlers)
+                    self.handlers.append(Handler(hid, g, skills, levels))
+                    self.handler_rows.append([hid, group.name, label, start, stop, math.nan])
+                    events.append((max(start, 0.0), 0, hid, 0.0))
+                    for at, minutes in breaks:
+                        if 0.0 <= at < end:
+                            events.append((at, 1, hid, minutes))
+                    if stop < end:
+                        events.append((stop, 2, hid, 0.0))
+        # Ends before starts at the same moment, so a handover frees the leaver first... but a
+        # leaver who is busy stays: the order only decides who is idle first.
+        events.sort(key=lambda e: (e[0], -e[1], e[2]))
+        self._roster_events = events
+
+    def _roster(self):  # type: ignore[no-untyped-def]
+        env = self.env
+        for at, kind, hid, minutes in self._roster_events:
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            handler = self.handlers[hid]
+            if kind == 0:
+                self._come_on(handler)
+            elif kind == 1:
+                self._break_due(handler, minutes)
+            else:
+                self._shift_end(handler)
+
+    def _count_duty(self, handler: Handler, delta: int) -> None:
+        for ci in handler.skills:
+            self.on_duty_for[ci] += delta
+
+    def _come_on(self, handler: Handler) -> None:
+        handler.duty_start_s = self.env.now
+        self._count_duty(handler, 1)
+        self._free(handler)
+
+    def _break_due(self, handler: Handler, minutes: float) -> None:
+        if handler.state == IDLE:
+            self.idle[handler.group].remove(handler)
+            self._begin_break(handler, minutes)
+        elif handler.state == BUSY and not handler.leaving:
+            handler.break_min = minutes
+
+    def _begin_break(self, handler: Handler, minutes: float) -> None:
+        now = self.env.now
+        self.duty.append((handler.handler_id, handler.duty_start_s, now))
+        self._count_duty(handler, -1)
+        handler.state = ON_BREAK
+        handler.break_min = 0.0
+        self.env.timeout(minutes * 60.0, handler).callbacks.append(self._on_break_end)
+
+    def _on_break_end(self, event: simpy.Event) -> None:
+        handler: Handler = event.value
+        if handler.state == ON_BREAK:
+            handler.duty_start_s = self.env.now
+            self._count_duty(handler, 1)
+            self._free(handler)
+
+    def _shift_end(self, handler: Handler) -> None:
+        state = handler.state
+        if state == IDLE:
+            self.idle[handler.group].remove(handler)
+            self._go_off(handler)
+        elif state == BUSY:
+            handler.leaving = True
+        elif state == ON_BREAK:
+            handler.state = OFF
+            self.handler_rows[handler.handler_id][5] = self.env.now
+
+    def _go_off(self, handler: Handler) -> None:
+        now = self.env.now
+        self.duty.append((handler.handler_id, handler.duty_start_s, now))
+        self._count_duty(handler, -1)
+        handler.state = OFF
+        self.handler_rows[handler.handler_id][5] = now
+
+    # -- arrivals -----------------------------------------------------------------------------
+
+    def _arrivals(self, channel: int, blocks):  # type: ignore[no-untyped-def]
+        env = self.env
+        new_call = self._new_call
+        end = self.scenario.end_s
+        for block in blocks:
+            for at in block.tolist():
+                if at >= end:
+                    return
+                if at > env.now:
+                    yield env.timeout(at - env.now)
+                new_call(channel, FIRST, -1, 0)
+
+    def _new_call(self, channel: int, origin: int, caller_id: int, attempt: int) -> None:
+        now = self.env.now
+        call_id = len(self.calls)
+        call = Call(
+            call_id, caller_id if caller_id >= 0 else call_id, attempt, origin, channel, now
+        )
+        self.calls.append(call)
+        attrs = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel].draw()
+        bt = attrs[0]
+        patience = attrs[1]
+        call.patience_s = patience if self.channels[channel].patience_s is not None else INF
+        call.talk_s = attrs[2]
+        call.wrap_s = attrs[3]
+        call.follow_u = attrs[4]
+        call.follow_delay_s = attrs[5]
+        call.to999_delay_s = attrs[6]
+        if len(attrs) > 7:
+            cb = self.callback
+            assert cb is not None
+            call.callback_accepted = attrs[7] < cb.accept_probability
+            call.callback_success_at = _attempts_needed(attrs[8], cb.attempt_success_probability)
+            call.callback_attempt_s = attrs[9]
+            call.callback_retry_s = attrs[10]
+        if bt > 0.0:
+            self.env.timeout(bt, call).callbacks.append(self._on_reach)
+        else:
+            self._reach(call)
+
+    def _on_reach(self, event: simpy.Event) -> None:
+        self._reach(event.value)
+
+    def _reach(self, call: Call) -> None:
+        env = self.env
+        call.force_s = env.now
+        channel = call.channel
+        handler = self._pick_idle(channel)
+        if handler is not None:
+            self._serve(handler, call)
+            return
+        call.state = WAITING
+        self.queues[channel].append(call)
+        self.waiting[channel] += 1
+        patience = call.patience_s
+        cb = self.callback
+        if cb is not None and channel == self.callback_channel:
+            threshold = cb.offer_after_wait_s
+            if cb.offer_rule == "predicted":
+                staff = max(self.on_duty_for[channel], 1)
+                predicted = self.waiting[channel] * self._mean_handle[channel] / staff
+                if predicted > threshold:
+                    self._offer(call)
+                    return
+            elif patience > threshold:
+                env.timeout(threshold, call).callbacks.append(self._on_offer)
+                return
+        if patience < INF:
+            env.timeout(patience, call).callbacks.append(self._on_abandon)
+
+    # -- callbacks (101) ----------------------------------------------------------------------
+
+    def _on_offer(self, event: simpy.Event) -> None:
+        call: Call = event.value
+        if call.state == WAITING:
+            self._offer(call)
+
+    def _offer(self, call: Call) -> None:
+        env = self.env
+        call.callback_offered_s = env.now
+        if call.callback_accepted:
+            call.state = CALLBACK_WAIT
+            return
+        remaining = call.patience_s - (env.now - call.force_s)
+        if remaining < INF:
+            env.timeout(max(remaining, 0.0), call).callbacks.append(self._on_abandon)
+
+    def _ring_back(self, handler: Handler, call: Call) -> None:
+        env = self.env
+        now = env.now
+        call.callback_attempts += 1
+        if call.callback_attempts == call.callback_success_at:
+            call.state = IN_SERVICE
+            call.answered_s = now
+            call.outcome = CALLBACK_ANSWERED
+            call.end_s = now + call.talk_s
+            done = call.end_s + call.wrap_s
+            call.wrap_end_s = done
+            self.work.append((handler.handler_id, call.call_id, now, done, WORK_CALLBACK))
+            env.timeout(done - now, handler).callbacks.append(self._on_free)
+            return
+        cb = self.callback
+        assert cb is not None
+        done = now + call.callback_attempt_s
+        self.work.append((handler.handler_id, call.call_id, now, done, WORK_ATTEMPT))
+        env.timeout(done - now, handler).callbacks.append(self._on_free)
+        if call.callback_attempts >= cb.max_attempts:
+            call.state = DONE
+            call.outcome = CALLBACK_FAILED
+            call.end_s = done
+        else:
+            call.state = CALLBACK_RETRY
+            env.timeout(done - now + call.callback_retry_s, call).callbacks.append(
+                self._on_retry_due
+            )
+
+    def _on_retry_due(self, event: simpy.Event) -> None:
+        call: Call = event.value
+        channel = call.channel
+        call.state = CALLBACK_WAIT
+        handler = self._pick_idle(channel)
+        if handler is not None:
+            self._serve(handler, call)
+            return
+        self.retry_due[channel].append(call)
+        self.waiting[channel] += 1
+
+    # -- abandonment and follow-up calls -------------------------------------------------------
+
+    def _on_abandon(self, event: simpy.Event) -> None:
+        call: Call = event.value
+        if call.state != WAITING:
+            return
+        call.state = DONE
+        call.outcome = ABANDONED
+        call.abandoned_s = self.env.now
+        channel = call.channel
+        self.waiting[channel] -= 1
+        spec = self.channels[channel]
+        u = call.follow_u
+        p999 = spec.abandon_to_999_probability
+        if u < p999 and self.to999 is not None:
+            self.env.timeout(call.to999_delay_s, (self.to999, FROM_101, call)).callbacks.append(
+                self._on_follow_up
+            )
+        elif u < p999 + spec.redial_probability and call.attempt < spec.max_redials:
+            self.env.timeout(call.follow_delay_s, (channel, REDIAL, call)).callbacks.append(
+                self._on_follow_up
+            )
+
+    def _on_follow_up(self, event: simpy.Event) -> None:
+        channel, origin, previous = event.value
+        if self.env.now < self.scenario.end_s:
+            self._new_call(channel, origin, previous.caller_id, previous.attempt + 1)
+
+    # -- handling -----------------------------------------------------------------------------
+
+    def _pick_idle(self, channel: int) -> Handler | None:
+        groups = self.groups_for[channel]
+        if len(groups) == 1:
+            idle = groups[0]
+            return idle.popleft() if idle else None
+        best: deque[Handler] | None = None
+        for idle in groups:
+            if idle and (best is None or idle[0].idle_since < best[0].idle_since):
+                best = idle
+        return best.popleft() if best is not None else None
+
+    def _serve(self, handler: Handler, call: Call) -> None:
+        handler.state = BUSY
+        call.handler_id = handler.handler_id
+        if call.state == CALLBACK_WAIT:
+            self._ring_back(handler, call)
+            return
+        now = self.env.now
+        call.state = IN_SERVICE
+        call.answered_s = now
+        call.outcome = ANSWERED
+        talk_end = now + call.talk_s
+        call.end_s = talk_end
+        done = talk_end + call.wrap_s
+        call.wrap_end_s = done
+        self.work.append((handler.handler_id, call.call_id, now, done, WORK_CALL))
+        self.env.timeout(done - now, handler).callbacks.append(self._on_free)
+
+    def _on_free(self, event: simpy.Event) -> None:
+        self._free(event.value)
+
+    def _free(self, handler: Handler) -> None:
+        if handler.leaving:
+            handler.leaving = False
+            self._go_off(handler)
+            return
+        if handler.break_min > 0.0:
+            self._begin_break(handler, handler.break_min)
+            return
+        call = self._next_call(handler)
+        if call is not None:
+            self._serve(handler, call)
+        else:
+            handler.state = IDLE
+            handler.idle_since = self.env.now
+            self.idle[handler.group].append(handler)
+
+    def _next_call(self, handler: Handler) -> Call | None:
+        queues = self.queues
+        retry_due = self.retry_due
+        for level in handler.levels:
+            best: deque[Call] | None = None
+            best_s = INF
+            for channel in level:
+                due = retry_due[channel]
+                if due:
+                    self.waiting[channel] -= 1
+                    return due.popleft()
+                queue = queues[channel]
+                while queue and queue[0].state != WAITING and queue[0].state != CALLBACK_WAIT:
+                    queue.popleft()
+                if queue and queue[0].force_s < best_s:
+                    best, best_s = queue, queue[0].force_s
+            if best is not None:
+                call = best.popleft()
+                self.waiting[call.channel] -= 1
+                return call
+        return None
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self) -> RunRecords:
+        """Simulate to the end of the cool-down and return the records."""
+        end = self.scenario.end_s
+        self.env.run(until=end)
+        for handler in self.handlers:
+            if handler.state in (IDLE, BUSY):
+                self.duty.append((handler.handler_id, handler.duty_start_s, end))
+        return self._records()
+
+    def _records(self) -> RunRecords:
+        calls = self.calls
+        columns = {
+            "call_id": "call_id",
+            "caller_id": "caller_id",
+            "attempt": "attempt",
+            "arrival_s": "arrival_s",
+            "force_s": "force_s",
+            "answered_s": "answered_s",
+            "abandoned_s": "abandoned_s",
+            "end_s": "end_s",
+            "wrap_end_s": "wrap_end_s",
+            "handler_id": "handler_id",
+            "callback_offered_s": "callback_offered_s",
+            "callback_accepted": "callback_accepted",
+            "callback_attempts": "callback_attempts",
+            "patience_s": "patience_s",
+            "talk_s": "talk_s",
+            "wrap_s": "wrap_s",
+        }
+        data: dict[str, object] = {
+            name: list(map(attrgetter(attr), calls)) for name, attr in columns.items()
+        }
+        frame = pd.DataFrame(data)
+        frame["callback_accepted"] = (
+            frame["callback_accepted"] & frame["callback_offered_s"].notna()
+        )
+        frame.insert(
+            3,
+            "origin",
+            pd.Categorical.from_codes(
+                np.fromiter(map(attrgetter("origin"), calls), np.int8, len(calls)),
+                categories=list(ORIGINS),
+            ),
+        )
+        frame.insert(
+            4,
+            "channel",
+            pd.Categorical.from_codes(
+                np.fromiter(map(attrgetter("channel"), calls), np.int8, len(calls)),
+                categories=self.channel_names,
+            ),
+        )
+        frame.insert(
+            11,
+            "outcome",
+            pd.Categorical.from_codes(
+                np.fromiter(map(attrgetter("outcome"), calls), np.int8, len(calls)),
+                categories=list(OUTCOMES),
+            ),
+        )
+        frame["patience_s"] = frame["patience_s"].astype(float)
+        work = pd.DataFrame(
+            self.work, columns=["handler_id", "call_id", "start_s", "end_s", "kind"]
+        )
+        work["kind"] = pd.Categorical.from_codes(
+            work["kind"].astype(np.int8), categories=list(WORK_KINDS)
+        )
+        duty = pd.DataFrame(self.duty, columns=["handler_id", "start_s", "end_s"])
+        handlers = pd.DataFrame(
+            self.handler_rows,
+            columns=[
+                "handler_id",
+                "group",
+                "shift",
+                "scheduled_start_s",
+                "scheduled_end_s",
+                "actual_end_s",
+            ],
+        )
+        handlers["actual_end_s"] = handlers["actual_end_s"].astype(float)
+        handlers["overtime_s"] = (
+            (handlers["actual_end_s"] - handlers["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
+        )
+        sc = self.scenario
+        return RunRecords(
+            replication=self.replication,
+            warmup_s=sc.warmup_s,
+            horizon_s=sc.horizon_s,
+            end_s=sc.end_s,
+            calls=frame,
+            work=work,
+            duty=duty,
+            handlers=handlers,
+            origin_weekday_s=sc.origin_weekday_s,
+        )
+
+
+def _attempts_needed(u: float, p: float) -> float:
+    """The attempt on which a callback first reaches the caller (geometric; inf if never)."""
+    if p >= 1.0:
+        return 1.0
+    if p <= 0.0:
+        return INF
+    return 1.0 + math.floor(math.log1p(-u) / math.log1p(-p))
+
+
+def simulate(
+    scenario: Scenario,
+    replication: int = 0,
+    arrival_times: Mapping[str, Sequence[float]] | None = None,
+) -> RunRecords:
+    """Run one replication of ``scenario`` and return its records."""
+    return ControlRoom(scenario, replication, arrival_times).run()

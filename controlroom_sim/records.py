@@ -1,0 +1,67 @@
+"""What one replication leaves behind: tidy tables of calls, handler work and duty.
+
+KPIs are computed from these tables afterwards (:mod:`controlroom_sim.metrics`), never from
+counters inside the model, and the warm-up is cut there.
+
+Tables
+------
+``calls``
+    One row per call (first calls, redials, and 101 callers who rang 999): ``call_id``,
+    ``caller_id`` (the first call of the caller), ``attempt`` (0 for the first call),
+    ``origin`` (``first``, ``redial``, ``from_101``), ``channel``, ``arrival_s`` (call made),
+    ``force_s`` (reached the force queue, after any BT stage), ``answered_s`` (a handler
+    picked it up, or a callback reached the caller), ``abandoned_s``, ``end_s`` (the caller's
+    part ends: talk over, or the last callback attempt), ``wrap_end_s``, ``outcome`` (one of
+    :data:`OUTCOMES`), ``handler_id`` (who answered; -1 if nobody), the callback fields
+    ``callback_offered_s``, ``callback_accepted`` and ``callback_attempts``, and the drawn
+    ``patience_s``, ``talk_s`` and ``wrap_s``. Times are simulation seconds; NaN where a
+    moment was not reached.
+``work``
+    One row per stint of a handler on a call: ``handler_id``, ``call_id``, ``start_s``,
+    ``end_s``, ``kind`` (``call``, ``callback``, ``callback_attempt``).
+``duty``
+    One row per stretch a handler was available (on shift and not on a break):
+    ``handler_id``, ``start_s``, ``end_s``.
+``handlers``
+    One row per handler (one per shift worked): ``handler_id``, ``group``, ``shift``,
+    ``scheduled_start_s``, ``scheduled_end_s``, ``actual_end_s`` (NaN if still on duty when the
+    run stopped), ``overtime_s``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+OUTCOMES: tuple[str, ...] = (
+    "answered",
+    "abandoned",
+    "callback_answered",
+    "callback_failed",
+    "open",
+)
+ORIGINS: tuple[str, ...] = ("first", "redial", "from_101")
+WORK_KINDS: tuple[str, ...] = ("call", "callback", "callback_attempt")
+
+
+@dataclass
+class RunRecords:
+    """The tables of one replication, and the window they were measured over."""
+
+    replication: int
+    warmup_s: float
+    horizon_s: float
+    end_s: float
+    calls: pd.DataFrame
+    work: pd.DataFrame
+    duty: pd.DataFrame
+    handlers: pd.DataFrame
+    origin_weekday_s: float = 0.0
+    """Seconds from Monday 00:00 to simulation time 0 (for weekday/time-of-day labels)."""
+
+    @property
+    def measured_calls(self) -> pd.DataFrame:
+        """Calls offered in the measured window ``[warmup_s, horizon_s)``."""
+        arrival = self.calls["arrival_s"]
+        return self.calls[(arrival >= self.warmup_s) & (arrival < self.horizon_s)]

@@ -1,0 +1,304 @@
+"""The scenario schema: what a scenario file may say, validated with pydantic.
+
+Unknown keys are rejected everywhere. Every default below is either a switch that leaves a
+mechanism off (no BT stage, nobody abandons, no redials, no callbacks) or a run-control setting;
+the numbers that describe a real control room live in ``scenarios/baseline.toml`` with their
+provenance. Reading files is :mod:`controlroom_sim.loading`'s job, not this module's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .distributions import Distribution, Exponential, Fixed
+
+CHANNELS: tuple[str, ...] = ("999", "101")
+"""Channel names in their default priority order (999 is answered before 101)."""
+
+ChannelName = Literal["999", "101"]
+WEEKDAYS: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DAY_SETS: dict[str, tuple[str, ...]] = {
+    "daily": WEEKDAYS,
+    "weekdays": WEEKDAYS[:5],
+    "weekends": WEEKDAYS[5:],
+}
+
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+INTERVAL_S = 900.0
+"""Length of a profile and reporting interval: 15 minutes."""
+INTERVALS_PER_WEEK = 7 * 96
+
+
+def clock_to_seconds(text: str) -> float:
+    """``"HH:MM"`` (00:00 to 23:59) as seconds after midnight; ValueError otherwise."""
+    match = _CLOCK.match(text)
+    if not match:
+        raise ValueError(f"expected a time of day as HH:MM, found {text!r}")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"expected a time of day from 00:00 to 23:59, found {text!r}")
+    return hours * 3600.0 + minutes * 60.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSettings(_Strict):
+    """``[scenario]``: name, horizon and run control."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    days: PositiveFloat = 7.0
+    """Measured horizon after the warm-up, in days (may be fractional)."""
+    warmup_hours: NonNegativeFloat = 24.0
+    """Simulated before measurement starts; calls arriving then are not counted."""
+    cooldown_hours: NonNegativeFloat = 2.0
+    """Simulated after the horizon (arrivals go on) so calls offered near its end can finish."""
+    start_weekday: Weekday = "monday"
+    """Weekday of the first measured day."""
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
+
+
+class Channel(_Strict):
+    """``[channels.NAME]``: demand and caller behaviour of one channel."""
+
+    calls_per_day: NonNegativeFloat
+    """Mean calls a day over a week (the profile shapes them over the week)."""
+    profile: str | None = None
+    """CSV of 15-minute weights over a week (or a day); flat when absent."""
+    priority: Annotated[int, Field(ge=0)] | None = None
+    """Lower is answered first; default: 999 is 0, 101 is 1."""
+    bt_connect_s: Distribution | None = None
+    """The BT operator stage before a call reaches the force; absent: none."""
+    answer_clock: Literal["call", "force"] = "call"
+    """Where the answer-time clock starts: when the call is made, or when it reaches the force."""
+    talk_s: Distribution
+    wrap_s: Distribution | None = None
+    """Wrap-up after the caller hangs up; absent: none."""
+    patience_s: Distribution | None = None
+    """How long a caller waits before giving up; absent: nobody abandons."""
+    redial_probability: Probability = 0.0
+    """Chance that a caller who abandoned rings the same number again."""
+    redial_delay_s: Distribution = Exponential(dist="exponential", mean=60.0)
+    """Time from abandoning to redialling (assumption: no public figure)."""
+    max_redials: Annotated[int, Field(ge=0)] = 3
+    """A caller redials at most this many times (assumption)."""
+    abandon_to_999_probability: Probability = 0.0
+    """101 only: chance that a caller who abandoned rings 999 instead."""
+    abandon_to_999_delay_s: Distribution = Fixed(dist="fixed", value=30.0)
+    """101 only: time from abandoning 101 to ringing 999 (assumption)."""
+
+    # Weights per 15-minute interval of the week, filled in by the loader from ``profile``.
+    profile_weights: tuple[float, ...] | None = Field(default=None, exclude=True, repr=False)
+
+    def rate_per_interval(self) -> np.ndarray:
+        """Arrival rate (calls per second) in each of the week's 672 15-minute intervals."""
+        if self.profile_weights is None:
+            weights = np.ones(INTERVALS_PER_WEEK)
+        else:
+            weights = np.asarray(self.profile_weights, dtype=float)
+        share = weights / weights.sum()
+        return self.calls_per_day * 7.0 * share / INTERVAL_S
+
+
+class Callback(_Strict):
+    """``[callback]``: the 101 callback (Q-Buster) that keeps the caller's place."""
+
+    enabled: bool = True
+    offer_after_wait_s: NonNegativeFloat = 120.0
+    offer_rule: Literal["waited", "predicted"] = "waited"
+    """``waited``: offered once the caller has waited ``offer_after_wait_s``; ``predicted``:
+    offered on reaching the queue when the predicted wait exceeds it."""
+    accept_probability: Probability
+    attempt_success_probability: Probability = 1.0
+    max_attempts: Annotated[int, Field(ge=1)] = 1
+    attempt_s: Distribution = Fixed(dist="fixed", value=30.0)
+    """Handler time on an attempt that does not reach the caller (assumption)."""
+    retry_after_s: Distribution = Fixed(dist="fixed", value=600.0)
+    """Delay before a failed attempt is tried again (assumption)."""
+
+
+class Break(_Strict):
+    """A break inside a shift: it starts ``after_hours`` into the shift, or when the call in
+    hand ends, and lasts ``minutes``."""
+
+    after_hours: NonNegativeFloat
+    minutes: PositiveFloat
+
+
+class Shift(_Strict):
+    """One shift line of a handler group's rota."""
+
+    start: str
+    hours: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)]
+    days: str | list[str] = "daily"
+    count: Annotated[int, Field(ge=0)]
+    breaks: list[Break] = []
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_to_seconds(value)
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        for name in names:
+            if name not in DAY_SETS and name not in WEEKDAYS:
+                raise ValueError(
+                    f"expected 'daily', 'weekdays', 'weekends' or weekday names, found {name!r}"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> Shift:
+        for brk in self.breaks:
+            if brk.after_hours + brk.minutes / 60.0 > self.hours:
+                raise ValueError(
+                    f"a break {brk.after_hours:g} h into the shift lasting {brk.minutes:g} min "
+                    f"ends after the {self.hours:g}-hour shift"
+                )
+        return self
+
+    @property
+    def start_s(self) -> float:
+        return clock_to_seconds(self.start)
+
+    def weekdays(self) -> tuple[int, ...]:
+        """Indices (Monday = 0) of the days this shift starts on."""
+        names = [self.days] if isinstance(self.days, str) else self.days
+        out: set[int] = set()
+        for name in names:
+            out.update(WEEKDAYS.index(d) for d in DAY_SETS.get(name, (name,)))
+        return tuple(sorted(out))
+
+
+class HandlerGroup(_Strict):
+    """``[[handlers]]``: call handlers with the same skills and rota."""
+
+    name: Annotated[str, Field(min_length=1)]
+    skills: Annotated[list[ChannelName], Field(min_length=1)]
+    count: Annotated[int, Field(ge=0)] | None = None
+    """Handlers on duty around the clock (when there are no shifts)."""
+    shifts: list[Shift] | None = None
+
+    @model_validator(mode="after")
+    def _count_or_shifts(self) -> HandlerGroup:
+        if (self.count is None) == (self.shifts is None):
+            raise ValueError("expected either 'count' (around the clock) or 'shifts', not both")
+        return self
+
+    @property
+    def headcount(self) -> int:
+        if self.count is not None:
+            return self.count
+        return sum(s.count for s in self.shifts or [])
+
+
+class Surge(_Strict):
+    """``[[surges]]``: multiply channels' arrival rates over a window."""
+
+    channels: Annotated[list[ChannelName], Field(min_length=1)]
+    day: Annotated[int, Field(ge=1)]
+    """Measured day the surge starts on (1 = the first measured day)."""
+    start: str
+    hours: PositiveFloat
+    multiplier: NonNegativeFloat
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_to_seconds(value)
+        return value
+
+
+class Scenario(_Strict):
+    """A whole scenario, as read from a TOML file (after ``extends`` and ``--set``)."""
+
+    scenario: RunSettings
+    channels: dict[ChannelName, Channel] = {}
+    callback: Callback | None = None
+    handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
+    surges: list[Surge] = []
+    provenance: dict[str, str] = {}
+    """Where each parameter comes from: key path -> seed line, public figure or assumption."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if sum(group.headcount for group in self.handlers) == 0:
+            raise ValueError("nobody is on duty: every handler group has a count of 0")
+        names = [group.name for group in self.handlers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"handler group names must be unique, found {dupes[0]!r} twice")
+        for name, channel in self.channels.items():
+            if channel.calls_per_day > 0 and not any(
+                name in g.skills and g.headcount > 0 for g in self.handlers
+            ):
+                raise ValueError(
+                    f"channel {name} has calls but no handler on duty has the skill {name!r}"
+                )
+            if name != "101" and channel.abandon_to_999_probability > 0:
+                raise ValueError(
+                    f"abandon_to_999_probability applies to channel 101 only, found it on {name}"
+                )
+        if (
+            "101" in self.channels
+            and self.channels["101"].abandon_to_999_probability > 0
+            and "999" not in self.channels
+        ):
+            raise ValueError("abandon_to_999_probability needs a [channels.999] section")
+        return self
+
+    # -- derived quantities used by the model -------------------------------------------------
+
+    @property
+    def warmup_s(self) -> float:
+        return self.scenario.warmup_hours * 3600.0
+
+    @property
+    def horizon_s(self) -> float:
+        """End of the measured window, in simulation seconds."""
+        return self.warmup_s + self.scenario.days * 86400.0
+
+    @property
+    def end_s(self) -> float:
+        """When the simulation stops (horizon plus cool-down)."""
+        return self.horizon_s + self.scenario.cooldown_hours * 3600.0
+
+    @property
+    def origin_weekday_s(self) -> float:
+        """Seconds from the Monday 00:00 before the simulation start to the simulation start.
+
+        Simulation time 0 is the start of the warm-up; the measured window starts at 00:00
+        on ``start_weekday`` plus any fraction of a day the warm-up leaves over.
+        """
+        first_measured = WEEKDAYS.index(self.scenario.start_weekday) * 86400.0
+        return (first_measured - self.warmup_s) % (7 * 86400.0)
+
+    def channel_priority(self, name: str) -> int:
+        channel = self.channels[name]
+        if channel.priority is not None:
+            return channel.priority
+        return CHANNELS.index(name)
