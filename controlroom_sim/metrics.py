@@ -1,0 +1,252 @@
+"""KPIs, 15-minute interval tables and confidence intervals, all from the records.
+
+Nothing here runs a simulation. Every figure is computed from a replication's
+:class:`~controlroom_sim.records.RunRecords` after the warm-up is cut: a call counts in the
+measured window when it was *offered* (made) in ``[warmup_s, horizon_s)``, and it is followed
+to its outcome even if that comes after the horizon (the run goes on through a cool-down).
+
+Answer time is measured from the call being made (the Home Office clock, which includes any BT
+stage) or from it reaching the force, as each channel's ``answer_clock`` says. Home Office
+bands are shares of answered calls: under 10 s, 10 to under 60 s, 60 s or more.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .records import RunRecords
+from .scenario import INTERVAL_S, Scenario
+
+KPI_DESCRIPTIONS: dict[str, str] = {
+    "offered": "calls offered in the measured window (redials included)",
+    "answered": "calls answered by a handler",
+    "abandoned": "callers who hung up before an answer",
+    "open": "calls still unresolved when the run stopped",
+    "abandon_rate": "abandoned / offered",
+    "answered_within_10s": "share of answered calls answered in under 10 s",
+    "answered_10_to_59s": "share of answered calls answered in 10 to under 60 s",
+    "answered_60s_plus": "share of answered calls answered in 60 s or more",
+    "answered_within_10s_of_offered": "share of offered calls answered in under 10 s",
+    "answered_within_60s": "share of answered calls answered within 60 s",
+    "mean_answer_s": "mean answer time of answered calls, seconds",
+    "p90_answer_s": "90th percentile answer time of answered calls, seconds",
+    "callback_requested_rate": "share of offered calls that asked for a callback",
+    "callback_success_rate": "share of finished callback requests that reached the caller",
+    "mean_callback_delay_s": "mean time from a callback request to reaching the caller, seconds",
+    "handler_occupancy": "busy time / available (on duty, not on a break) time of handlers",
+    "overtime_hours": "hours worked past shift ends, shifts ending in the window",
+}
+"""What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``)."""
+
+
+def answer_times(calls: pd.DataFrame, scenario: Scenario) -> pd.Series:
+    """Answer time of each call (NaN if not answered), per its channel's answer clock."""
+    start = calls["arrival_s"].to_numpy(copy=True)
+    for name, channel in scenario.channels.items():
+        if channel.answer_clock == "force":
+            mask = (calls["channel"] == name).to_numpy()
+            start[mask] = calls["force_s"].to_numpy()[mask]
+    return calls["answered_s"] - start
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[str, float]:
+    """The KPIs of one channel from the measured calls of one replication."""
+    own = calls[calls["channel"] == channel]
+    outcome = own["outcome"]
+    offered = len(own)
+    answered_mask = (outcome == "answered").to_numpy()
+    wait = answer_times(own, scenario).to_numpy()[answered_mask]
+    answered = int(answered_mask.sum())
+    abandoned = int((outcome == "abandoned").sum())
+    within10 = int(np.count_nonzero(wait < 10.0))
+    within60 = int(np.count_nonzero(wait < 60.0))
+    out = {
+        "offered": float(offered),
+        "answered": float(answered),
+        "abandoned": float(abandoned),
+        "open": float((outcome == "open").sum()),
+        "abandon_rate": _share(abandoned, offered),
+        "answered_within_10s": _share(within10, answered),
+        "answered_10_to_59s": _share(within60 - within10, answered),
+        "answered_60s_plus": _share(answered - within60, answered),
+        "answered_within_10s_of_offered": _share(within10, offered),
+        "answered_within_60s": _share(np.count_nonzero(wait <= 60.0), answered),
+        "mean_answer_s": float(wait.mean()) if answered else math.nan,
+        "p90_answer_s": float(np.quantile(wait, 0.9)) if answered else math.nan,
+    }
+    if scenario.callback is not None and scenario.callback.enabled and channel == "101":
+        requested = own["callback_accepted"].to_numpy()
+        reached = (outcome == "callback_answered").to_numpy()
+        failed = (outcome == "callback_failed").to_numpy()
+        out["callback_requested_rate"] = _share(int(requested.sum()), offered)
+        out["callback_success_rate"] = _share(int(reached.sum()), int(reached.sum() + failed.sum()))
+        delay = (own["answered_s"] - own["callback_offered_s"]).to_numpy()[reached]
+        out["mean_callback_delay_s"] = float(delay.mean()) if reached.any() else math.nan
+    return {f"{name}_{channel}": value for name, value in out.items()}
+
+
+def _overlap(starts: np.ndarray, ends: np.ndarray, lo: float, hi: float) -> float:
+    return float(np.clip(np.minimum(ends, hi) - np.maximum(starts, lo), 0.0, None).sum())
+
+
+def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float]:
+    """Every KPI of one replication, by name."""
+    calls = records.measured_calls
+    kpis: dict[str, float] = {}
+    for channel in scenario.channels:
+        kpis.update(channel_kpis(calls, scenario, channel))
+    lo, hi = records.warmup_s, records.horizon_s
+    busy = _overlap(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), lo, hi)
+    duty = _overlap(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), lo, hi)
+    kpis["handler_occupancy"] = _share(busy, duty)
+    handlers = records.handlers
+    ending = handlers["scheduled_end_s"].between(lo, hi, inclusive="left")
+    kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
+    return kpis
+
+
+def _level_integral(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Integral over each bin of ``edges`` of the number of intervals covering time t."""
+    if len(starts) == 0:
+        return np.zeros(len(edges) - 1)
+    times = np.concatenate([starts, ends])
+    steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+    order = np.argsort(times, kind="stable")
+    times, steps = times[order], steps[order]
+    level = np.cumsum(steps)
+    # Area under the step function up to each event time.
+    area = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(times))])
+    at_edges = np.interp(edges, times, area, left=0.0, right=area[-1])
+    return np.diff(at_edges)
+
+
+def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
+    """KPIs per 15-minute interval of the measured window, per channel.
+
+    Calls are counted in the interval in which they were offered. ``handlers_on_duty`` and
+    ``handlers_busy`` are time averages over the interval (the same on every channel's row).
+    """
+    lo, hi = records.warmup_s, records.horizon_s
+    edges = np.arange(lo, hi + INTERVAL_S / 2, INTERVAL_S)
+    if edges[-1] < hi:
+        edges = np.append(edges, hi)
+    edges[-1] = hi
+    widths = np.diff(edges)
+    on_duty = (
+        _level_integral(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), edges)
+        / widths
+    )
+    busy = (
+        _level_integral(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), edges)
+        / widths
+    )
+    calls = records.measured_calls
+    waits = answer_times(calls, scenario).to_numpy()
+    bins = np.searchsorted(edges, calls["arrival_s"].to_numpy(), side="right") - 1
+    week_s = (edges[:-1] + records.origin_weekday_s) % (7 * 86400.0)
+    frames = []
+    n = len(edges) - 1
+    for channel in scenario.channels:
+        mask = (calls["channel"] == channel).to_numpy()
+        outcome = calls["outcome"].to_numpy()[mask]
+        b = bins[mask]
+        answered = outcome == "answered"
+        w = waits[mask]
+        within = answered & (w < 10.0)
+        answered_count = np.bincount(b[answered], minlength=n)
+        wait_sum = np.bincount(b[answered], weights=w[answered], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_answer = np.where(
+                answered_count > 0, wait_sum / np.maximum(answered_count, 1), np.nan
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "replication": records.replication,
+                    "interval": np.arange(n),
+                    "start_s": edges[:-1],
+                    "day": ((edges[:-1] - lo) // 86400.0).astype(int) + 1,
+                    "weekday": pd.Categorical.from_codes(
+                        (week_s // 86400.0).astype(int),
+                        categories=[
+                            "monday",
+                            "tuesday",
+                            "wednesday",
+                            "thursday",
+                            "friday",
+                            "saturday",
+                            "sunday",
+                        ],
+                    ),
+                    "time": [
+                        f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}" for s in week_s % 86400.0
+                    ],
+                    "channel": channel,
+                    "offered": np.bincount(b, minlength=n),
+                    "answered": answered_count,
+                    "answered_within_10s": np.bincount(b[within], minlength=n),
+                    "abandoned": np.bincount(b[outcome == "abandoned"], minlength=n),
+                    "mean_answer_s": mean_answer,
+                    "handlers_on_duty": on_duty,
+                    "handlers_busy": busy,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def summarise(
+    kpis: pd.DataFrame, confidence: float = 0.95, by: Iterable[str] = ("scenario", "kpi")
+) -> pd.DataFrame:
+    """Mean, sd and a t confidence interval of each KPI over replications.
+
+    ``kpis`` is long: one row per replication and KPI, with a ``value`` column. NaN values
+    (a KPI undefined in a replication, e.g. no answered calls) are left out and ``n`` says how
+    many replications count.
+    """
+    keys = list(by)
+    rows = []
+    for key, group in kpis.groupby(keys, sort=False, observed=True):
+        values = group["value"].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        rows.append(
+            {
+                **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                **confidence_interval(values, confidence),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def confidence_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """``mean``, ``sd``, ``ci_low``, ``ci_high`` (Student t) and ``n`` of a sample."""
+    n = len(values)
+    if n == 0:
+        return {"mean": math.nan, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0}
+    mean = float(values.mean())
+    if n == 1:
+        return {"mean": mean, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 1}
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def kpi_frame(
+    per_replication: Mapping[int, Mapping[str, float]], scenario_name: str
+) -> pd.DataFrame:
+    """Long table ``scenario, replication, kpi, value`` from KPIs per replication."""
+    rows = [
+        {"scenario": scenario_name, "replication": rep, "kpi": name, "value": value}
+        for rep, values in per_replication.items()
+        for name, value in values.items()
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "replication", "kpi", "value"])
