@@ -40,7 +40,7 @@ import simpy
 from .arrivals import arrival_blocks
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
 from .rng import RandomStreams
-from .scenario import WEEKDAYS, Callback, Channel, Scenario
+from .scenario import WEEKDAYS, Break, Callback, Channel, Scenario
 
 # Outcomes (indices into OUTCOMES).
 ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
@@ -305,7 +305,8 @@ class ControlRoom:
                 for level in priorities
             )
             levels = tuple(level for level in levels if level)
-            occurrences: list[tuple[str, float, float, int, list[tuple[float, float]]]] = []
+            # (label, start, stop, count, breaks) for every shift worked in the run.
+            occurrences: list[tuple[str, float, float, int, list[Break]]] = []
             if group.count is not None:
                 occurrences.append(("around the clock", 0.0, INF, group.count, []))
             else:
@@ -322,21 +323,24 @@ class ControlRoom:
                         if start >= end or start + duration <= 0:
                             continue
                         label = f"{shift.start}+{shift.hours:g}h {WEEKDAYS[day % 7][:3]}#{s}"
-                        breaks = [(start + b.after_hours * 3600.0, b.minutes) for b in shift.breaks]
-                        occurrences.append((label, start, start + duration, shift.count, breaks))
+                        occurrences.append(
+                            (label, start, start + duration, shift.count, shift.breaks)
+                        )
             for label, start, stop, count, breaks in occurrences:
-                for _ in range(count):
+                offsets = [(b.start_offsets_s(count), b.minutes) for b in breaks]
+                for k in range(count):
                     hid = len(self.handlers)
                     self.handlers.append(Handler(hid, g, skills, levels))
                     self.handler_rows.append([hid, group.name, label, start, stop, math.nan])
                     events.append((max(start, 0.0), 0, hid, 0.0))
-                    for at, minutes in breaks:
+                    for due, minutes in offsets:
+                        at = start + due[k]
                         if 0.0 <= at < end:
                             events.append((at, 1, hid, minutes))
                     if stop < end:
                         events.append((stop, 2, hid, 0.0))
-        # Ends before starts at the same moment, so a handover frees the leaver first... but a
-        # leaver who is busy stays: the order only decides who is idle first.
+        # Same-moment order: shift ends, then breaks, then starts, then by handler id, so the
+        # roster is deterministic and a leaver is gone before a newcomer looks at the queue.
         events.sort(key=lambda e: (e[0], -e[1], e[2]))
         self._roster_events = events
 

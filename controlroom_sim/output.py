@@ -23,6 +23,16 @@ from . import __version__
 from .experiment import ExperimentResult
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_current_umask()
+"""Temporary files are private (0600); finished files get the user's usual permissions."""
+
+
 class OutputError(OSError):
     """The output folder cannot be created or written; the message is one line."""
 
@@ -53,6 +63,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

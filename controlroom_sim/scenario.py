@@ -139,10 +139,22 @@ class Callback(_Strict):
 
 class Break(_Strict):
     """A break inside a shift: it starts ``after_hours`` into the shift, or when the call in
-    hand ends, and lasts ``minutes``."""
+    hand ends, and lasts ``minutes``.
+
+    With ``spread_hours`` the handlers of the shift line take it in turn: the k-th of n starts
+    ``k × spread_hours / n`` later, so the room never empties for a break.
+    """
 
     after_hours: NonNegativeFloat
     minutes: PositiveFloat
+    spread_hours: NonNegativeFloat = 0.0
+
+    def start_offsets_s(self, count: int) -> list[float]:
+        """Seconds after the shift start at which each of ``count`` handlers is due a break."""
+        return [
+            (self.after_hours + k * self.spread_hours / max(count, 1)) * 3600.0
+            for k in range(count)
+        ]
 
 
 class Shift(_Strict):
@@ -174,9 +186,10 @@ class Shift(_Strict):
     @model_validator(mode="after")
     def _breaks_inside(self) -> Shift:
         for brk in self.breaks:
-            if brk.after_hours + brk.minutes / 60.0 > self.hours:
+            latest = brk.after_hours + brk.spread_hours
+            if latest + brk.minutes / 60.0 > self.hours:
                 raise ValueError(
-                    f"a break {brk.after_hours:g} h into the shift lasting {brk.minutes:g} min "
+                    f"a break {latest:g} h into the shift lasting {brk.minutes:g} min "
                     f"ends after the {self.hours:g}-hour shift"
                 )
         return self
