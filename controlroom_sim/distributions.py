@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     # Every subclass provides ``mean`` and ``variance`` (a field or a property), in the unit of
     # the scenario field that uses it.
@@ -129,7 +129,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if not self.low < self.high:
-            raise ValueError(f"needs low < high, found low={self.low:g}, high={self.high:g}")
+            raise ValueError(f"expected low < high, found low={self.low:g}, high={self.high:g}")
         return self
 
     @property
@@ -156,7 +156,7 @@ class Triangular(_Dist):
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(
-                "needs low <= mode <= high and low < high, found "
+                "expected low <= mode <= high and low < high, found "
                 f"low={self.low:g}, mode={self.mode:g}, high={self.high:g}"
             )
         return self

@@ -20,10 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .distributions import DIST_NAMES
-from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario, clock_to_seconds
+from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
 
@@ -63,9 +63,8 @@ def load_scenario(path: str | Path | None = None, overrides: Iterable[str] = ())
 def scenario_files(path: str | Path | None = None) -> list[Path]:
     """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
     file = _resolve_path(path)
-    _, origins = _read_with_extends(file, stack=())
-    files = {Path(f) for f in origins.values()}
-    data, _ = _read_with_extends(file, stack=())
+    data, origins = _read_with_extends(file, stack=())
+    files = {Path(f) for f in origins.values() if not f.startswith("--set")} | {file}
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))
@@ -84,7 +83,7 @@ def _resolve_path(path: str | Path | None) -> Path:
     if not candidate.exists():
         raise ScenarioError(f"{path}: no such scenario file")
     if candidate.is_dir():
-        raise ScenarioError(f"{path}: is a folder, expected a scenario file (.toml)")
+        raise ScenarioError(f"{path}: expected a scenario file (.toml), found a folder")
     return candidate
 
 
@@ -161,7 +160,8 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
 
 
 def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
-    if isinstance(data, dict) and data:
+    """Key paths of the values a file sets (an empty table sets nothing)."""
+    if isinstance(data, dict):
         for key, value in data.items():
             yield from _leaf_paths(value, (*prefix, str(key)))
     else:
@@ -183,31 +183,40 @@ def _apply_override(data: dict[str, Any], origins: dict[tuple[str, ...], str], t
     if "=" not in text:
         raise ScenarioError(f"{where}: expected KEY=VALUE, found no '='")
     key, _, value_text = text.partition("=")
-    parts = [p for p in key.strip().split(".")]
+    parts = key.strip().split(".")
     if not key.strip() or any(not p for p in parts):
         raise ScenarioError(f"{where}: expected a dotted key such as channels.999.calls_per_day")
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
-        node = _step(node, part, parts[: depth + 1], where, create=True)
-    last = parts[-1]
+        node = _step(node, part, parts[: depth + 1], where)
+    if not isinstance(node, dict | list):
+        raise ScenarioError(
+            f"{where}: {'.'.join(parts[:-1])}: expected a table to set {parts[-1]!r} in, "
+            f"found the value {_show(node)}"
+        )
     value = _parse_value(value_text.strip())
-    if isinstance(value, dict) and "profile" in value:
-        value["profile"] = str(Path(value["profile"]).resolve())
-    if last == "profile" and isinstance(value, str):
+    if parts[-1] == "profile" and isinstance(value, str):
         value = str(Path(value).resolve())
+    if isinstance(value, dict) and isinstance(value.get("profile"), str):
+        value["profile"] = str(Path(value["profile"]).resolve())
     if isinstance(node, list):
-        index = _index(last, len(node), parts, where)
-        node[index] = value
+        node[_index(parts[-1], len(node), parts, where)] = value
     else:
-        node[last] = value
-    origins[tuple(parts)] = "--set"
+        node[parts[-1]] = value
+    # The override now owns its key path and everything under it.
+    path = tuple(parts)
+    for owned in [p for p in origins if p[: len(path)] == path]:
+        del origins[owned]
+    origins[path] = where
 
 
-def _step(node: Any, part: str, path: list[str], where: str, create: bool) -> Any:
+def _step(node: Any, part: str, path: list[str], where: str) -> Any:
     if isinstance(node, list):
         return node[_index(part, len(node), path, where)]
     if not isinstance(node, dict):
-        raise ScenarioError(f"{where}: {'.'.join(path[:-1])} is a value, not a table")
+        raise ScenarioError(
+            f"{where}: {'.'.join(path[:-1])}: expected a table, found the value {_show(node)}"
+        )
     if part not in node:
         node[part] = {}
     return node[part]
@@ -232,11 +241,13 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: P
     channels = {}
     for name, channel in scenario.channels.items():
         if channel.profile is not None:
-            weights = read_profile(Path(channel.profile), f"channels.{name}.profile")
+            key = f"channels.{name}.profile"
+            source = _origin_of(tuple(key.split(".")), origins) or str(file)
+            weights = read_profile(Path(channel.profile), f"{source}: {key}")
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
     scenario = scenario.model_copy(update={"channels": channels})
-    _check_provenance(scenario, data, origins, file)
+    _check_provenance(scenario, origins, file)
     return scenario
 
 
@@ -246,9 +257,18 @@ def _format_validation_error(
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(str(p) for p in first["loc"] if str(p) not in DIST_NAMES)
+    found_key = None
+    if loc and loc[-1] == "[key]":  # a table key that is not allowed, e.g. channels.998
+        loc, found_key = loc[:-1], loc[-2]
+    error = (first.get("ctx") or {}).get("error")
+    if isinstance(error, KeyedError):
+        loc = (*loc, *error.key.split("."))
     key = ".".join(loc) or "(top level)"
     source = _origin_of(loc, origins) or str(file)
-    message = _describe(first)
+    if found_key is not None:
+        message = f"expected one of {first['ctx']['expected']}, found {found_key!r}"
+    else:
+        message = _describe(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return f"{source}: {key}: {message}" + (more if len(errors) > 1 else "")
 
@@ -317,24 +337,22 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
-        return "a list"
+        return "an empty list" if not value else f"a list of {len(value)}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check_provenance(
-    scenario: Scenario,
-    data: dict[str, Any],
-    origins: dict[tuple[str, ...], str],
-    file: Path,
-) -> None:
+def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], str], file: Path) -> None:
+    """Every provenance key must name a parameter of the scenario (set or defaulted)."""
     for key in scenario.provenance:
-        node: Any = data
+        node: Any = scenario
         for part in key.split("."):
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
+            elif isinstance(node, BaseModel) and part in type(node).model_fields:
+                node = getattr(node, part)
             else:
                 source = _origin_of(("provenance", key), origins) or str(file)
                 raise ScenarioError(
@@ -349,11 +367,16 @@ def _check_provenance(
 def read_profile(file: Path, key: str) -> tuple[float, ...]:
     """Read a profile CSV into 672 weights (Monday 00:00 first), one per 15 minutes of a week.
 
+    ``key`` says where the profile was named (``"scenario.toml: channels.999.profile"``) for
+    errors about the file as a whole; errors inside it name the CSV, row and column.
+
     Two layouts are accepted: ``weekday,start,weight`` with 672 rows (a week) or
     ``start,weight`` with 96 rows (a day, repeated on every weekday). Weights are relative:
     only their shape matters, since ``calls_per_day`` sets the volume.
     """
     where = f"{file}"
+    if file.is_dir():
+        raise ScenarioError(f"{key}: expected a CSV file, found a folder {str(file)!r}")
     try:
         raw = file.read_bytes()
     except FileNotFoundError:

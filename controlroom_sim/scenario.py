@@ -57,8 +57,17 @@ def clock_to_seconds(text: str) -> float:
     return hours * 3600.0 + minutes * 60.0
 
 
+class KeyedError(ValueError):
+    """A problem found by a whole-model check, at a key path below that model."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a number in quotes or true/false where a number belongs is an error, not a guess.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class RunSettings(_Strict):
@@ -218,8 +227,10 @@ class HandlerGroup(_Strict):
 
     @model_validator(mode="after")
     def _count_or_shifts(self) -> HandlerGroup:
-        if (self.count is None) == (self.shifts is None):
-            raise ValueError("expected either 'count' (around the clock) or 'shifts', not both")
+        if self.count is None and self.shifts is None:
+            raise ValueError("expected 'count' (around the clock) or 'shifts', found neither")
+        if self.count is not None and self.shifts is not None:
+            raise ValueError("expected 'count' (around the clock) or 'shifts', not both")
         return self
 
     @property
@@ -260,28 +271,45 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if sum(group.headcount for group in self.handlers) == 0:
-            raise ValueError("nobody is on duty: every handler group has a count of 0")
-        names = [group.name for group in self.handlers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"handler group names must be unique, found {dupes[0]!r} twice")
+            raise KeyedError(
+                "handlers", "expected at least one handler on duty, found a total count of 0"
+            )
+        seen: set[str] = set()
+        for i, group in enumerate(self.handlers):
+            if group.name in seen:
+                raise KeyedError(
+                    f"handlers.{i}.name", f"expected a unique name, found {group.name!r} again"
+                )
+            seen.add(group.name)
         for name, channel in self.channels.items():
             if channel.calls_per_day > 0 and not any(
                 name in g.skills and g.headcount > 0 for g in self.handlers
             ):
-                raise ValueError(
-                    f"channel {name} has calls but no handler on duty has the skill {name!r}"
+                raise KeyedError(
+                    f"channels.{name}",
+                    f"has calls, so expected a handler group with the skill '{name}' and "
+                    "someone on duty, found none",
                 )
             if name != "101" and channel.abandon_to_999_probability > 0:
-                raise ValueError(
-                    f"abandon_to_999_probability applies to channel 101 only, found it on {name}"
+                raise KeyedError(
+                    f"channels.{name}.abandon_to_999_probability",
+                    f"applies to channel 101 only, found it on {name}",
+                )
+            if channel.abandon_to_999_probability + channel.redial_probability > 1:
+                raise KeyedError(
+                    f"channels.{name}.redial_probability",
+                    "expected redial_probability + abandon_to_999_probability <= 1, found "
+                    f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
                 )
         if (
             "101" in self.channels
             and self.channels["101"].abandon_to_999_probability > 0
             and "999" not in self.channels
         ):
-            raise ValueError("abandon_to_999_probability needs a [channels.999] section")
+            raise KeyedError(
+                "channels.101.abandon_to_999_probability",
+                "expected a [channels.999] section for callers to ring, found none",
+            )
         return self
 
     # -- derived quantities used by the model -------------------------------------------------

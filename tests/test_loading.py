@@ -275,12 +275,6 @@ def test_profile_path_in_a_base_file_is_relative_to_the_base_file(
     assert channel.profile_weights == tuple(weights * 7)
 
 
-_ONLY_EXTENDS_BUG = (
-    "an extends-only child (or an empty table header in the child) takes over the origin of "
-    "every base key below it, so the child is named for the base's mistake"
-)
-
-
 @pytest.mark.parametrize(
     "child_text",
     [
@@ -292,12 +286,10 @@ _ONLY_EXTENDS_BUG = (
         pytest.param(
             'extends = "base.toml"\n',
             id="child-only-extends",
-            marks=pytest.mark.xfail(strict=True, reason=_ONLY_EXTENDS_BUG),
         ),
         pytest.param(
             'extends = "base.toml"\n[channels.101]\n',
             id="child-empty-table",
-            marks=pytest.mark.xfail(strict=True, reason=_ONLY_EXTENDS_BUG),
         ),
     ],
 )
