@@ -337,6 +337,8 @@ class ControlRoom:
                         at = start + due[k]
                         if 0.0 <= at < end:
                             events.append((at, 1, hid, minutes))
+                        elif at < 0.0 < at + minutes * 60.0:  # on a break when the run starts
+                            events.append((0.0, 1, hid, (at + minutes * 60.0) / 60.0))
                     if stop < end:
                         events.append((stop, 2, hid, 0.0))
         # Same-moment order: shift ends, then breaks, then starts, then by handler id, so the
@@ -370,12 +372,15 @@ class ControlRoom:
         if handler.state == IDLE:
             self.idle[handler.group].remove(handler)
             self._begin_break(handler, minutes)
-        elif handler.state == BUSY and not handler.leaving:
+        elif not handler.leaving:
+            # Busy: after the call in hand. On a break: straight after it. Not yet on (a break
+            # due at the very start of the shift): as soon as the shift starts.
             handler.break_min = minutes
 
     def _begin_break(self, handler: Handler, minutes: float) -> None:
         now = self.env.now
-        self.duty.append((handler.handler_id, handler.duty_start_s, now))
+        if now > handler.duty_start_s:
+            self.duty.append((handler.handler_id, handler.duty_start_s, now))
         self._count_duty(handler, -1)
         handler.state = ON_BREAK
         handler.break_min = 0.0
@@ -504,25 +509,25 @@ class ControlRoom:
             call.answered_s = now
             call.outcome = CALLBACK_ANSWERED
             call.end_s = now + call.talk_s
-            done = call.end_s + call.wrap_s
-            call.wrap_end_s = done
-            self.work.append((handler.handler_id, call.call_id, now, done, WORK_CALLBACK))
-            env.timeout(done - now, handler).callbacks.append(self._on_free)
+            busy = call.talk_s + call.wrap_s
+            # Record now + busy: exactly the time SimPy gives the timeout below.
+            call.wrap_end_s = now + busy
+            self.work.append((handler.handler_id, call.call_id, now, now + busy, WORK_CALLBACK))
+            env.timeout(busy, handler).callbacks.append(self._on_free)
             return
         cb = self.callback
         assert cb is not None
-        done = now + call.callback_attempt_s
+        busy = call.callback_attempt_s
+        done = now + busy
         self.work.append((handler.handler_id, call.call_id, now, done, WORK_ATTEMPT))
-        env.timeout(done - now, handler).callbacks.append(self._on_free)
+        env.timeout(busy, handler).callbacks.append(self._on_free)
         if call.callback_attempts >= cb.max_attempts:
             call.state = DONE
             call.outcome = CALLBACK_FAILED
             call.end_s = done
         else:
             call.state = CALLBACK_RETRY
-            env.timeout(done - now + call.callback_retry_s, call).callbacks.append(
-                self._on_retry_due
-            )
+            env.timeout(busy + call.callback_retry_s, call).callbacks.append(self._on_retry_due)
 
     def _on_retry_due(self, event: simpy.Event) -> None:
         call: Call = event.value
@@ -586,12 +591,13 @@ class ControlRoom:
         call.state = IN_SERVICE
         call.answered_s = now
         call.outcome = ANSWERED
-        talk_end = now + call.talk_s
-        call.end_s = talk_end
-        done = talk_end + call.wrap_s
+        call.end_s = now + call.talk_s
+        busy = call.talk_s + call.wrap_s
+        # Record now + busy: exactly the time SimPy gives the timeout below.
+        done = now + busy
         call.wrap_end_s = done
         self.work.append((handler.handler_id, call.call_id, now, done, WORK_CALL))
-        self.env.timeout(done - now, handler).callbacks.append(self._on_free)
+        self.env.timeout(busy, handler).callbacks.append(self._on_free)
 
     def _on_free(self, event: simpy.Event) -> None:
         self._free(event.value)
