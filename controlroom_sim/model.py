@@ -230,7 +230,7 @@ class ControlRoom:
     ) -> None:
         self.scenario = scenario
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)
         self.streams = RandomStreams(scenario.scenario.seed, replication)
         names = sorted(scenario.channels, key=scenario.channel_priority)
         self.channel_names = names
@@ -364,6 +364,9 @@ class ControlRoom:
             self.on_duty_for[ci] += delta
 
     def _come_on(self, handler: Handler) -> None:
+        if handler.break_min > 0.0:  # a break due at the very start of the shift
+            self._start_break(handler, handler.break_min)
+            return
         handler.duty_start_s = self.env.now
         self._count_duty(handler, 1)
         self._free(handler)
@@ -378,10 +381,11 @@ class ControlRoom:
             handler.break_min = minutes
 
     def _begin_break(self, handler: Handler, minutes: float) -> None:
-        now = self.env.now
-        if now > handler.duty_start_s:
-            self.duty.append((handler.handler_id, handler.duty_start_s, now))
+        self.duty.append((handler.handler_id, handler.duty_start_s, self.env.now))
         self._count_duty(handler, -1)
+        self._start_break(handler, minutes)
+
+    def _start_break(self, handler: Handler, minutes: float) -> None:
         handler.state = ON_BREAK
         handler.break_min = 0.0
         self.env.timeout(minutes * 60.0, handler).callbacks.append(self._on_break_end)
@@ -653,63 +657,29 @@ class ControlRoom:
 
     def _records(self) -> RunRecords:
         calls = self.calls
-        columns = {
-            "call_id": "call_id",
-            "caller_id": "caller_id",
-            "attempt": "attempt",
-            "arrival_s": "arrival_s",
-            "force_s": "force_s",
-            "answered_s": "answered_s",
-            "abandoned_s": "abandoned_s",
-            "end_s": "end_s",
-            "wrap_end_s": "wrap_end_s",
-            "handler_id": "handler_id",
-            "callback_offered_s": "callback_offered_s",
-            "callback_accepted": "callback_accepted",
-            "callback_attempts": "callback_attempts",
-            "patience_s": "patience_s",
-            "talk_s": "talk_s",
-            "wrap_s": "wrap_s",
-        }
-        data: dict[str, object] = {
-            name: list(map(attrgetter(attr), calls)) for name, attr in columns.items()
-        }
-        frame = pd.DataFrame(data)
+        data = {name: list(map(attrgetter(name), calls)) for name in _CALL_DTYPES}
+        frame = pd.DataFrame(data).astype(_CALL_DTYPES)
         frame["callback_accepted"] = (
             frame["callback_accepted"] & frame["callback_offered_s"].notna()
         )
-        frame.insert(
-            3,
-            "origin",
-            pd.Categorical.from_codes(
-                np.fromiter(map(attrgetter("origin"), calls), np.int8, len(calls)),
-                categories=list(ORIGINS),
-            ),
-        )
-        frame.insert(
-            4,
-            "channel",
-            pd.Categorical.from_codes(
-                np.fromiter(map(attrgetter("channel"), calls), np.int8, len(calls)),
-                categories=self.channel_names,
-            ),
-        )
-        frame.insert(
-            11,
-            "outcome",
-            pd.Categorical.from_codes(
-                np.fromiter(map(attrgetter("outcome"), calls), np.int8, len(calls)),
-                categories=list(OUTCOMES),
-            ),
-        )
-        frame["patience_s"] = frame["patience_s"].astype(float)
+        frame.insert(3, "origin", _categorical(calls, "origin", ORIGINS))
+        frame.insert(4, "channel", _categorical(calls, "channel", self.channel_names))
+        frame.insert(11, "outcome", _categorical(calls, "outcome", OUTCOMES))
         work = pd.DataFrame(
             self.work, columns=["handler_id", "call_id", "start_s", "end_s", "kind"]
+        ).astype(
+            {
+                "handler_id": "int64",
+                "call_id": "int64",
+                "start_s": "float64",
+                "end_s": "float64",
+                "kind": "int8",
+            }
         )
-        work["kind"] = pd.Categorical.from_codes(
-            work["kind"].astype(np.int8), categories=list(WORK_KINDS)
+        work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
+        duty = pd.DataFrame(self.duty, columns=["handler_id", "start_s", "end_s"]).astype(
+            {"handler_id": "int64", "start_s": "float64", "end_s": "float64"}
         )
-        duty = pd.DataFrame(self.duty, columns=["handler_id", "start_s", "end_s"])
         handlers = pd.DataFrame(
             self.handler_rows,
             columns=[
@@ -720,8 +690,16 @@ class ControlRoom:
                 "scheduled_end_s",
                 "actual_end_s",
             ],
+        ).astype(
+            {
+                "handler_id": "int64",
+                "group": "str",
+                "shift": "str",
+                "scheduled_start_s": "float64",
+                "scheduled_end_s": "float64",
+                "actual_end_s": "float64",
+            }
         )
-        handlers["actual_end_s"] = handlers["actual_end_s"].astype(float)
         handlers["overtime_s"] = (
             (handlers["actual_end_s"] - handlers["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
         )
@@ -739,13 +717,39 @@ class ControlRoom:
         )
 
 
+_CALL_DTYPES = {
+    "call_id": "int64",
+    "caller_id": "int64",
+    "attempt": "int64",
+    "arrival_s": "float64",
+    "force_s": "float64",
+    "answered_s": "float64",
+    "abandoned_s": "float64",
+    "end_s": "float64",
+    "wrap_end_s": "float64",
+    "handler_id": "int64",
+    "callback_offered_s": "float64",
+    "callback_accepted": "bool",
+    "callback_attempts": "int64",
+    "patience_s": "float64",
+    "talk_s": "float64",
+    "wrap_s": "float64",
+}
+
+
+def _categorical(calls: list[Call], attribute: str, categories: Sequence[str]) -> pd.Categorical:
+    codes = np.fromiter(map(attrgetter(attribute), calls), np.int8, len(calls))
+    return pd.Categorical.from_codes(codes, categories=list(categories))
+
+
 def _attempts_needed(u: float, p: float) -> float:
     """The attempt on which a callback first reaches the caller (geometric; inf if never)."""
     if p >= 1.0:
         return 1.0
     if p <= 0.0:
         return INF
-    return 1.0 + math.floor(math.log1p(-u) / math.log1p(-p))
+    ratio = math.log1p(-u) / math.log1p(-p)
+    return 1.0 + math.floor(ratio) if math.isfinite(ratio) else INF
 
 
 def simulate(

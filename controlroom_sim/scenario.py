@@ -225,6 +225,14 @@ class HandlerGroup(_Strict):
     """Handlers on duty around the clock (when there are no shifts)."""
     shifts: list[Shift] | None = None
 
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, value: list[str]) -> list[str]:
+        repeated = sorted({s for s in value if value.count(s) > 1})
+        if repeated:
+            raise ValueError(f"expected each channel once, found {repeated[0]!r} twice")
+        return value
+
     @model_validator(mode="after")
     def _count_or_shifts(self) -> HandlerGroup:
         if self.count is None and self.shifts is None:
