@@ -33,24 +33,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int, high: int, label: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {label}, found {text!r}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1, 10**9, "a whole number >= 1")
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2**63-1, found {text!r}")
-    return value
+    return _whole_number(text, 0, 2**63 - 1, "a seed from 0 to 2**63-1")
 
 
 def _positive_float(text: str) -> float:

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from .records import RunRecords
-from .scenario import INTERVAL_S, Scenario
+from .scenario import INTERVAL_S, WEEKDAYS, Scenario
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",
@@ -176,16 +176,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
                     "start_s": edges[:-1],
                     "day": ((edges[:-1] - lo) // 86400.0).astype(int) + 1,
                     "weekday": pd.Categorical.from_codes(
-                        (week_s // 86400.0).astype(int),
-                        categories=[
-                            "monday",
-                            "tuesday",
-                            "wednesday",
-                            "thursday",
-                            "friday",
-                            "saturday",
-                            "sunday",
-                        ],
+                        (week_s // 86400.0).astype(int), categories=list(WEEKDAYS)
                     ),
                     "time": [
                         f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}" for s in week_s % 86400.0
