@@ -40,7 +40,8 @@ import simpy
 from .arrivals import arrival_blocks
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
 from .rng import RandomStreams
-from .scenario import WEEKDAYS, Break, Callback, Channel, Scenario
+from .scenario import Callback, Channel, Scenario
+from .staffing import BUSY, IDLE, Member, Staff
 
 # Outcomes (indices into OUTCOMES).
 ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
@@ -48,8 +49,6 @@ ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
 AT_BT, WAITING, CALLBACK_WAIT, CALLBACK_RETRY, IN_SERVICE, DONE = range(6)
 # Origins (indices into ORIGINS).
 FIRST, REDIAL, FROM_101 = range(3)
-# Handler states.
-OFF, IDLE, BUSY, ON_BREAK = range(4)
 # Work kinds (indices into WORK_KINDS).
 WORK_CALL, WORK_CALLBACK, WORK_ATTEMPT = range(3)
 
@@ -118,37 +117,21 @@ class Call:
         self.callback_attempts = 0
 
 
-class Handler:
-    """One call handler on one shift."""
+class Handler(Member):
+    """One call handler on one shift, with the channels it takes in priority order."""
 
-    __slots__ = (
-        "break_min",
-        "duty_start_s",
-        "group",
-        "handler_id",
-        "idle_since",
-        "leaving",
-        "levels",
-        "skills",
-        "state",
-    )
+    __slots__ = ("levels", "skills")
 
     def __init__(
         self,
-        handler_id: int,
+        member_id: int,
         group: int,
         skills: tuple[int, ...],
         levels: tuple[tuple[int, ...], ...],
     ) -> None:
-        self.handler_id = handler_id
-        self.group = group
+        super().__init__(member_id, group)
         self.skills = skills
         self.levels = levels
-        self.state = OFF
-        self.idle_since = 0.0
-        self.leaving = False
-        self.break_min = 0.0
-        self.duty_start_s = 0.0
 
 
 class _Attributes:
@@ -243,9 +226,6 @@ class ControlRoom:
         self.on_duty_for = [0] * n
         self.calls: list[Call] = []
         self.work: list[tuple[int, int, float, float, int]] = []
-        self.duty: list[tuple[int, float, float]] = []
-        self.handlers: list[Handler] = []
-        self.handler_rows: list[list[object]] = []
 
         cb = scenario.callback
         self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
@@ -282,19 +262,16 @@ class ControlRoom:
             elif self.channels[i].calls_per_day > 0:
                 rng = self.streams.generator(f"arrivals.{name}")
                 self.env.process(self._arrivals(i, arrival_blocks(scenario, name, rng)))
-        self.env.process(self._roster())
 
-    # -- handlers and rosters -----------------------------------------------------------------
+    # -- handlers -----------------------------------------------------------------------------
 
     def _build_handlers(self) -> None:
         sc = self.scenario
         priorities = sorted({sc.channel_priority(n) for n in self.channel_names})
         self.groups_for: list[list[deque[Handler]]] = [[] for _ in self.channel_names]
         self.idle: list[deque[Handler]] = []
-        events: list[tuple[float, int, int, float]] = []  # time, order, handler, minutes
-        origin = sc.origin_weekday_s
-        end = sc.end_s
-        for g, group in enumerate(sc.handlers):
+        skills_of: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] = []
+        for group in sc.handlers:
             idle: deque[Handler] = deque()
             self.idle.append(idle)
             skills = tuple(self.index[s] for s in group.skills if s in self.index)
@@ -304,116 +281,29 @@ class ControlRoom:
                 tuple(ci for ci in skills if sc.channel_priority(self.channel_names[ci]) == level)
                 for level in priorities
             )
-            levels = tuple(level for level in levels if level)
-            # (label, start, stop, count, breaks) for every shift worked in the run.
-            occurrences: list[tuple[str, float, float, int, list[Break]]] = []
-            if group.count is not None:
-                occurrences.append(("around the clock", 0.0, INF, group.count, []))
-            else:
-                for s, shift in enumerate(group.shifts or []):
-                    days = set(shift.weekdays())
-                    duration = shift.hours * 3600.0
-                    # Every start of this shift from a day before time 0 to the end of the run.
-                    first_day = math.floor((origin - 86400.0) / 86400.0)
-                    last_day = math.ceil((origin + end) / 86400.0)
-                    for day in range(first_day, last_day + 1):
-                        if day % 7 not in days:
-                            continue
-                        start = day * 86400.0 + shift.start_s - origin
-                        if start >= end or start + duration <= 0:
-                            continue
-                        label = f"{shift.start}+{shift.hours:g}h {WEEKDAYS[day % 7][:3]}#{s}"
-                        occurrences.append(
-                            (label, start, start + duration, shift.count, shift.breaks)
-                        )
-            for label, start, stop, count, breaks in occurrences:
-                offsets = [(b.start_offsets_s(count), b.minutes) for b in breaks]
-                for k in range(count):
-                    hid = len(self.handlers)
-                    self.handlers.append(Handler(hid, g, skills, levels))
-                    self.handler_rows.append([hid, group.name, label, start, stop, math.nan])
-                    events.append((max(start, 0.0), 0, hid, 0.0))
-                    for due, minutes in offsets:
-                        at = start + due[k]
-                        if 0.0 <= at < end:
-                            events.append((at, 1, hid, minutes))
-                        elif at < 0.0 < at + minutes * 60.0:  # on a break when the run starts
-                            events.append((0.0, 1, hid, (at + minutes * 60.0) / 60.0))
-                    if stop < end:
-                        events.append((stop, 2, hid, 0.0))
-        # Same-moment order: shift ends, then breaks, then starts, then by handler id, so the
-        # roster is deterministic and a leaver is gone before a newcomer looks at the queue.
-        events.sort(key=lambda e: (e[0], -e[1], e[2]))
-        self._roster_events = events
+            skills_of.append((skills, tuple(level for level in levels if level)))
 
-    def _roster(self):  # type: ignore[no-untyped-def]
-        env = self.env
-        for at, kind, hid, minutes in self._roster_events:
-            if at > env.now:
-                yield env.timeout(at - env.now)
-            handler = self.handlers[hid]
-            if kind == 0:
-                self._come_on(handler)
-            elif kind == 1:
-                self._break_due(handler, minutes)
-            else:
-                self._shift_end(handler)
+        def make(member_id: int, group: int) -> Handler:
+            return Handler(member_id, group, *skills_of[group])
+
+        self.staff = Staff(
+            self.env,
+            sc.handlers,
+            sc.origin_weekday_s,
+            sc.end_s,
+            make,
+            release=self._release,
+            withdraw=self._withdraw,
+            on_duty_change=self._count_duty,
+        )
+        self.handlers = self.staff.members
 
     def _count_duty(self, handler: Handler, delta: int) -> None:
         for ci in handler.skills:
             self.on_duty_for[ci] += delta
 
-    def _come_on(self, handler: Handler) -> None:
-        if handler.break_min > 0.0:  # a break due at the very start of the shift
-            self._start_break(handler, handler.break_min)
-            return
-        handler.duty_start_s = self.env.now
-        self._count_duty(handler, 1)
-        self._free(handler)
-
-    def _break_due(self, handler: Handler, minutes: float) -> None:
-        if handler.state == IDLE:
-            self.idle[handler.group].remove(handler)
-            self._begin_break(handler, minutes)
-        elif not handler.leaving:
-            # Busy: after the call in hand. On a break: straight after it. Not yet on (a break
-            # due at the very start of the shift): as soon as the shift starts.
-            handler.break_min = minutes
-
-    def _begin_break(self, handler: Handler, minutes: float) -> None:
-        self.duty.append((handler.handler_id, handler.duty_start_s, self.env.now))
-        self._count_duty(handler, -1)
-        self._start_break(handler, minutes)
-
-    def _start_break(self, handler: Handler, minutes: float) -> None:
-        handler.state = ON_BREAK
-        handler.break_min = 0.0
-        self.env.timeout(minutes * 60.0, handler).callbacks.append(self._on_break_end)
-
-    def _on_break_end(self, event: simpy.Event) -> None:
-        handler: Handler = event.value
-        if handler.state == ON_BREAK:
-            handler.duty_start_s = self.env.now
-            self._count_duty(handler, 1)
-            self._free(handler)
-
-    def _shift_end(self, handler: Handler) -> None:
-        state = handler.state
-        if state == IDLE:
-            self.idle[handler.group].remove(handler)
-            self._go_off(handler)
-        elif state == BUSY:
-            handler.leaving = True
-        elif state == ON_BREAK:
-            handler.state = OFF
-            self.handler_rows[handler.handler_id][5] = self.env.now
-
-    def _go_off(self, handler: Handler) -> None:
-        now = self.env.now
-        self.duty.append((handler.handler_id, handler.duty_start_s, now))
-        self._count_duty(handler, -1)
-        handler.state = OFF
-        self.handler_rows[handler.handler_id][5] = now
+    def _withdraw(self, handler: Handler) -> None:
+        self.idle[handler.group].remove(handler)
 
     # -- arrivals -----------------------------------------------------------------------------
 
@@ -516,14 +406,14 @@ class ControlRoom:
             busy = call.talk_s + call.wrap_s
             # Record now + busy: exactly the time SimPy gives the timeout below.
             call.wrap_end_s = now + busy
-            self.work.append((handler.handler_id, call.call_id, now, now + busy, WORK_CALLBACK))
+            self.work.append((handler.member_id, call.call_id, now, now + busy, WORK_CALLBACK))
             env.timeout(busy, handler).callbacks.append(self._on_free)
             return
         cb = self.callback
         assert cb is not None
         busy = call.callback_attempt_s
         done = now + busy
-        self.work.append((handler.handler_id, call.call_id, now, done, WORK_ATTEMPT))
+        self.work.append((handler.member_id, call.call_id, now, done, WORK_ATTEMPT))
         env.timeout(busy, handler).callbacks.append(self._on_free)
         if call.callback_attempts >= cb.max_attempts:
             call.state = DONE
@@ -587,7 +477,7 @@ class ControlRoom:
 
     def _serve(self, handler: Handler, call: Call) -> None:
         handler.state = BUSY
-        call.handler_id = handler.handler_id
+        call.handler_id = handler.member_id
         if call.state == CALLBACK_WAIT:
             self._ring_back(handler, call)
             return
@@ -600,20 +490,14 @@ class ControlRoom:
         # Record now + busy: exactly the time SimPy gives the timeout below.
         done = now + busy
         call.wrap_end_s = done
-        self.work.append((handler.handler_id, call.call_id, now, done, WORK_CALL))
+        self.work.append((handler.member_id, call.call_id, now, done, WORK_CALL))
         self.env.timeout(busy, handler).callbacks.append(self._on_free)
 
     def _on_free(self, event: simpy.Event) -> None:
-        self._free(event.value)
+        self.staff.finished(event.value)
 
-    def _free(self, handler: Handler) -> None:
-        if handler.leaving:
-            handler.leaving = False
-            self._go_off(handler)
-            return
-        if handler.break_min > 0.0:
-            self._begin_break(handler, handler.break_min)
-            return
+    def _release(self, handler: Handler) -> None:
+        """A handler is free for work: the next waiting call it can take, or idle."""
         call = self._next_call(handler)
         if call is not None:
             self._serve(handler, call)
@@ -650,9 +534,7 @@ class ControlRoom:
         """Simulate to the end of the cool-down and return the records."""
         end = self.scenario.end_s
         self.env.run(until=end)
-        for handler in self.handlers:
-            if handler.state in (IDLE, BUSY):
-                self.duty.append((handler.handler_id, handler.duty_start_s, end))
+        self.staff.close()
         return self._records()
 
     def _records(self) -> RunRecords:
@@ -677,32 +559,8 @@ class ControlRoom:
             }
         )
         work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
-        duty = pd.DataFrame(self.duty, columns=["handler_id", "start_s", "end_s"]).astype(
-            {"handler_id": "int64", "start_s": "float64", "end_s": "float64"}
-        )
-        handlers = pd.DataFrame(
-            self.handler_rows,
-            columns=[
-                "handler_id",
-                "group",
-                "shift",
-                "scheduled_start_s",
-                "scheduled_end_s",
-                "actual_end_s",
-            ],
-        ).astype(
-            {
-                "handler_id": "int64",
-                "group": "str",
-                "shift": "str",
-                "scheduled_start_s": "float64",
-                "scheduled_end_s": "float64",
-                "actual_end_s": "float64",
-            }
-        )
-        handlers["overtime_s"] = (
-            (handlers["actual_end_s"] - handlers["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
-        )
+        duty = self.staff.duty_table("handler_id")
+        handlers = self.staff.member_table("handler_id")
         sc = self.scenario
         return RunRecords(
             replication=self.replication,
