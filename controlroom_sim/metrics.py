@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from .records import RunRecords
-from .scenario import INTERVAL_S, WEEKDAYS, Scenario
+from .scenario import CHECKS, GRADES, INTERVAL_S, RISK_LEVELS, WEEKDAYS, Scenario
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",
@@ -39,6 +39,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "callback_success_rate": "share of finished callback requests that reached the caller",
     "mean_callback_delay_s": "mean time from a callback request to reaching the caller, seconds",
     "handler_occupancy": "busy time / available (on duty, not on a break) time of handlers",
+    "graded_emergency": "share of graded calls graded emergency (likewise priority, scheduled, "
+    "resolved, referred)",
+    "graded_too_low": "share of graded calls whose assessed risk is below their true risk",
+    "true_emergencies_graded_lower": "share of graded calls with high true risk not graded "
+    "emergency",
+    "repeat_check_skipped": "share of graded calls without the repeat-victim check (likewise "
+    "vulnerability_check_skipped, risk_assessment_skipped)",
+    "advice_not_given": "share of graded calls given no safety and evidence advice",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
 }
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``)."""
@@ -94,6 +102,28 @@ def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[
     return {f"{name}_{channel}": value for name, value in out.items()}
 
 
+def grading_kpis(calls: pd.DataFrame) -> dict[str, float]:
+    """Grades, under-grading and skipped THRIVE sub-tasks, over the calls that were graded."""
+    graded = calls[calls["grade"].notna()]
+    n = len(graded)
+    out: dict[str, float] = {}
+    for grade in GRADES:
+        out[f"graded_{grade}"] = _share(int((graded["grade"] == grade).sum()), n)
+    true = graded["true_risk"].cat.codes.to_numpy()
+    assessed = graded["assessed_risk"].cat.codes.to_numpy()
+    out["graded_too_low"] = _share(int(np.count_nonzero(assessed < true)), n)
+    high = true == RISK_LEVELS.index("high")
+    out["true_emergencies_graded_lower"] = _share(
+        int(np.count_nonzero(high & (graded["grade"] != "emergency").to_numpy())),
+        int(high.sum()),
+    )
+    for check in CHECKS:
+        done = graded[f"{check}_done"].to_numpy(dtype=bool, na_value=True)
+        name = "advice_not_given" if check == "advice" else f"{check}_skipped"
+        out[name] = _share(int(np.count_nonzero(~done)), n)
+    return out
+
+
 def _overlap(starts: np.ndarray, ends: np.ndarray, lo: float, hi: float) -> float:
     return float(np.clip(np.minimum(ends, hi) - np.maximum(starts, lo), 0.0, None).sum())
 
@@ -104,6 +134,8 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     kpis: dict[str, float] = {}
     for channel in scenario.channels:
         kpis.update(channel_kpis(calls, scenario, channel))
+    if "grade" in calls.columns:
+        kpis.update(grading_kpis(calls))
     lo, hi = records.warmup_s, records.horizon_s
     busy = _overlap(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), lo, hi)
     duty = _overlap(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), lo, hi)

@@ -40,8 +40,9 @@ import simpy
 from .arrivals import arrival_blocks
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
 from .rng import RandomStreams
-from .scenario import Callback, Channel, Scenario
+from .scenario import CHECKS, GRADES, RISK_LEVELS, Callback, Channel, Scenario
 from .staffing import BUSY, IDLE, Member, Staff
+from .thrive import Grader
 
 # Outcomes (indices into OUTCOMES).
 ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
@@ -63,8 +64,10 @@ class Call:
         "abandoned_s",
         "answered_s",
         "arrival_s",
+        "assessed_risk",
         "attempt",
         "call_id",
+        "call_type",
         "callback_accepted",
         "callback_attempt_s",
         "callback_attempts",
@@ -73,17 +76,23 @@ class Call:
         "callback_success_at",
         "caller_id",
         "channel",
+        "checks_done",
+        "checks_s",
         "end_s",
         "follow_delay_s",
         "follow_u",
         "force_s",
+        "grade",
         "handler_id",
         "origin",
         "outcome",
         "patience_s",
+        "repeat_victim",
         "state",
         "talk_s",
         "to999_delay_s",
+        "true_risk",
+        "vulnerable",
         "wrap_end_s",
         "wrap_s",
     )
@@ -115,6 +124,7 @@ class Call:
         self.callback_offered_s = nan
         self.callback_accepted = False
         self.callback_attempts = 0
+        self.call_type = -1  # -1: not typed (the scenario has no call types)
 
 
 class Handler(Member):
@@ -143,7 +153,12 @@ class _Attributes:
     """
 
     def __init__(
-        self, streams: RandomStreams, prefix: str, channel: Channel, callback: Callback | None
+        self,
+        streams: RandomStreams,
+        prefix: str,
+        channel: Channel,
+        callback: Callback | None,
+        grader: Grader | None = None,
     ) -> None:
         self._specs: list[tuple[str, object]] = []
 
@@ -162,6 +177,14 @@ class _Attributes:
             add("success_u", "uniform")
             add("attempt_s", callback.attempt_s)
             add("retry_s", callback.retry_after_s)
+        if grader is not None:
+            self.graded_at = len(self._specs)
+            for name in ("type_u", "risk_u", "vulnerable_u", "repeat_u", "refer_u"):
+                add(name, "uniform")
+            for name, check in grader.checks:
+                add(f"{name}.skip_u", "uniform")
+                add(f"{name}.miss_u", "uniform")
+                add(f"{name}.time_s", check.time_s)
         self._names = [name for name, _ in self._specs]
         self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
         self._rows: list[tuple[float, ...]] = []
@@ -230,24 +253,20 @@ class ControlRoom:
         cb = scenario.callback
         self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
         self.callback = cb if self.callback_channel is not None else None
-        self.first_attrs = [
-            _Attributes(
-                self.streams,
-                f"first.{name}",
-                ch,
-                self.callback if self.index[name] == self.callback_channel else None,
-            )
-            for name, ch in zip(names, self.channels, strict=True)
-        ]
-        self.follow_attrs = [
-            _Attributes(
-                self.streams,
-                f"followup.{name}",
-                ch,
-                self.callback if self.index[name] == self.callback_channel else None,
-            )
-            for name, ch in zip(names, self.channels, strict=True)
-        ]
+        self.graders = [Grader(scenario, name) if scenario.call_types else None for name in names]
+        self.first_attrs, self.follow_attrs = (
+            [
+                _Attributes(
+                    self.streams,
+                    f"{kind}.{name}",
+                    ch,
+                    self.callback if i == self.callback_channel else None,
+                    self.graders[i],
+                )
+                for i, (name, ch) in enumerate(zip(names, self.channels, strict=True))
+            ]
+            for kind in ("first", "followup")
+        )
         self.to999 = self.index.get("999")
         self._mean_handle = [
             ch.talk_s.mean + (ch.wrap_s.mean if ch.wrap_s is not None else 0.0)
@@ -319,7 +338,14 @@ class ControlRoom:
                     yield env.timeout(at - env.now)
                 new_call(channel, FIRST, -1, 0)
 
-    def _new_call(self, channel: int, origin: int, caller_id: int, attempt: int) -> None:
+    def _new_call(
+        self,
+        channel: int,
+        origin: int,
+        caller_id: int,
+        attempt: int,
+        previous: Call | None = None,
+    ) -> None:
         now = self.env.now
         call_id = len(self.calls)
         call = Call(
@@ -335,17 +361,47 @@ class ControlRoom:
         call.follow_u = attrs[4]
         call.follow_delay_s = attrs[5]
         call.to999_delay_s = attrs[6]
-        if len(attrs) > 7:
+        if self.callback is not None and channel == self.callback_channel:
             cb = self.callback
-            assert cb is not None
             call.callback_accepted = attrs[7] < cb.accept_probability
             call.callback_success_at = _attempts_needed(attrs[8], cb.attempt_success_probability)
             call.callback_attempt_s = attrs[9]
             call.callback_retry_s = attrs[10]
+        grader = self.graders[channel]
+        if grader is not None:
+            first = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel]
+            self._assess(call, grader, attrs, first.graded_at, previous)
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
             self._reach(call)
+
+    def _assess(
+        self, call: Call, grader: Grader, attrs: tuple[float, ...], at: int, previous: Call | None
+    ) -> None:
+        """Type, true risk and the THRIVE assessment, all from draws made at arrival.
+
+        A follow-up call (a redial, or a 101 caller ringing 999) is about the same situation:
+        it keeps the type, true risk and flags of the caller's previous call.
+        """
+        if previous is not None and previous.call_type >= 0:
+            kind = (
+                previous.call_type,
+                previous.true_risk,
+                previous.vulnerable,
+                previous.repeat_victim,
+            )
+        else:
+            kind = grader.classify(attrs[at], attrs[at + 1], attrs[at + 2], attrs[at + 3])
+        n = len(grader.checks)
+        checks = attrs[at + 5 : at + 5 + 3 * n]
+        result = grader.assess(*kind, checks[0::3], checks[1::3], checks[2::3], attrs[at + 4])
+        call.call_type, call.true_risk, call.vulnerable, call.repeat_victim = kind
+        call.checks_done = result.done
+        call.checks_s = result.checks_s
+        call.assessed_risk = result.assessed_risk
+        call.grade = result.grade
+        call.talk_s += result.checks_s
 
     def _on_reach(self, event: simpy.Event) -> None:
         self._reach(event.value)
@@ -460,7 +516,7 @@ class ControlRoom:
     def _on_follow_up(self, event: simpy.Event) -> None:
         channel, origin, previous = event.value
         if self.env.now < self.scenario.end_s:
-            self._new_call(channel, origin, previous.caller_id, previous.attempt + 1)
+            self._new_call(channel, origin, previous.caller_id, previous.attempt + 1, previous)
 
     # -- handling -----------------------------------------------------------------------------
 
@@ -537,6 +593,30 @@ class ControlRoom:
         self.staff.close()
         return self._records()
 
+    def _grading_columns(self, frame: pd.DataFrame) -> None:
+        """Type, true risk and flags of every call; the assessment of calls that were graded
+        (answered by a handler or reached by a callback)."""
+        calls = self.calls
+        typed = np.ones(len(calls), dtype=bool)
+        graded = frame["outcome"].isin(["answered", "callback_answered"]).to_numpy()
+        names = [t.name for t in self.scenario.call_types]
+        frame["call_type"] = _codes([c.call_type for c in calls], names, typed)
+        frame["true_risk"] = _codes([c.true_risk for c in calls], RISK_LEVELS, typed)
+        frame["vulnerable"] = np.array([c.vulnerable for c in calls], dtype=bool)
+        frame["repeat_victim"] = np.array([c.repeat_victim for c in calls], dtype=bool)
+        frame["assessed_risk"] = _codes([c.assessed_risk for c in calls], RISK_LEVELS, graded)
+        frame["grade"] = _codes([c.grade for c in calls], GRADES, graded)
+        done = np.array([c.checks_done for c in calls], dtype=bool).reshape(len(calls), -1)
+        for i, name in enumerate(CHECKS):
+            column = (
+                pd.array(done[:, i], dtype="boolean")
+                if len(calls)
+                else pd.array([], dtype="boolean")
+            )
+            column[~graded] = pd.NA
+            frame[f"{name}_done"] = column
+        frame["checks_s"] = np.where(graded, [c.checks_s for c in calls], np.nan)
+
     def _records(self) -> RunRecords:
         calls = self.calls
         data = {name: list(map(attrgetter(name), calls)) for name in _CALL_DTYPES}
@@ -559,6 +639,8 @@ class ControlRoom:
             }
         )
         work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
+        if self.scenario.call_types:
+            self._grading_columns(frame)
         duty = self.staff.duty_table("handler_id")
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
@@ -593,6 +675,11 @@ _CALL_DTYPES = {
     "talk_s": "float64",
     "wrap_s": "float64",
 }
+
+
+def _codes(values: Sequence[int], categories: Sequence[str], keep: np.ndarray) -> pd.Categorical:
+    codes = np.where(keep, np.asarray(values, dtype=np.int64), -1)
+    return pd.Categorical.from_codes(codes, categories=list(categories))
 
 
 def _categorical(calls: list[Call], attribute: str, categories: Sequence[str]) -> pd.Categorical:

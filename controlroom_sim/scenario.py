@@ -20,6 +20,15 @@ CHANNELS: tuple[str, ...] = ("999", "101")
 """Channel names in their default priority order (999 is answered before 101)."""
 
 ChannelName = Literal["999", "101"]
+RISK_LEVELS: tuple[str, ...] = ("none", "low", "medium", "high")
+"""True and assessed risk levels, lowest first."""
+RiskLevel = Literal["none", "low", "medium", "high"]
+GRADES: tuple[str, ...] = ("emergency", "priority", "scheduled", "resolved", "referred")
+"""THRIVE grades: three response grades, resolved without deployment, referred to a partner."""
+GRADE_FOR_RISK: tuple[str, ...] = ("resolved", "scheduled", "priority", "emergency")
+"""The grade a risk level calls for (by its index in RISK_LEVELS)."""
+CHECKS: tuple[str, ...] = ("repeat_check", "vulnerability_check", "risk_assessment", "advice")
+"""THRIVE sub-tasks, in the order a handler does them."""
 WEEKDAYS: tuple[str, ...] = (
     "monday",
     "tuesday",
@@ -265,6 +274,56 @@ class Surge(_Strict):
         return value
 
 
+class CallType(_Strict):
+    """``[[call_types]]``: a kind of call, its share of each channel and its true risk."""
+
+    name: Annotated[str, Field(min_length=1)]
+    share: Annotated[dict[ChannelName, Probability], Field(min_length=1)]
+    """Share of each channel's calls that are of this type."""
+    risk: Annotated[dict[RiskLevel, Probability], Field(min_length=1)]
+    """Probabilities of the caller's true risk level (they sum to 1)."""
+    vulnerable_probability: Probability = 0.0
+    repeat_victim_probability: Probability = 0.0
+    refer_probability: Probability = 0.0
+    """Chance that a call assessed as needing no police action is referred to a partner."""
+
+    @field_validator("risk")
+    @classmethod
+    def _sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"expected probabilities that sum to 1, found a sum of {total:g}")
+        return value
+
+    def risk_probabilities(self) -> np.ndarray:
+        """Probabilities of the risk levels in RISK_LEVELS order."""
+        return np.array([self.risk.get(level, 0.0) for level in RISK_LEVELS])
+
+
+class Check(_Strict):
+    """A THRIVE sub-task: the time it takes when done, and how often it is skipped."""
+
+    time_s: Distribution
+    skip_probability: Probability = 0.0
+
+
+class Thrive(_Strict):
+    """``[thrive]``: the sub-tasks of the assessment in the call, and what skipping costs.
+
+    A sub-task that is absent is not modelled (it takes no time and is never skipped). A
+    skipped check whose risk factor is present (the repeat-victim check for a repeat victim,
+    the vulnerability check for a vulnerable caller, the risk assessment for anyone) lets the
+    risk be assessed one level too low with ``miss_probability``; misses add up.
+    """
+
+    repeat_check: Check | None = None
+    vulnerability_check: Check | None = None
+    risk_assessment: Check | None = None
+    advice: Check | None = None
+    """Safety and evidence-preservation advice: time when given; skipping it is a quality gap."""
+    miss_probability: Probability = 0.5
+
+
 class Scenario(_Strict):
     """A whole scenario, as read from a TOML file (after ``extends`` and ``--set``)."""
 
@@ -273,6 +332,10 @@ class Scenario(_Strict):
     callback: Callback | None = None
     handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
     surges: list[Surge] = []
+    call_types: list[CallType] = []
+    """Call types and true risk; absent: calls are not typed or graded."""
+    thrive: Thrive | None = None
+    """THRIVE sub-tasks in the call; absent (with call types): grading is exact and instant."""
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
@@ -309,6 +372,7 @@ class Scenario(_Strict):
                     "expected redial_probability + abandon_to_999_probability <= 1, found "
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
                 )
+        self._check_call_types()
         if (
             "101" in self.channels
             and self.channels["101"].abandon_to_999_probability > 0
@@ -319,6 +383,27 @@ class Scenario(_Strict):
                 "expected a [channels.999] section for callers to ring, found none",
             )
         return self
+
+    def _check_call_types(self) -> None:
+        if not self.call_types:
+            if self.thrive is not None:
+                raise KeyedError("thrive", "expected [[call_types]] to grade, found none")
+            return
+        names = [t.name for t in self.call_types]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise KeyedError(
+                    f"call_types.{i}.name", f"expected a unique name, found {name!r} again"
+                )
+        for channel, spec in self.channels.items():
+            if spec.calls_per_day <= 0:
+                continue
+            total = sum(t.share.get(channel, 0.0) for t in self.call_types)
+            if abs(total - 1.0) > 1e-9:
+                raise KeyedError(
+                    "call_types",
+                    f"expected the shares of channel {channel} to sum to 1, found {total:g}",
+                )
 
     # -- derived quantities used by the model -------------------------------------------------
 
