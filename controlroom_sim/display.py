@@ -15,6 +15,15 @@ SHARE_PREFIXES = (
     "callback_requested_rate",
     "callback_success_rate",
     "handler_occupancy",
+    "graded_",
+    "true_emergencies_graded_lower",
+    "attendance_within_target",
+    "vulnerable_beyond_target",
+    "officer_utilisation",
+    "repeat_check_skipped",
+    "vulnerability_check_skipped",
+    "risk_assessment_skipped",
+    "advice_not_given",
 )
 HEADLINE = (
     "offered_999",
@@ -33,6 +42,19 @@ HEADLINE = (
     "callback_success_rate_101",
     "handler_occupancy",
     "overtime_hours",
+    "graded_emergency",
+    "graded_priority",
+    "graded_scheduled",
+    "graded_too_low",
+    "true_emergencies_graded_lower",
+    "attendance_within_target_emergency",
+    "mean_attendance_min_emergency",
+    "attendance_within_target_priority",
+    "mean_attendance_min_priority",
+    "mean_attendance_min_scheduled",
+    "vulnerable_beyond_target",
+    "mean_backlog",
+    "officer_utilisation",
 )
 """The KPIs ``run`` prints, in order (all of them are in the files)."""
 

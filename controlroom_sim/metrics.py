@@ -20,7 +20,15 @@ import pandas as pd
 from scipy import stats
 
 from .records import RunRecords
-from .scenario import CHECKS, GRADES, INTERVAL_S, RISK_LEVELS, WEEKDAYS, Scenario
+from .scenario import (
+    CHECKS,
+    GRADES,
+    INTERVAL_S,
+    RESPONSE_GRADES,
+    RISK_LEVELS,
+    WEEKDAYS,
+    Scenario,
+)
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",
@@ -47,6 +55,19 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "repeat_check_skipped": "share of graded calls without the repeat-victim check (likewise "
     "vulnerability_check_skipped, risk_assessment_skipped)",
     "advice_not_given": "share of graded calls given no safety and evidence advice",
+    "incidents_emergency": "incidents raised (likewise priority, scheduled)",
+    "attendance_within_target_emergency": "share of incidents attended within the grade's "
+    "target, clock from the call being made; unattended ones count as late (likewise "
+    "priority; _from_allocation: clock from allocation)",
+    "mean_attendance_min_emergency": "mean minutes from the call to an officer on scene, "
+    "attended incidents (likewise p90_, _from_allocation, other grades)",
+    "unattended_emergency": "incidents no officer reached before the run stopped",
+    "vulnerable_beyond_target": "share of incidents with a vulnerable caller attended late or "
+    "not at all",
+    "mean_backlog": "time-average number of incidents waiting for an officer",
+    "harm_exposure_hours_high": "hours incidents of high true risk spent waiting (likewise "
+    "medium, low)",
+    "officer_utilisation": "busy time (allocated to cleared) / available time of officers",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
 }
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``)."""
@@ -124,8 +145,75 @@ def grading_kpis(calls: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def measured_incidents(records: RunRecords) -> pd.DataFrame:
+    """Incidents raised from calls offered in the measured window."""
+    assert records.incidents is not None
+    made = records.incidents["call_s"]
+    return records.incidents[(made >= records.warmup_s) & (made < records.horizon_s)]
+
+
+def dispatch_kpis(records: RunRecords) -> dict[str, float]:
+    """Attendance by grade (from call receipt and from allocation), the backlog and officers."""
+    incidents = measured_incidents(records)
+    out: dict[str, float] = {}
+    for grade in RESPONSE_GRADES:
+        own = incidents[incidents["grade"] == grade]
+        n = len(own)
+        arrived = own["arrived_s"].to_numpy()
+        from_call = arrived - own["call_s"].to_numpy()
+        from_allocation = arrived - own["allocated_s"].to_numpy()
+        attended = ~np.isnan(arrived)
+        target = own["target_s"].to_numpy()
+        out[f"incidents_{grade}"] = float(n)
+        out[f"unattended_{grade}"] = float(n - attended.sum())
+        if np.isfinite(target).any():
+            with np.errstate(invalid="ignore"):
+                out[f"attendance_within_target_{grade}"] = _share(
+                    int(np.count_nonzero(from_call <= target)), n
+                )
+                out[f"attendance_within_target_from_allocation_{grade}"] = _share(
+                    int(np.count_nonzero(from_allocation <= target)), n
+                )
+        for suffix, values in (("", from_call), ("_from_allocation", from_allocation)):
+            done = values[attended] / 60.0
+            out[f"mean_attendance_min{suffix}_{grade}"] = (
+                float(done.mean()) if len(done) else math.nan
+            )
+            out[f"p90_attendance_min{suffix}_{grade}"] = (
+                float(np.quantile(done, 0.9)) if len(done) else math.nan
+            )
+    targeted = incidents[np.isfinite(incidents["target_s"].to_numpy())]
+    vulnerable = targeted[targeted["vulnerable"]]
+    late = ~((vulnerable["arrived_s"] - vulnerable["call_s"]) <= vulnerable["target_s"])
+    out["vulnerable_beyond_target"] = _share(int(late.sum()), len(vulnerable))
+    lo, hi = records.warmup_s, records.horizon_s
+    all_incidents = records.incidents
+    assert all_incidents is not None and records.officer_duty is not None
+    waiting_end = all_incidents["allocated_s"].fillna(records.end_s).to_numpy()
+    created = all_incidents["created_s"].to_numpy()
+    out["mean_backlog"] = _overlap(created, waiting_end, lo, hi) / (hi - lo)
+    for risk in RISK_LEVELS[1:]:
+        mask = (all_incidents["true_risk"] == risk).to_numpy()
+        out[f"harm_exposure_hours_{risk}"] = (
+            _overlap(created[mask], waiting_end[mask], lo, hi) / 3600.0
+        )
+    busy = _overlap(
+        all_incidents["allocated_s"].to_numpy(),
+        all_incidents["cleared_s"].fillna(records.end_s).to_numpy(),
+        lo,
+        hi,
+    )
+    duty = _overlap(
+        records.officer_duty["start_s"].to_numpy(), records.officer_duty["end_s"].to_numpy(), lo, hi
+    )
+    out["officer_utilisation"] = _share(busy, duty)
+    return out
+
+
 def _overlap(starts: np.ndarray, ends: np.ndarray, lo: float, hi: float) -> float:
-    return float(np.clip(np.minimum(ends, hi) - np.maximum(starts, lo), 0.0, None).sum())
+    """Total length of the intervals inside [lo, hi) (intervals with a NaN end are left out)."""
+    lengths = np.minimum(ends, hi) - np.maximum(starts, lo)
+    return float(np.clip(np.nan_to_num(lengths, nan=0.0), 0.0, None).sum())
 
 
 def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float]:
@@ -136,6 +224,8 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(channel_kpis(calls, scenario, channel))
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
+    if records.incidents is not None:
+        kpis.update(dispatch_kpis(records))
     lo, hi = records.warmup_s, records.horizon_s
     busy = _overlap(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), lo, hi)
     duty = _overlap(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), lo, hi)
@@ -181,6 +271,30 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         _level_integral(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), edges)
         / widths
     )
+    extra: dict[str, np.ndarray] = {}
+    if records.incidents is not None and records.officer_duty is not None:
+        incidents = records.incidents
+        waiting_end = incidents["allocated_s"].fillna(records.end_s).to_numpy()
+        extra["incidents_waiting"] = (
+            _level_integral(incidents["created_s"].to_numpy(), waiting_end, edges) / widths
+        )
+        allocated = incidents["allocated_s"].notna().to_numpy()
+        extra["officers_on_duty"] = (
+            _level_integral(
+                records.officer_duty["start_s"].to_numpy(),
+                records.officer_duty["end_s"].to_numpy(),
+                edges,
+            )
+            / widths
+        )
+        extra["officers_busy"] = (
+            _level_integral(
+                incidents["allocated_s"].to_numpy()[allocated],
+                incidents["cleared_s"].fillna(records.end_s).to_numpy()[allocated],
+                edges,
+            )
+            / widths
+        )
     calls = records.measured_calls
     waits = answer_times(calls, scenario).to_numpy()
     bins = np.searchsorted(edges, calls["arrival_s"].to_numpy(), side="right") - 1
@@ -221,6 +335,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
                     "mean_answer_s": mean_answer,
                     "handlers_on_duty": on_duty,
                     "handlers_busy": busy,
+                    **extra,
                 }
             )
         )

@@ -38,9 +38,19 @@ import pandas as pd
 import simpy
 
 from .arrivals import arrival_blocks
+from .dispatch import RANK, DispatchDesk
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
 from .rng import RandomStreams
-from .scenario import CHECKS, GRADES, RISK_LEVELS, Callback, Channel, Scenario
+from .scenario import (
+    CHECKS,
+    GRADES,
+    RESPONSE_GRADES,
+    RISK_LEVELS,
+    Callback,
+    Channel,
+    Dispatch,
+    Scenario,
+)
 from .staffing import BUSY, IDLE, Member, Staff
 from .thrive import Grader
 
@@ -78,6 +88,7 @@ class Call:
         "channel",
         "checks_done",
         "checks_s",
+        "dispatch_draws",
         "end_s",
         "follow_delay_s",
         "follow_u",
@@ -159,6 +170,7 @@ class _Attributes:
         channel: Channel,
         callback: Callback | None,
         grader: Grader | None = None,
+        dispatch: Dispatch | None = None,
     ) -> None:
         self._specs: list[tuple[str, object]] = []
 
@@ -185,6 +197,13 @@ class _Attributes:
                 add(f"{name}.skip_u", "uniform")
                 add(f"{name}.miss_u", "uniform")
                 add(f"{name}.time_s", check.time_s)
+        if grader is not None and dispatch is not None:
+            self.dispatch_at = len(self._specs)
+            add("rural_u", "uniform")
+            add("travel_s", dispatch.travel_s)
+            add("rural_travel_s", dispatch.rural_travel_s)
+            for grade in RESPONSE_GRADES:
+                add(f"on_scene.{grade}", dispatch.on_scene_s[grade])
         self._names = [name for name, _ in self._specs]
         self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
         self._rows: list[tuple[float, ...]] = []
@@ -262,6 +281,7 @@ class ControlRoom:
                     ch,
                     self.callback if i == self.callback_channel else None,
                     self.graders[i],
+                    scenario.dispatch,
                 )
                 for i, (name, ch) in enumerate(zip(names, self.channels, strict=True))
             ]
@@ -274,6 +294,7 @@ class ControlRoom:
         ]
 
         self._build_handlers()
+        self.desk = DispatchDesk(self.env, scenario) if scenario.dispatch is not None else None
         for i, name in enumerate(names):
             if arrival_times is not None:
                 times = np.sort(np.asarray(arrival_times.get(name, ()), dtype=float))
@@ -369,8 +390,11 @@ class ControlRoom:
             call.callback_retry_s = attrs[10]
         grader = self.graders[channel]
         if grader is not None:
-            first = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel]
-            self._assess(call, grader, attrs, first.graded_at, previous)
+            source = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel]
+            self._assess(call, grader, attrs, source.graded_at, previous)
+            if self.desk is not None:
+                at = source.dispatch_at
+                call.dispatch_draws = attrs[at : at + 6]
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
@@ -464,6 +488,8 @@ class ControlRoom:
             call.wrap_end_s = now + busy
             self.work.append((handler.member_id, call.call_id, now, now + busy, WORK_CALLBACK))
             env.timeout(busy, handler).callbacks.append(self._on_free)
+            if self.desk is not None and call.grade in RANK:
+                env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
             return
         cb = self.callback
         assert cb is not None
@@ -548,6 +574,23 @@ class ControlRoom:
         call.wrap_end_s = done
         self.work.append((handler.member_id, call.call_id, now, done, WORK_CALL))
         self.env.timeout(busy, handler).callbacks.append(self._on_free)
+        if self.desk is not None and call.grade in RANK:
+            self.env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
+
+    def _on_talk_end(self, event: simpy.Event) -> None:
+        """The caller rings off: a call graded for attendance becomes an incident."""
+        call: Call = event.value
+        assert self.desk is not None
+        rural_u, urban_s, rural_s, *on_scene = call.dispatch_draws
+        rural = rural_u < self.desk.spec.rural_share
+        self.desk.raise_incident(
+            call,
+            call.arrival_s,
+            call.grade,
+            rural,
+            rural_s if rural else urban_s,
+            on_scene[RANK[call.grade]],
+        )
 
     def _on_free(self, event: simpy.Event) -> None:
         self.staff.finished(event.value)
@@ -591,6 +634,8 @@ class ControlRoom:
         end = self.scenario.end_s
         self.env.run(until=end)
         self.staff.close()
+        if self.desk is not None:
+            self.desk.close()
         return self._records()
 
     def _grading_columns(self, frame: pd.DataFrame) -> None:
@@ -644,7 +689,11 @@ class ControlRoom:
         duty = self.staff.duty_table("handler_id")
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
+        desk = self.desk
         return RunRecords(
+            incidents=desk.incident_table() if desk is not None else None,
+            officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
+            officers=desk.staff.member_table("officer_id") if desk is not None else None,
             replication=self.replication,
             warmup_s=sc.warmup_s,
             horizon_s=sc.horizon_s,

@@ -26,6 +26,21 @@ Tables
     One row per handler (one per shift worked): ``handler_id``, ``group``, ``shift``,
     ``scheduled_start_s``, ``scheduled_end_s``, ``actual_end_s`` (NaN if still on duty when the
     run stopped), ``overtime_s``.
+
+With call types, ``calls`` also has ``call_type``, ``true_risk``, ``vulnerable``,
+``repeat_victim`` and, for calls that were graded (answered), ``assessed_risk``, ``grade``, one
+``<sub-task>_done`` column per THRIVE sub-task and ``checks_s``.
+
+With dispatch:
+
+``incidents``
+    One row per incident: ``incident_id``, ``call_id``, ``grade``, ``true_risk``,
+    ``vulnerable``, ``rural``, ``call_s`` (the call was made), ``created_s`` (the call ended and
+    the incident joined the queue), ``allocated_s``, ``arrived_s`` (on scene), ``cleared_s``,
+    ``officer_id``, the drawn ``travel_s`` and ``on_scene_s``, and ``target_s`` (attendance
+    target, inf if none).
+``officer_duty``, ``officers``
+    As ``duty`` and ``handlers``, for response officers (``officer_id``).
 """
 
 from __future__ import annotations
@@ -59,6 +74,9 @@ class RunRecords:
     handlers: pd.DataFrame
     origin_weekday_s: float = 0.0
     """Seconds from Monday 00:00 to simulation time 0 (for weekday/time-of-day labels)."""
+    incidents: pd.DataFrame | None = None
+    officer_duty: pd.DataFrame | None = None
+    officers: pd.DataFrame | None = None
 
     @property
     def measured_calls(self) -> pd.DataFrame:

@@ -8,6 +8,7 @@ provenance. Reading files is :mod:`controlroom_sim.loading`'s job, not this modu
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -225,25 +226,16 @@ class Shift(_Strict):
         return tuple(sorted(out))
 
 
-class HandlerGroup(_Strict):
-    """``[[handlers]]``: call handlers with the same skills and rota."""
+class RotaGroup(_Strict):
+    """People with the same rota: on duty around the clock (``count``) or on ``shifts``."""
 
     name: Annotated[str, Field(min_length=1)]
-    skills: Annotated[list[ChannelName], Field(min_length=1)]
     count: Annotated[int, Field(ge=0)] | None = None
-    """Handlers on duty around the clock (when there are no shifts)."""
+    """People on duty around the clock (when there are no shifts)."""
     shifts: list[Shift] | None = None
 
-    @field_validator("skills")
-    @classmethod
-    def _unique_skills(cls, value: list[str]) -> list[str]:
-        repeated = sorted({s for s in value if value.count(s) > 1})
-        if repeated:
-            raise ValueError(f"expected each channel once, found {repeated[0]!r} twice")
-        return value
-
     @model_validator(mode="after")
-    def _count_or_shifts(self) -> HandlerGroup:
+    def _count_or_shifts(self) -> RotaGroup:
         if self.count is None and self.shifts is None:
             raise ValueError("expected 'count' (around the clock) or 'shifts', found neither")
         if self.count is not None and self.shifts is not None:
@@ -255,6 +247,20 @@ class HandlerGroup(_Strict):
         if self.count is not None:
             return self.count
         return sum(s.count for s in self.shifts or [])
+
+
+class HandlerGroup(RotaGroup):
+    """``[[handlers]]``: call handlers with the same skills and rota."""
+
+    skills: Annotated[list[ChannelName], Field(min_length=1)]
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, value: list[str]) -> list[str]:
+        repeated = sorted({s for s in value if value.count(s) > 1})
+        if repeated:
+            raise ValueError(f"expected each channel once, found {repeated[0]!r} twice")
+        return value
 
 
 class Surge(_Strict):
@@ -324,6 +330,52 @@ class Thrive(_Strict):
     miss_probability: Probability = 0.5
 
 
+ResponseGrade = Literal["emergency", "priority", "scheduled"]
+RESPONSE_GRADES: tuple[str, ...] = ("emergency", "priority", "scheduled")
+"""The grades that send an officer, in dispatch order."""
+
+
+class Dispatch(_Strict):
+    """``[dispatch]``: incidents that need attendance, sent to response officers.
+
+    An incident is raised when a call graded emergency, priority or scheduled ends. Waiting
+    incidents are served by grade, then age. An officer travels (urban or rural) and stays on
+    scene, then takes the next incident.
+    """
+
+    travel_s: Distribution
+    """Travel time to an urban incident."""
+    rural_share: Probability = 0.0
+    rural_travel_s: Distribution | None = None
+    """Travel time to a rural incident (needed when rural_share > 0)."""
+    on_scene_s: dict[ResponseGrade, Distribution]
+    """Time on scene, by grade."""
+    targets_min: dict[ResponseGrade, PositiveFloat] = {"emergency": 15.0, "priority": 60.0}
+    """Attendance targets for urban incidents, minutes."""
+    rural_targets_min: dict[ResponseGrade, PositiveFloat] = {"emergency": 20.0}
+    """Targets for rural incidents where they differ, minutes."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Dispatch:
+        missing = [g for g in RESPONSE_GRADES if g not in self.on_scene_s]
+        if missing:
+            raise KeyedError(
+                "on_scene_s", f"expected a time for every grade, found none for {missing[0]!r}"
+            )
+        if self.rural_share > 0 and self.rural_travel_s is None:
+            raise KeyedError(
+                "rural_travel_s", "expected a travel time for rural incidents, found none"
+            )
+        return self
+
+    def target_s(self, grade: str, rural: bool) -> float:
+        """The attendance target of an incident, seconds (inf when none is set)."""
+        minutes = (self.rural_targets_min.get(grade) if rural else None) or self.targets_min.get(
+            grade
+        )
+        return minutes * 60.0 if minutes is not None else math.inf
+
+
 class Scenario(_Strict):
     """A whole scenario, as read from a TOML file (after ``extends`` and ``--set``)."""
 
@@ -336,6 +388,10 @@ class Scenario(_Strict):
     """Call types and true risk; absent: calls are not typed or graded."""
     thrive: Thrive | None = None
     """THRIVE sub-tasks in the call; absent (with call types): grading is exact and instant."""
+    dispatch: Dispatch | None = None
+    """Dispatch of incidents to response officers; absent: nothing is dispatched."""
+    officers: list[RotaGroup] = []
+    """``[[officers]]``: response officers on rotas (needed with [dispatch])."""
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
@@ -373,6 +429,7 @@ class Scenario(_Strict):
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
                 )
         self._check_call_types()
+        self._check_dispatch()
         if (
             "101" in self.channels
             and self.channels["101"].abandon_to_999_probability > 0
@@ -383,6 +440,22 @@ class Scenario(_Strict):
                 "expected a [channels.999] section for callers to ring, found none",
             )
         return self
+
+    def _check_dispatch(self) -> None:
+        if self.dispatch is None:
+            if self.officers:
+                raise KeyedError("officers", "expected a [dispatch] section, found none")
+            return
+        if not self.call_types:
+            raise KeyedError("dispatch", "expected [[call_types]] to grade incidents, found none")
+        if sum(group.headcount for group in self.officers) == 0:
+            raise KeyedError("officers", "expected at least one officer on duty, found none")
+        names = [g.name for g in self.officers]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise KeyedError(
+                    f"officers.{i}.name", f"expected a unique name, found {name!r} again"
+                )
 
     def _check_call_types(self) -> None:
         if not self.call_types:
