@@ -18,7 +18,7 @@ from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_targ
 from .experiment import ExperimentResult, ReplicationResult, run_experiment, with_run_settings
 from .loading import ScenarioError, load_scenario, scenario_files
 from .output import OutputError, default_folder, prepare_folder, write_progress, write_results
-from .validation import NotAnErlangCase, compare, erlang_case
+from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
 
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 1
@@ -286,15 +286,13 @@ def command_validate(args: argparse.Namespace) -> int:
     for file in files:
         scenario = with_run_settings(load_scenario(file), args.replications, args.seed)
         try:
-            case = erlang_case(scenario)  # checked before the (long) simulation
+            expected_kpis(scenario)  # checked before the (long) simulation
         except NotAnErlangCase as exc:
             raise ScenarioError(f"{file}: {exc}") from None
         result = _run_with_progress(scenario, args.quiet)
         frame = compare(scenario, result.kpis, args.confidence)
-        load = case.arrival_rate * case.mean_service
         print(
-            f"{file}: {scenario.scenario.name}: {case.servers} handlers, offered load "
-            f"{load:.2f} Erlangs ({load / case.servers:.0%} per handler), "
+            f"{file}: {scenario.scenario.name}: {describe_case(scenario)}, "
             f"{len(result.replications)} replications of {scenario.scenario.days:g} days"
         )
         print(validation_table(frame, args.confidence))

@@ -119,5 +119,5 @@ def validation_table(frame: pd.DataFrame, confidence: float) -> str:
         )
     label = f"{confidence:.0%} CI"
     return render(
-        rows, ["KPI", "Erlang", "simulated", label, "inside"], [False, True, True, True, False]
+        rows, ["KPI", "theory", "simulated", label, "inside"], [False, True, True, True, False]
     )

@@ -62,6 +62,7 @@ Service levels are ``P(W ≤ target)``. Waits are continuous, so for ``target > 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -580,3 +581,36 @@ def staff_for_target(
         else:
             lo = mid
     return hi
+
+
+def priority_mmc_waits(
+    arrival_rates: Sequence[float], mean_service: float, servers: int
+) -> list[float]:
+    """Mean wait in queue of each class in a non-preemptive priority M/M/c queue.
+
+    Classes are served in the order given (the first has the highest priority), first come
+    first served within a class, and every class has the same exponential service time.
+    Cobham's formula (Cobham, "Priority assignment in waiting line problems", *Operations
+    Research* 2(1), 1954; Gross & Harris, *Fundamentals of Queueing Theory*, §3.4):
+    ``W_k = C(c, a) / (cμ) / ((1 − σ_{k−1})(1 − σ_k))`` with ``σ_k`` the load of classes
+    ``1..k`` per server. With one class it is the Erlang C mean wait. ``inf`` for a class
+    whose cumulative load reaches 1.
+    """
+    servers = _check_servers(servers, 1)
+    mean_service = _check_positive("mean_service", mean_service)
+    rates = [float(r) for r in arrival_rates]
+    if any(r < 0 or not math.isfinite(r) for r in rates):
+        raise ValueError(f"arrival rates must be finite and >= 0, got {rates}")
+    mu = 1.0 / mean_service
+    load = sum(rates) / mu
+    wait0 = erlang_c(servers, load) / (servers * mu) if load < servers else math.inf
+    waits = []
+    sigma = 0.0
+    for rate in rates:
+        before = sigma
+        sigma += rate / (servers * mu)
+        if sigma >= 1.0 or not math.isfinite(wait0):
+            waits.append(math.inf)
+        else:
+            waits.append(wait0 / ((1.0 - before) * (1.0 - sigma)))
+    return waits

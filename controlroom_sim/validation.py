@@ -1,4 +1,4 @@
-"""Simulated against analytic: the Erlang model of a stationary scenario, side by side.
+"""Simulated against analytic: the queueing model of a stationary scenario, side by side.
 
 A scenario has an exact Erlang counterpart when it has one channel with flat demand, no surges,
 exponential talk time and no wrap-up, no BT stage (or an answer clock started at the force),
@@ -7,6 +7,11 @@ the clock. Then Erlang A (or Erlang C without patience) gives the abandonment ra
 answer time of answered calls, the shares answered within 10 seconds (of answered and of
 offered calls) and the occupancy, which the simulation must reproduce within its confidence
 intervals.
+
+A dispatch-only scenario (calls answered at once with no talk time, no travel, the same
+exponential time on scene for every grade, one officer group around the clock, flat demand) is
+a non-preemptive priority M/M/c queue of incidents: Cobham's formula gives the mean wait of
+each grade, which is then the mean attendance time from the call.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .distributions import Exponential
-from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
+from .distributions import Exponential, Fixed
+from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, priority_mmc_waits
 from .metrics import confidence_interval
-from .scenario import Scenario
+from .scenario import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS, Scenario
 
 TARGET_S = 10.0
 
@@ -98,14 +103,99 @@ def erlang_case(scenario: Scenario) -> ErlangCase:
     )
 
 
+@dataclass(frozen=True)
+class PriorityCase:
+    """The non-preemptive priority M/M/c model of a dispatch-only scenario."""
+
+    arrival_rates: dict[str, float]
+    """Incidents per second of each response grade."""
+    mean_service: float
+    servers: int
+
+    def expected_kpis(self) -> dict[str, float]:
+        rates = [self.arrival_rates.get(g, 0.0) for g in RESPONSE_GRADES]
+        waits = priority_mmc_waits(rates, self.mean_service, self.servers)
+        return {
+            f"mean_attendance_min_{grade}": wait / 60.0
+            for grade, wait, rate in zip(RESPONSE_GRADES, waits, rates, strict=True)
+            if rate > 0
+        }
+
+
+def priority_case(scenario: Scenario) -> PriorityCase:
+    """The priority M/M/c model of a dispatch-only scenario; NotAnErlangCase if none."""
+    dispatch = scenario.dispatch
+    if dispatch is None:
+        raise NotAnErlangCase("no exact counterpart: it has no [dispatch] section")
+    live = [name for name, ch in scenario.channels.items() if ch.calls_per_day > 0]
+    if len(live) != 1:
+        raise NotAnErlangCase(f"expected exactly one channel with calls, found {len(live)}")
+    ch = scenario.channels[live[0]]
+    why = []
+    if ch.profile is not None or scenario.surges:
+        why.append("time-varying demand")
+    if not (isinstance(ch.talk_s, Fixed) and ch.talk_s.value == 0):
+        why.append("talk time (calls must end as they are answered)")
+    if ch.bt_connect_s is not None and ch.bt_connect_s.mean > 0:
+        why.append("a BT stage")
+    if scenario.thrive is not None:
+        why.append("THRIVE sub-tasks")
+    if not (isinstance(dispatch.travel_s, Fixed) and dispatch.travel_s.value == 0):
+        why.append("travel time")
+    scene = {g: dispatch.on_scene_s[g] for g in RESPONSE_GRADES}
+    if not all(isinstance(d, Exponential) for d in scene.values()) or (
+        len({d.mean for d in scene.values()}) != 1
+    ):
+        why.append("on-scene times that are not one exponential for every grade")
+    if len(scenario.officers) != 1 or scenario.officers[0].count is None:
+        why.append("officers other than one group on duty around the clock")
+    if why:
+        raise NotAnErlangCase("no exact counterpart: it has " + "; ".join(why))
+    rate = ch.calls_per_day / 86400.0
+    rates: dict[str, float] = {}
+    for call_type in scenario.call_types:
+        share = call_type.share.get(live[0], 0.0)
+        for level, p in call_type.risk.items():
+            grade = GRADE_FOR_RISK[RISK_LEVELS.index(level)]
+            if grade in RESPONSE_GRADES:
+                rates[grade] = rates.get(grade, 0.0) + rate * share * p
+    count = scenario.officers[0].count
+    assert count is not None
+    return PriorityCase(rates, scene["emergency"].mean, count)
+
+
+def expected_kpis(scenario: Scenario) -> dict[str, float]:
+    """Theory for a scenario with an exact counterpart (Erlang, or priority M/M/c)."""
+    if scenario.dispatch is not None:
+        return priority_case(scenario).expected_kpis()
+    return erlang_case(scenario).expected_kpis()
+
+
+def describe_case(scenario: Scenario) -> str:
+    """One line on the queueing model a validation scenario stands for."""
+    if scenario.dispatch is not None:
+        case = priority_case(scenario)
+        load = sum(case.arrival_rates.values()) * case.mean_service
+        return (
+            f"priority M/M/{case.servers}, {load:.2f} Erlangs offered "
+            f"({load / case.servers:.0%} per officer)"
+        )
+    erlang = erlang_case(scenario)
+    load = erlang.arrival_rate * erlang.mean_service
+    return (
+        f"{erlang.servers} handlers, offered load {load:.2f} Erlangs "
+        f"({load / erlang.servers:.0%} per handler)"
+    )
+
+
 def compare(scenario: Scenario, kpis: pd.DataFrame, confidence: float = 0.99) -> pd.DataFrame:
-    """Simulated KPIs (long table over replications) beside Erlang theory.
+    """Simulated KPIs (long table over replications) beside queueing theory.
 
     Returns one row per KPI with ``theory``, the simulated ``mean``, the ``confidence``
     interval ``ci_low``/``ci_high`` over replications, ``n`` and ``inside`` (theory within the
     interval).
     """
-    expected = erlang_case(scenario).expected_kpis()
+    expected = expected_kpis(scenario)
     rows = []
     for kpi, theory in expected.items():
         values = kpis.loc[kpis["kpi"] == kpi, "value"].to_numpy(dtype=float)

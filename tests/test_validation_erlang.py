@@ -1,7 +1,9 @@
-"""The simulator against queueing theory: Erlang C and Erlang A within confidence intervals.
+"""The simulator against queueing theory: Erlang C, Erlang A and priority M/M/c.
 
 Each file in scenarios/validation/ is a stationary M/M/n or M/M/n+M case (light, heavy and
-overloaded, and two published anchors). The theory value of every KPI must lie inside the 99%
+overloaded, and two published anchors), or a dispatch-only priority M/M/c queue of incidents
+(Cobham's formula for the mean wait of each grade). The theory value of every KPI must lie
+inside the 99%
 confidence interval over the file's replications. A slow test checks that the intervals cover
 theory about as often as their nominal level says, over many independent experiments.
 """
@@ -26,7 +28,10 @@ def test_there_are_light_heavy_and_overloaded_cases() -> None:
     """The validation folder spans the load range for both Erlang C and Erlang A."""
     loads = {}
     for file in VALIDATION:
-        case = erlang_case(load_scenario(file))
+        scenario = load_scenario(file)
+        if scenario.dispatch is not None:
+            continue
+        case = erlang_case(scenario)
         loads[file.stem] = (
             case.arrival_rate * case.mean_service / case.servers,
             case.mean_patience is not None,
@@ -48,6 +53,20 @@ def test_theory_inside_99_percent_interval(file: Path) -> None:
     assert outside.empty, (
         "theory outside the 99% CI:\n" + outside[["kpi", "theory", "ci_low", "ci_high"]].to_string()
     )
+
+
+def test_cobham_reduces_to_erlang_c_and_orders_the_grades() -> None:
+    """One class gives the Erlang C wait; lower grades wait longer; the mean over classes
+    equals the Erlang C wait (work conservation with equal service times)."""
+    from controlroom_sim.erlang import erlang_c_metrics, priority_mmc_waits
+
+    single = priority_mmc_waits([0.004], 1800.0, 10)[0]
+    assert single == pytest.approx(erlang_c_metrics(0.004, 1800.0, 10, 10.0).mean_wait_offered)
+    rates = [0.001, 0.0015, 0.0025]
+    waits = priority_mmc_waits(rates, 1800.0, 10)
+    assert waits[0] < waits[1] < waits[2]
+    overall = erlang_c_metrics(sum(rates), 1800.0, 10, 10.0).mean_wait_offered
+    assert np.dot(rates, waits) / sum(rates) == pytest.approx(overall)
 
 
 def test_published_anchor_values_are_the_theory_used() -> None:
