@@ -7,11 +7,22 @@ is allocated, travels to the scene (urban or rural travel time) and stays on sce
 the next incident. Officers work rotas with the same rules as call handlers
 (:mod:`controlroom_sim.staffing`): an officer whose shift ends finishes the incident in hand.
 
-Every incident attribute (rural or not, travel time, time on scene) is drawn when the call
-arrives, so two scenarios with the same seed send officers to the same incidents.
+Options of ``[dispatch]`` (docs/model.md, "Dispatch"):
 
-Attendance is timed both from the call being made (receipt) and from allocation: forces
-measure it differently (seed 001 L1237–1247).
+* ``divert``: an emergency with no officer free takes the officer who most recently set off to
+  a lower-grade incident; that incident goes back to the queue, keeping its age;
+* ``appointments``: scheduled incidents are booked into slots with a capacity and join the queue
+  when their slot starts;
+* ``suppression``: above a backlog threshold a share of emergency and priority grades is
+  lowered one step when the incident is raised (the harm shows in true-risk KPIs);
+* ``escalation_per_hour`` and ``reassessment``: a waiting incident's true risk can rise one
+  level; a review every N hours upgrades incidents whose risk now exceeds their grade;
+* ``failure_demand``: callers whose incident has waited too long ring 101 again.
+
+Every incident attribute (rural or not, travel and on-scene times, when risk would escalate,
+the suppression and repeat-call choices) is drawn when the call arrives, so two scenarios with
+the same seed send officers to the same incidents. Attendance is timed both from the call
+being made (receipt) and from allocation: forces measure it differently (seed 001 L1237–1247).
 """
 
 from __future__ import annotations
@@ -19,21 +30,30 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Callable
 
 import pandas as pd
 import simpy
 
-from .scenario import GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
+from .scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
 RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
 """Dispatch order of the response grades (indices into GRADES): emergency first."""
+EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
+LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
+# Where an incident is.
+BOOKED, WAITING, TRAVELLING, ON_SCENE, CLEARED = range(5)
 
 
 class Officer(Member):
-    """A response officer on one shift."""
+    """A response officer on one shift; ``trip`` is the incident it is travelling to."""
 
-    __slots__ = ()
+    __slots__ = ("trip",)
+
+    def __init__(self, member_id: int, group: int) -> None:
+        super().__init__(member_id, group)
+        self.trip: Incident | None = None
 
 
 class Incident:
@@ -41,18 +61,28 @@ class Incident:
 
     __slots__ = (
         "allocated_s",
+        "appointment_s",
         "arrived_s",
         "call",
         "call_s",
         "cleared_s",
         "created_s",
+        "diversions",
+        "due_s",
+        "escalated_s",
         "grade",
         "incident_id",
         "officer_id",
         "on_scene_s",
+        "original_grade",
         "rural",
+        "state",
+        "suppressed",
         "target_s",
         "travel_s",
+        "true_risk",
+        "upgraded",
+        "version",
     )
 
     def __init__(
@@ -62,36 +92,62 @@ class Incident:
         call_s: float,
         created_s: float,
         grade: int,
+        true_risk: int,
         rural: bool,
         travel_s: float,
         on_scene_s: float,
-        target_s: float,
     ) -> None:
         self.incident_id = incident_id
         self.call = call
         self.call_s = call_s
         self.created_s = created_s
         self.grade = grade
+        self.original_grade = grade
+        self.true_risk = true_risk
         self.rural = rural
         self.travel_s = travel_s
         self.on_scene_s = on_scene_s
-        self.target_s = target_s
+        self.target_s = math.inf
+        self.due_s = math.inf
+        self.appointment_s = math.nan
         self.allocated_s = math.nan
         self.arrived_s = math.nan
         self.cleared_s = math.nan
+        self.escalated_s = math.nan
         self.officer_id = -1
+        self.diversions = 0
+        self.suppressed = False
+        self.upgraded = False
+        self.state = WAITING
+        self.version = 0
 
 
 class DispatchDesk:
-    """The dispatch queue and the response officers of one replication."""
+    """The dispatch queue and the response officers of one replication.
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario) -> None:
+    ``repeat_call(call)`` is called when a caller whose incident has waited too long rings
+    101 again (failure demand); the control room makes the call.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        repeat_call: Callable[[object], None] | None = None,
+    ) -> None:
         assert scenario.dispatch is not None
         self.env = env
         self.spec = scenario.dispatch
+        self.end_s = scenario.end_s
+        self.repeat_call = repeat_call
         self.incidents: list[Incident] = []
-        self.queue: list[tuple[int, float, int, Incident]] = []
+        self.queue: list[tuple[int, float, int, int, Incident]] = []
+        self.waiting = 0
         self.idle: deque[Officer] = deque()
+        self.travelling: list[Officer] = []
+        self.bookings: dict[int, int] = {}
+        self.reviews = 0
+        self.review_s = 0.0
         self.staff = Staff(
             env,
             scenario.officers,
@@ -101,6 +157,8 @@ class DispatchDesk:
             release=self._release,
             withdraw=self._withdraw,
         )
+        if self.spec.reassessment is not None:
+            env.process(self._reassess())
 
     # -- incidents ----------------------------------------------------------------------------
 
@@ -109,52 +167,160 @@ class DispatchDesk:
         call: object,
         call_s: float,
         grade: int,
+        true_risk: int,
         rural: bool,
         travel_s: float,
-        on_scene_s: float,
+        on_scene_s: tuple[float, ...],
+        draws: tuple[float, ...],
     ) -> Incident:
-        """A call graded for attendance has ended: the incident joins the queue."""
+        """A call graded for attendance has ended: the incident joins the queue (or books an
+        appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u)``."""
+        suppress_u, escalate_s, repeat_u = draws
+        spec = self.spec
+        suppression = spec.suppression
+        suppressed = False
+        if (
+            suppression is not None
+            and suppression.enabled
+            and grade in LOWER
+            and self.waiting > suppression.backlog_threshold
+            and suppress_u < suppression.share
+        ):
+            grade = LOWER[grade]
+            suppressed = True
         incident = Incident(
             len(self.incidents),
             call,
             call_s,
             self.env.now,
             grade,
+            true_risk,
             rural,
             travel_s,
-            on_scene_s,
-            self.spec.target_s(GRADES[grade], rural),
+            on_scene_s[RANK[grade]],
         )
+        incident.suppressed = suppressed
+        self._set_target(incident)
         self.incidents.append(incident)
+        if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
+            self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
+        failure = spec.failure_demand
+        if (
+            failure is not None
+            and self.repeat_call is not None
+            and repeat_u < failure.waiting_probability
+        ):
+            self.env.timeout(failure.after_wait_hours * 3600.0, incident).callbacks.append(
+                self._still_waiting
+            )
+        if grade == SCHEDULED and spec.appointments is not None:
+            self._book(incident)
+        else:
+            self._enqueue(incident)
+        return incident
+
+    def _set_target(self, incident: Incident) -> None:
+        incident.target_s = self.spec.target_s(GRADES[incident.grade], incident.rural)
+        incident.due_s = incident.call_s + incident.target_s
+
+    def _book(self, incident: Incident) -> None:
+        booking = self.spec.appointments
+        assert booking is not None
+        slot_s = booking.slot_hours * 3600.0
+        slot = math.ceil((self.env.now + booking.earliest_hours * 3600.0) / slot_s)
+        while self.bookings.get(slot, 0) >= booking.per_slot:
+            slot += 1
+        self.bookings[slot] = self.bookings.get(slot, 0) + 1
+        incident.state = BOOKED
+        incident.appointment_s = slot * slot_s
+        incident.target_s = booking.target_hours * 3600.0
+        incident.due_s = incident.appointment_s + incident.target_s
+        self.env.timeout(incident.appointment_s - self.env.now, incident).callbacks.append(
+            self._slot_starts
+        )
+
+    def _slot_starts(self, event: simpy.Event) -> None:
+        incident: Incident = event.value
+        if incident.state == BOOKED:
+            self._enqueue(incident)
+
+    def _enqueue(self, incident: Incident) -> None:
+        incident.state = WAITING
         if self.idle:
             self._allocate(self.idle.popleft(), incident)
-        else:
-            heapq.heappush(
-                self.queue, (RANK[grade], incident.created_s, incident.incident_id, incident)
-            )
-        return incident
+            return
+        if incident.grade == EMERGENCY and self.spec.divert and self._divert(incident):
+            return
+        self.waiting += 1
+        incident.version += 1
+        heapq.heappush(
+            self.queue,
+            (
+                RANK[incident.grade],
+                incident.created_s,
+                incident.incident_id,
+                incident.version,
+                incident,
+            ),
+        )
+
+    def _next(self) -> Incident | None:
+        while self.queue:
+            _, _, _, version, incident = heapq.heappop(self.queue)
+            if incident.state == WAITING and version == incident.version:
+                self.waiting -= 1
+                return incident
+        return None
+
+    # -- officers -----------------------------------------------------------------------------
 
     def _allocate(self, officer: Officer, incident: Incident) -> None:
         officer.state = BUSY
+        officer.trip = incident
+        incident.state = TRAVELLING
         incident.officer_id = officer.member_id
         incident.allocated_s = self.env.now
+        self.travelling.append(officer)
         self.env.timeout(incident.travel_s, (officer, incident)).callbacks.append(self._arrive)
+
+    def _divert(self, emergency: Incident) -> bool:
+        """Take the officer who most recently set off to a lower grade; False if none."""
+        candidates = [
+            o for o in self.travelling if o.trip is not None and o.trip.grade != EMERGENCY
+        ]
+        if not candidates:
+            return False
+        officer = max(candidates, key=lambda o: (o.trip.allocated_s, o.member_id))  # type: ignore[union-attr]
+        dropped = officer.trip
+        assert dropped is not None
+        self.travelling.remove(officer)
+        dropped.diversions += 1
+        dropped.allocated_s = math.nan
+        dropped.officer_id = -1
+        self._enqueue(dropped)
+        self._allocate(officer, emergency)
+        return True
 
     def _arrive(self, event: simpy.Event) -> None:
         officer, incident = event.value
+        if officer.trip is not incident or incident.state != TRAVELLING:
+            return  # the officer was diverted on the way
+        self.travelling.remove(officer)
+        officer.trip = None
+        incident.state = ON_SCENE
         incident.arrived_s = self.env.now
         self.env.timeout(incident.on_scene_s, (officer, incident)).callbacks.append(self._clear)
 
     def _clear(self, event: simpy.Event) -> None:
         officer, incident = event.value
+        incident.state = CLEARED
         incident.cleared_s = self.env.now
         self.staff.finished(officer)
 
-    # -- officers -----------------------------------------------------------------------------
-
     def _release(self, officer: Officer) -> None:
-        if self.queue:
-            self._allocate(officer, heapq.heappop(self.queue)[3])
+        incident = self._next()
+        if incident is not None:
+            self._allocate(officer, incident)
         else:
             officer.state = IDLE
             officer.idle_since = self.env.now
@@ -162,6 +328,40 @@ class DispatchDesk:
 
     def _withdraw(self, officer: Officer) -> None:
         self.idle.remove(officer)
+
+    # -- risk in the backlog ------------------------------------------------------------------
+
+    def _escalate(self, event: simpy.Event) -> None:
+        incident: Incident = event.value
+        if incident.state in (BOOKED, WAITING):
+            incident.true_risk += 1
+            incident.escalated_s = self.env.now
+
+    def _reassess(self):  # type: ignore[no-untyped-def]
+        review = self.spec.reassessment
+        assert review is not None
+        every = review.every_hours * 3600.0
+        mean_review = review.review_s.mean
+        while True:
+            yield self.env.timeout(every)
+            for incident in self.incidents:
+                if incident.state not in (BOOKED, WAITING):
+                    continue
+                self.reviews += 1
+                self.review_s += mean_review
+                needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
+                if needed in RANK and RANK[needed] < RANK[incident.grade]:
+                    incident.grade = needed
+                    incident.upgraded = True
+                    self._set_target(incident)
+                    if incident.state == WAITING:
+                        self.waiting -= 1  # re-queued at its new grade, same age
+                    self._enqueue(incident)
+
+    def _still_waiting(self, event: simpy.Event) -> None:
+        incident: Incident = event.value
+        if incident.state in (BOOKED, WAITING) and self.repeat_call is not None:
+            self.repeat_call(incident.call)
 
     # -- records ------------------------------------------------------------------------------
 
@@ -175,57 +375,57 @@ class DispatchDesk:
                 i.incident_id,
                 i.call.call_id,
                 GRADES[i.grade],
-                RISK_LEVELS[i.call.true_risk],  # type: ignore[attr-defined]
+                GRADES[i.original_grade],  # type: ignore[attr-defined]
+                RISK_LEVELS[i.call.true_risk],
+                RISK_LEVELS[i.true_risk],  # type: ignore[attr-defined]
                 bool(i.call.vulnerable),
                 i.rural,
+                i.suppressed,
+                i.upgraded,
+                i.diversions,  # type: ignore[attr-defined]
                 i.call_s,
                 i.created_s,
-                i.allocated_s,  # type: ignore[attr-defined]
+                i.appointment_s,
+                i.allocated_s,
                 i.arrived_s,
                 i.cleared_s,
+                i.escalated_s,
                 i.officer_id,
                 i.travel_s,
                 i.on_scene_s,
                 i.target_s,
+                i.due_s,
             )
             for i in self.incidents
         ]
-        table = pd.DataFrame(
-            rows,
-            columns=[
-                "incident_id",
-                "call_id",
-                "grade",
-                "true_risk",
-                "vulnerable",
-                "rural",
-                "call_s",
-                "created_s",
-                "allocated_s",
-                "arrived_s",
-                "cleared_s",
-                "officer_id",
-                "travel_s",
-                "on_scene_s",
-                "target_s",
-            ],
-        ).astype(
-            {
-                "incident_id": "int64",
-                "call_id": "int64",
-                "vulnerable": "bool",
-                "rural": "bool",
-                "call_s": "float64",
-                "created_s": "float64",
-                "allocated_s": "float64",
-                "arrived_s": "float64",
-                "cleared_s": "float64",
-                "officer_id": "int64",
-                "travel_s": "float64",
-                "on_scene_s": "float64",
-                "target_s": "float64",
-            }
-        )
-        table["grade"] = pd.Categorical(table["grade"], categories=list(RESPONSE_GRADES))
-        table["true_risk"] = pd.Categorical(table["true_risk"], categories=list(RISK_LEVELS))
+        columns = {
+            "incident_id": "int64",
+            "call_id": "int64",
+            "grade": "str",
+            "original_grade": "str",
+            "true_risk_at_call": "str",
+            "true_risk": "str",
+            "vulnerable": "bool",
+            "rural": "bool",
+            "suppressed": "bool",
+            "upgraded": "bool",
+            "diversions": "int64",
+            "call_s": "float64",
+            "created_s": "float64",
+            "appointment_s": "float64",
+            "allocated_s": "float64",
+            "arrived_s": "float64",
+            "cleared_s": "float64",
+            "escalated_s": "float64",
+            "officer_id": "int64",
+            "travel_s": "float64",
+            "on_scene_s": "float64",
+            "target_s": "float64",
+            "due_s": "float64",
+        }
+        table = pd.DataFrame(rows, columns=list(columns)).astype(columns)
+        for column in ("grade", "original_grade"):
+            table[column] = pd.Categorical(table[column], categories=list(RESPONSE_GRADES))
+        for column in ("true_risk_at_call", "true_risk"):
+            table[column] = pd.Categorical(table[column], categories=list(RISK_LEVELS))
         return table

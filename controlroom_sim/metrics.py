@@ -68,6 +68,16 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "harm_exposure_hours_high": "hours incidents of high true risk spent waiting (likewise "
     "medium, low)",
     "officer_utilisation": "busy time (allocated to cleared) / available time of officers",
+    "mean_attendance_min_true_high": "mean minutes from the call to an officer on scene for "
+    "incidents of high true risk, whatever their grade (likewise p90_)",
+    "mean_appointment_wait_hours": "mean hours from a scheduled incident to its appointment",
+    "suppressed_share": "share of incidents whose grade demand suppression lowered",
+    "upgraded_share": "share of incidents a reassessment upgraded",
+    "escalated_share": "share of incidents whose true risk rose while waiting",
+    "diversions": "officers taken off a lower-grade incident for an emergency",
+    "review_hours": "staff hours spent reassessing waiting incidents",
+    "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
+    "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
 }
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``)."""
@@ -153,7 +163,8 @@ def measured_incidents(records: RunRecords) -> pd.DataFrame:
 
 
 def dispatch_kpis(records: RunRecords) -> dict[str, float]:
-    """Attendance by grade (from call receipt and from allocation), the backlog and officers."""
+    """Attendance by grade (from call receipt and from allocation), the risk in the backlog,
+    and officers."""
     incidents = measured_incidents(records)
     out: dict[str, float] = {}
     for grade in RESPONSE_GRADES:
@@ -163,17 +174,14 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
         from_call = arrived - own["call_s"].to_numpy()
         from_allocation = arrived - own["allocated_s"].to_numpy()
         attended = ~np.isnan(arrived)
-        target = own["target_s"].to_numpy()
         out[f"incidents_{grade}"] = float(n)
         out[f"unattended_{grade}"] = float(n - attended.sum())
-        if np.isfinite(target).any():
+        if np.isfinite(own["due_s"].to_numpy()).any():
             with np.errstate(invalid="ignore"):
-                out[f"attendance_within_target_{grade}"] = _share(
-                    int(np.count_nonzero(from_call <= target)), n
-                )
-                out[f"attendance_within_target_from_allocation_{grade}"] = _share(
-                    int(np.count_nonzero(from_allocation <= target)), n
-                )
+                on_time = arrived <= own["due_s"].to_numpy()
+                quick = from_allocation <= own["target_s"].to_numpy()
+            out[f"attendance_within_target_{grade}"] = _share(int(on_time.sum()), n)
+            out[f"attendance_within_target_from_allocation_{grade}"] = _share(int(quick.sum()), n)
         for suffix, values in (("", from_call), ("_from_allocation", from_allocation)):
             done = values[attended] / 60.0
             out[f"mean_attendance_min{suffix}_{grade}"] = (
@@ -182,9 +190,24 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
             out[f"p90_attendance_min{suffix}_{grade}"] = (
                 float(np.quantile(done, 0.9)) if len(done) else math.nan
             )
-    targeted = incidents[np.isfinite(incidents["target_s"].to_numpy())]
+    booked = incidents["appointment_s"].notna()
+    if booked.any():
+        wait = incidents.loc[booked, "appointment_s"] - incidents.loc[booked, "created_s"]
+        out["mean_appointment_wait_hours"] = float(wait.mean() / 3600.0)
+    high = incidents[incidents["true_risk_at_call"] == "high"]
+    reached = (high["arrived_s"] - high["call_s"]).dropna().to_numpy() / 60.0
+    out["mean_attendance_min_true_high"] = float(reached.mean()) if len(reached) else math.nan
+    out["p90_attendance_min_true_high"] = (
+        float(np.quantile(reached, 0.9)) if len(reached) else math.nan
+    )
+    n = len(incidents)
+    out["suppressed_share"] = _share(int(incidents["suppressed"].sum()), n)
+    out["upgraded_share"] = _share(int(incidents["upgraded"].sum()), n)
+    out["escalated_share"] = _share(int(incidents["escalated_s"].notna().sum()), n)
+    out["diversions"] = float(incidents["diversions"].sum())
+    targeted = incidents[np.isfinite(incidents["due_s"].to_numpy())]
     vulnerable = targeted[targeted["vulnerable"]]
-    late = ~((vulnerable["arrived_s"] - vulnerable["call_s"]) <= vulnerable["target_s"])
+    late = ~(vulnerable["arrived_s"] <= vulnerable["due_s"])
     out["vulnerable_beyond_target"] = _share(int(late.sum()), len(vulnerable))
     lo, hi = records.warmup_s, records.horizon_s
     all_incidents = records.incidents
@@ -207,6 +230,7 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
         records.officer_duty["start_s"].to_numpy(), records.officer_duty["end_s"].to_numpy(), lo, hi
     )
     out["officer_utilisation"] = _share(busy, duty)
+    out["review_hours"] = records.review_s / 3600.0
     return out
 
 
@@ -224,6 +248,9 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(channel_kpis(calls, scenario, channel))
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
+    if "101" in scenario.channels and (calls["origin"] == "repeat").any():
+        own = calls[calls["channel"] == "101"]
+        kpis["repeat_call_share_101"] = _share(int((own["origin"] == "repeat").sum()), len(own))
     if records.incidents is not None:
         kpis.update(dispatch_kpis(records))
     lo, hi = records.warmup_s, records.horizon_s

@@ -39,6 +39,7 @@ import simpy
 
 from .arrivals import arrival_blocks
 from .dispatch import RANK, DispatchDesk
+from .distributions import Exponential
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
 from .rng import RandomStreams
 from .scenario import (
@@ -59,7 +60,8 @@ ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
 # Where a call is.
 AT_BT, WAITING, CALLBACK_WAIT, CALLBACK_RETRY, IN_SERVICE, DONE = range(6)
 # Origins (indices into ORIGINS).
-FIRST, REDIAL, FROM_101 = range(3)
+FIRST, REDIAL, FROM_101, REPEAT = range(4)
+RESOLVED = GRADES.index("resolved")
 # Work kinds (indices into WORK_KINDS).
 WORK_CALL, WORK_CALLBACK, WORK_ATTEMPT = range(3)
 
@@ -136,6 +138,7 @@ class Call:
         self.callback_accepted = False
         self.callback_attempts = 0
         self.call_type = -1  # -1: not typed (the scenario has no call types)
+        self.grade = -1
 
 
 class Handler(Member):
@@ -204,6 +207,15 @@ class _Attributes:
             add("rural_travel_s", dispatch.rural_travel_s)
             for grade in RESPONSE_GRADES:
                 add(f"on_scene.{grade}", dispatch.on_scene_s[grade])
+            add("suppress_u", "uniform")
+            rate = dispatch.escalation_per_hour
+            add(
+                "escalate_s",
+                Exponential(dist="exponential", mean=3600.0 / rate) if rate > 0 else None,
+            )
+            add("repeat_u", "uniform")
+            failure = dispatch.failure_demand
+            add("repeat_delay_s", failure.resolved_delay_s if failure is not None else None)
         self._names = [name for name, _ in self._specs]
         self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
         self._rows: list[tuple[float, ...]] = []
@@ -294,7 +306,11 @@ class ControlRoom:
         ]
 
         self._build_handlers()
-        self.desk = DispatchDesk(self.env, scenario) if scenario.dispatch is not None else None
+        self.desk = (
+            DispatchDesk(self.env, scenario, self.repeat_call)  # type: ignore[arg-type]
+            if scenario.dispatch is not None
+            else None
+        )
         for i, name in enumerate(names):
             if arrival_times is not None:
                 times = np.sort(np.asarray(arrival_times.get(name, ()), dtype=float))
@@ -394,7 +410,7 @@ class ControlRoom:
             self._assess(call, grader, attrs, source.graded_at, previous)
             if self.desk is not None:
                 at = source.dispatch_at
-                call.dispatch_draws = attrs[at : at + 6]
+                call.dispatch_draws = attrs[at : at + 10]
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
@@ -488,7 +504,7 @@ class ControlRoom:
             call.wrap_end_s = now + busy
             self.work.append((handler.member_id, call.call_id, now, now + busy, WORK_CALLBACK))
             env.timeout(busy, handler).callbacks.append(self._on_free)
-            if self.desk is not None and call.grade in RANK:
+            if self.desk is not None and call.grade >= 0:
                 env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
             return
         cb = self.callback
@@ -574,23 +590,51 @@ class ControlRoom:
         call.wrap_end_s = done
         self.work.append((handler.member_id, call.call_id, now, done, WORK_CALL))
         self.env.timeout(busy, handler).callbacks.append(self._on_free)
-        if self.desk is not None and call.grade in RANK:
+        if self.desk is not None and call.grade >= 0:
             self.env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
 
     def _on_talk_end(self, event: simpy.Event) -> None:
-        """The caller rings off: a call graded for attendance becomes an incident."""
+        """The caller rings off: a call graded for attendance becomes an incident; a call
+        resolved on the phone may bring a repeat call later (failure demand). A repeat call is
+        an update about the same matter and raises nothing."""
         call: Call = event.value
-        assert self.desk is not None
-        rural_u, urban_s, rural_s, *on_scene = call.dispatch_draws
-        rural = rural_u < self.desk.spec.rural_share
-        self.desk.raise_incident(
-            call,
-            call.arrival_s,
-            call.grade,
-            rural,
-            rural_s if rural else urban_s,
-            on_scene[RANK[call.grade]],
-        )
+        desk = self.desk
+        assert desk is not None
+        if call.origin == REPEAT:
+            return
+        rural_u, urban_s, rural_s, *rest = call.dispatch_draws
+        on_scene, (suppress_u, escalate_s, repeat_u, repeat_delay_s) = rest[:3], rest[3:]
+        if call.grade in RANK:
+            rural = rural_u < desk.spec.rural_share
+            incident = desk.raise_incident(
+                call,
+                call.arrival_s,
+                call.grade,
+                call.true_risk,
+                rural,
+                rural_s if rural else urban_s,
+                tuple(on_scene),
+                (suppress_u, escalate_s, repeat_u),
+            )
+            call.grade = incident.grade  # lowered if demand suppression was on
+            return
+        failure = desk.spec.failure_demand
+        if (
+            failure is not None
+            and call.grade == RESOLVED
+            and repeat_u < failure.resolved_probability
+        ):
+            self.env.timeout(repeat_delay_s, call).callbacks.append(self._on_repeat_due)
+
+    def _on_repeat_due(self, event: simpy.Event) -> None:
+        self.repeat_call(event.value)
+
+    def repeat_call(self, previous: Call) -> None:
+        """The caller rings 101 again about the same matter (failure demand)."""
+        if self.env.now < self.scenario.end_s and "101" in self.index:
+            self._new_call(
+                self.index["101"], REPEAT, previous.caller_id, previous.attempt + 1, previous
+            )
 
     def _on_free(self, event: simpy.Event) -> None:
         self.staff.finished(event.value)
@@ -694,6 +738,7 @@ class ControlRoom:
             incidents=desk.incident_table() if desk is not None else None,
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,
+            review_s=desk.review_s if desk is not None else 0.0,
             replication=self.replication,
             warmup_s=sc.warmup_s,
             horizon_s=sc.horizon_s,

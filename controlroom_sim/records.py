@@ -8,7 +8,8 @@ Tables
 ``calls``
     One row per call (first calls, redials, and 101 callers who rang 999): ``call_id``,
     ``caller_id`` (the first call of the caller), ``attempt`` (0 for the first call),
-    ``origin`` (``first``, ``redial``, ``from_101``), ``channel``, ``arrival_s`` (call made),
+    ``origin`` (``first``, ``redial``, ``from_101``, ``repeat``: failure demand), ``channel``,
+    ``arrival_s`` (call made),
     ``force_s`` (reached the force queue, after any BT stage), ``answered_s`` (a handler
     picked it up, or a callback reached the caller), ``abandoned_s``, ``end_s`` (the caller's
     part ends: talk over, or the last callback attempt), ``wrap_end_s``, ``outcome`` (one of
@@ -56,7 +57,7 @@ OUTCOMES: tuple[str, ...] = (
     "callback_failed",
     "open",
 )
-ORIGINS: tuple[str, ...] = ("first", "redial", "from_101")
+ORIGINS: tuple[str, ...] = ("first", "redial", "from_101", "repeat")
 WORK_KINDS: tuple[str, ...] = ("call", "callback", "callback_attempt")
 
 
@@ -77,6 +78,8 @@ class RunRecords:
     incidents: pd.DataFrame | None = None
     officer_duty: pd.DataFrame | None = None
     officers: pd.DataFrame | None = None
+    review_s: float = 0.0
+    """Staff time spent reassessing waiting incidents."""
 
     @property
     def measured_calls(self) -> pd.DataFrame:

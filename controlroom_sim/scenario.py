@@ -335,6 +335,58 @@ RESPONSE_GRADES: tuple[str, ...] = ("emergency", "priority", "scheduled")
 """The grades that send an officer, in dispatch order."""
 
 
+class Appointments(_Strict):
+    """``[dispatch.appointments]``: scheduled incidents are booked into appointment slots.
+
+    A scheduled incident books the first slot that starts at least ``earliest_hours`` after
+    the call ends and has fewer than ``per_slot`` bookings; it joins the dispatch queue when
+    its slot starts, and is on time if an officer arrives within ``target_hours`` of that.
+    """
+
+    earliest_hours: NonNegativeFloat = 2.0
+    slot_hours: PositiveFloat = 1.0
+    per_slot: Annotated[int, Field(ge=1)]
+    target_hours: PositiveFloat = 1.0
+
+
+class Suppression(_Strict):
+    """``[dispatch.suppression]``: downgrading grades when the backlog is long (demand
+    suppression, seed 002 L527–531, L3412–3422). When more than ``backlog_threshold`` incidents
+    are waiting, a share of emergency and priority grades is lowered one step."""
+
+    enabled: bool = True
+    backlog_threshold: Annotated[int, Field(ge=0)]
+    share: Probability
+
+
+class Reassessment(_Strict):
+    """``[dispatch.reassessment]``: reviewing waiting incidents every ``every_hours``.
+
+    A review finds a waiting incident whose true risk has risen above its grade and upgrades
+    it (it keeps its age in the queue). Each review takes ``review_s`` of staff time, reported
+    as ``review_hours`` (reviewers are not otherwise modelled).
+    """
+
+    every_hours: PositiveFloat
+    review_s: Distribution = Fixed(dist="fixed", value=120.0)
+
+
+class FailureDemand(_Strict):
+    """``[dispatch.failure_demand]``: repeat 101 calls about unresolved matters (seed 001
+    L4145–4153: 21% of one force's 101 calls in a week).
+
+    A caller whose incident is still waiting ``after_wait_hours`` after the call rings 101
+    again with ``waiting_probability``; a caller whose call was resolved on the phone rings
+    again after ``resolved_delay_s`` with ``resolved_probability``. A repeat call is an update
+    about the same matter: it takes handler time but raises no new incident.
+    """
+
+    after_wait_hours: PositiveFloat = 24.0
+    waiting_probability: Probability = 0.0
+    resolved_probability: Probability = 0.0
+    resolved_delay_s: Distribution = Fixed(dist="fixed", value=86400.0)
+
+
 class Dispatch(_Strict):
     """``[dispatch]``: incidents that need attendance, sent to response officers.
 
@@ -354,6 +406,14 @@ class Dispatch(_Strict):
     """Attendance targets for urban incidents, minutes."""
     rural_targets_min: dict[ResponseGrade, PositiveFloat] = {"emergency": 20.0}
     """Targets for rural incidents where they differ, minutes."""
+    divert: bool = False
+    """An emergency with no officer free takes an officer travelling to a lower grade."""
+    escalation_per_hour: NonNegativeFloat = 0.0
+    """Rate at which a waiting incident's true risk rises one level (at most once)."""
+    appointments: Appointments | None = None
+    suppression: Suppression | None = None
+    reassessment: Reassessment | None = None
+    failure_demand: FailureDemand | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Dispatch:
@@ -376,6 +436,22 @@ class Dispatch(_Strict):
         return minutes * 60.0 if minutes is not None else math.inf
 
 
+class SupportWorkers(RotaGroup):
+    """``[[support_workers]]``: staff to whom handlers pass calls of some types (a Mind support
+    worker, seed 004: one worker 13:00–23:00 daily).
+
+    When a handler answers a call of one of ``call_types`` and a worker is free, the handler
+    spends ``handover_s`` and is free again; the worker talks with the caller for ``talk_s``
+    and asks for attendance with ``attendance_probability`` (the incident keeps the call's
+    response grade, or is graded priority). Otherwise the handler deals with the call.
+    """
+
+    call_types: Annotated[list[str], Field(min_length=1)]
+    handover_s: Distribution = Fixed(dist="fixed", value=60.0)
+    talk_s: Distribution
+    attendance_probability: Probability = 0.0
+
+
 class Scenario(_Strict):
     """A whole scenario, as read from a TOML file (after ``extends`` and ``--set``)."""
 
@@ -392,6 +468,7 @@ class Scenario(_Strict):
     """Dispatch of incidents to response officers; absent: nothing is dispatched."""
     officers: list[RotaGroup] = []
     """``[[officers]]``: response officers on rotas (needed with [dispatch])."""
+    support_workers: list[SupportWorkers] = []
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
@@ -430,6 +507,15 @@ class Scenario(_Strict):
                 )
         self._check_call_types()
         self._check_dispatch()
+        self._check_support_workers()
+        if (
+            self.dispatch is not None
+            and self.dispatch.failure_demand is not None
+            and "101" not in self.channels
+        ):
+            raise KeyedError(
+                "dispatch.failure_demand", "expected a [channels.101] section, found none"
+            )
         if (
             "101" in self.channels
             and self.channels["101"].abandon_to_999_probability > 0
@@ -455,6 +541,21 @@ class Scenario(_Strict):
             if name in names[:i]:
                 raise KeyedError(
                     f"officers.{i}.name", f"expected a unique name, found {name!r} again"
+                )
+
+    def _check_support_workers(self) -> None:
+        names = {t.name for t in self.call_types}
+        for i, group in enumerate(self.support_workers):
+            for j, name in enumerate(group.call_types):
+                if name not in names:
+                    raise KeyedError(
+                        f"support_workers.{i}.call_types.{j}",
+                        f"expected the name of a call type, found {name!r}",
+                    )
+            if group.attendance_probability > 0 and self.dispatch is None:
+                raise KeyedError(
+                    f"support_workers.{i}.attendance_probability",
+                    "expected a [dispatch] section to send officers, found none",
                 )
 
     def _check_call_types(self) -> None:
