@@ -76,6 +76,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "escalated_share": "share of incidents whose true risk rose while waiting",
     "diversions": "officers taken off a lower-grade incident for an emergency",
     "review_hours": "staff hours spent reassessing waiting incidents",
+    "calls_to_support_worker": "calls a handler passed to a support worker",
+    "support_worker_utilisation": "time support workers spent with callers / time available",
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
     "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
@@ -253,6 +255,23 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis["repeat_call_share_101"] = _share(int((own["origin"] == "repeat").sum()), len(own))
     if records.incidents is not None:
         kpis.update(dispatch_kpis(records))
+    if records.support_work is not None and records.support_duty is not None:
+        kpis["calls_to_support_worker"] = float((calls["support_worker_id"] >= 0).sum())
+        lo, hi = records.warmup_s, records.horizon_s
+        kpis["support_worker_utilisation"] = _share(
+            _overlap(
+                records.support_work["start_s"].to_numpy(),
+                records.support_work["end_s"].to_numpy(),
+                lo,
+                hi,
+            ),
+            _overlap(
+                records.support_duty["start_s"].to_numpy(),
+                records.support_duty["end_s"].to_numpy(),
+                lo,
+                hi,
+            ),
+        )
     lo, hi = records.warmup_s, records.horizon_s
     busy = _overlap(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), lo, hi)
     duty = _overlap(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), lo, hi)

@@ -51,8 +51,10 @@ from .scenario import (
     Channel,
     Dispatch,
     Scenario,
+    SupportWorkers,
 )
 from .staffing import BUSY, IDLE, Member, Staff
+from .support import SupportDesk, SupportWorker
 from .thrive import Grader
 
 # Outcomes (indices into OUTCOMES).
@@ -62,6 +64,7 @@ AT_BT, WAITING, CALLBACK_WAIT, CALLBACK_RETRY, IN_SERVICE, DONE = range(6)
 # Origins (indices into ORIGINS).
 FIRST, REDIAL, FROM_101, REPEAT = range(4)
 RESOLVED = GRADES.index("resolved")
+PRIORITY = GRADES.index("priority")
 # Work kinds (indices into WORK_KINDS).
 WORK_CALL, WORK_CALLBACK, WORK_ATTEMPT = range(3)
 
@@ -102,6 +105,11 @@ class Call:
         "patience_s",
         "repeat_victim",
         "state",
+        "support_draws",
+        "support_end_s",
+        "support_group",
+        "support_start_s",
+        "support_worker_id",
         "talk_s",
         "to999_delay_s",
         "true_risk",
@@ -139,6 +147,9 @@ class Call:
         self.callback_attempts = 0
         self.call_type = -1  # -1: not typed (the scenario has no call types)
         self.grade = -1
+        self.support_worker_id = -1
+        self.support_start_s = nan
+        self.support_end_s = nan
 
 
 class Handler(Member):
@@ -174,6 +185,7 @@ class _Attributes:
         callback: Callback | None,
         grader: Grader | None = None,
         dispatch: Dispatch | None = None,
+        support: Sequence[SupportWorkers] = (),
     ) -> None:
         self._specs: list[tuple[str, object]] = []
 
@@ -216,6 +228,13 @@ class _Attributes:
             add("repeat_u", "uniform")
             failure = dispatch.failure_demand
             add("repeat_delay_s", failure.resolved_delay_s if failure is not None else None)
+        if grader is not None and support:
+            self.support_at = len(self._specs)
+            for g, group in enumerate(support):
+                add(f"support{g}.handover_s", group.handover_s)
+                add(f"support{g}.talk_s", group.talk_s)
+            add("support.attend_u", "uniform")
+            self.support_n = 2 * len(support) + 1
         self._names = [name for name, _ in self._specs]
         self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
         self._rows: list[tuple[float, ...]] = []
@@ -294,6 +313,7 @@ class ControlRoom:
                     self.callback if i == self.callback_channel else None,
                     self.graders[i],
                     scenario.dispatch,
+                    scenario.support_workers,
                 )
                 for i, (name, ch) in enumerate(zip(names, self.channels, strict=True))
             ]
@@ -306,6 +326,7 @@ class ControlRoom:
         ]
 
         self._build_handlers()
+        self.support = SupportDesk(self.env, scenario) if scenario.support_workers else None
         self.desk = (
             DispatchDesk(self.env, scenario, self.repeat_call)  # type: ignore[arg-type]
             if scenario.dispatch is not None
@@ -411,6 +432,9 @@ class ControlRoom:
             if self.desk is not None:
                 at = source.dispatch_at
                 call.dispatch_draws = attrs[at : at + 10]
+            if self.support is not None:
+                at = source.support_at
+                call.support_draws = attrs[at : at + source.support_n]
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
@@ -583,6 +607,12 @@ class ControlRoom:
         call.state = IN_SERVICE
         call.answered_s = now
         call.outcome = ANSWERED
+        support = self.support
+        if support is not None and call.call_type in support.types:
+            taken = support.take(call.call_type)
+            if taken is not None:
+                self._pass_to_worker(handler, call, *taken)
+                return
         call.end_s = now + call.talk_s
         busy = call.talk_s + call.wrap_s
         # Record now + busy: exactly the time SimPy gives the timeout below.
@@ -593,11 +623,42 @@ class ControlRoom:
         if self.desk is not None and call.grade >= 0:
             self.env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
 
+    def _pass_to_worker(
+        self, handler: Handler, call: Call, group: int, worker: SupportWorker
+    ) -> None:
+        """The handler hands the caller over to a support worker and is free again."""
+        now = self.env.now
+        handover, talk = call.support_draws[2 * group], call.support_draws[2 * group + 1]
+        call.end_s = call.wrap_end_s = now + handover  # the handler's part
+        call.support_worker_id = worker.member_id
+        call.support_group = group
+        call.support_start_s = now + handover
+        call.support_end_s = now + (handover + talk)
+        self.work.append((handler.member_id, call.call_id, now, now + handover, WORK_CALL))
+        self.env.timeout(handover, handler).callbacks.append(self._on_free)
+        assert self.support is not None
+        self.support.work.append((worker.member_id, call.call_id, now, call.support_end_s))
+        self.env.timeout(handover + talk, (call, worker)).callbacks.append(self._on_support_done)
+
+    def _on_support_done(self, event: simpy.Event) -> None:
+        """The worker ends the call: attendance asked for, or resolved without deployment."""
+        call, worker = event.value
+        assert self.support is not None
+        self.support.staff.finished(worker)
+        spec = self.scenario.support_workers[call.support_group]
+        if self.desk is not None and call.support_draws[-1] < spec.attendance_probability:
+            call.grade = call.grade if call.grade in RANK else PRIORITY
+            self._raise(call)
+        else:
+            call.grade = RESOLVED
+
     def _on_talk_end(self, event: simpy.Event) -> None:
         """The caller rings off: a call graded for attendance becomes an incident; a call
         resolved on the phone may bring a repeat call later (failure demand). A repeat call is
         an update about the same matter and raises nothing."""
-        call: Call = event.value
+        self._raise(event.value)
+
+    def _raise(self, call: Call) -> None:
         desk = self.desk
         assert desk is not None
         if call.origin == REPEAT:
@@ -680,6 +741,8 @@ class ControlRoom:
         self.staff.close()
         if self.desk is not None:
             self.desk.close()
+        if self.support is not None:
+            self.support.close()
         return self._records()
 
     def _grading_columns(self, frame: pd.DataFrame) -> None:
@@ -730,6 +793,12 @@ class ControlRoom:
         work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
         if self.scenario.call_types:
             self._grading_columns(frame)
+        if self.support is not None:
+            frame["support_worker_id"] = np.array(
+                [c.support_worker_id for c in calls], dtype=np.int64
+            )
+            frame["support_start_s"] = np.array([c.support_start_s for c in calls], dtype=float)
+            frame["support_end_s"] = np.array([c.support_end_s for c in calls], dtype=float)
         duty = self.staff.duty_table("handler_id")
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
@@ -739,6 +808,13 @@ class ControlRoom:
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,
             review_s=desk.review_s if desk is not None else 0.0,
+            support_work=self.support.work_table() if self.support is not None else None,
+            support_duty=(
+                self.support.staff.duty_table("worker_id") if self.support is not None else None
+            ),
+            support_workers=(
+                self.support.staff.member_table("worker_id") if self.support is not None else None
+            ),
             replication=self.replication,
             warmup_s=sc.warmup_s,
             horizon_s=sc.horizon_s,

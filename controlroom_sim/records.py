@@ -42,6 +42,11 @@ With dispatch:
     target, inf if none).
 ``officer_duty``, ``officers``
     As ``duty`` and ``handlers``, for response officers (``officer_id``).
+
+With support workers, ``calls`` also has ``support_worker_id`` (-1 if the call stayed with the
+handler), ``support_start_s`` and ``support_end_s``; ``support_work`` has one row per call a
+worker took (``worker_id, call_id, start_s, end_s``), and ``support_duty`` and
+``support_workers`` are as ``duty`` and ``handlers``.
 """
 
 from __future__ import annotations
@@ -80,6 +85,9 @@ class RunRecords:
     officers: pd.DataFrame | None = None
     review_s: float = 0.0
     """Staff time spent reassessing waiting incidents."""
+    support_work: pd.DataFrame | None = None
+    support_duty: pd.DataFrame | None = None
+    support_workers: pd.DataFrame | None = None
 
     @property
     def measured_calls(self) -> pd.DataFrame:
