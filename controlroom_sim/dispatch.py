@@ -43,7 +43,7 @@ RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
 EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
 LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
 # Where an incident is.
-BOOKED, WAITING, TRAVELLING, ON_SCENE, CLEARED = range(5)
+BOOKED, WAITING, ALLOCATING, TRAVELLING, ON_SCENE, CLEARED = range(6)
 
 
 class Officer(Member):
@@ -56,11 +56,18 @@ class Officer(Member):
         self.trip: Incident | None = None
 
 
+class Dispatcher(Member):
+    """A dispatcher on one shift."""
+
+    __slots__ = ()
+
+
 class Incident:
     """One incident raised from a call, and what happened to it (simulation seconds)."""
 
     __slots__ = (
         "allocated_s",
+        "allocation_s",
         "appointment_s",
         "arrived_s",
         "call",
@@ -115,6 +122,7 @@ class Incident:
         self.cleared_s = math.nan
         self.escalated_s = math.nan
         self.officer_id = -1
+        self.allocation_s = 0.0
         self.diversions = 0
         self.suppressed = False
         self.upgraded = False
@@ -157,6 +165,19 @@ class DispatchDesk:
             release=self._release,
             withdraw=self._withdraw,
         )
+        self.dispatchers: Staff | None = None
+        self.idle_dispatchers: deque[Dispatcher] = deque()
+        self.dispatcher_work: list[tuple[int, int, float, float]] = []
+        if scenario.dispatchers:
+            self.dispatchers = Staff(
+                env,
+                scenario.dispatchers,
+                scenario.origin_weekday_s,
+                scenario.end_s,
+                Dispatcher,
+                release=self._dispatcher_free,
+                withdraw=self.idle_dispatchers.remove,  # type: ignore[arg-type]
+            )
         if self.spec.reassessment is not None:
             env.process(self._reassess())
 
@@ -174,8 +195,9 @@ class DispatchDesk:
         draws: tuple[float, ...],
     ) -> Incident:
         """A call graded for attendance has ended: the incident joins the queue (or books an
-        appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u)``."""
-        suppress_u, escalate_s, repeat_u = draws
+        appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u,
+        allocation_s)``."""
+        suppress_u, escalate_s, repeat_u, allocation_s = draws
         spec = self.spec
         suppression = spec.suppression
         suppressed = False
@@ -200,6 +222,7 @@ class DispatchDesk:
             on_scene_s[RANK[grade]],
         )
         incident.suppressed = suppressed
+        incident.allocation_s = allocation_s
         self._set_target(incident)
         self.incidents.append(incident)
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
@@ -244,9 +267,12 @@ class DispatchDesk:
         if incident.state == BOOKED:
             self._enqueue(incident)
 
+    def _can_allocate(self) -> bool:
+        return self.dispatchers is None or bool(self.idle_dispatchers)
+
     def _enqueue(self, incident: Incident) -> None:
         incident.state = WAITING
-        if self.idle:
+        if self.idle and self._can_allocate():
             self._allocate(self.idle.popleft(), incident)
             return
         if incident.grade == EMERGENCY and self.spec.divert and self._divert(incident):
@@ -275,16 +301,40 @@ class DispatchDesk:
     # -- officers -----------------------------------------------------------------------------
 
     def _allocate(self, officer: Officer, incident: Incident) -> None:
+        """Send ``officer``: at once, or after a dispatcher has spent ``allocation_s``."""
         officer.state = BUSY
+        incident.officer_id = officer.member_id
+        if self.dispatchers is None:
+            self._set_off(officer, incident)
+            return
+        dispatcher = self.idle_dispatchers.popleft()
+        dispatcher.state = BUSY
+        incident.state = ALLOCATING
+        now = self.env.now
+        self.dispatcher_work.append(
+            (dispatcher.member_id, incident.incident_id, now, now + incident.allocation_s)
+        )
+        self.env.timeout(incident.allocation_s, (officer, incident, dispatcher)).callbacks.append(
+            self._allocated
+        )
+
+    def _allocated(self, event: simpy.Event) -> None:
+        officer, incident, dispatcher = event.value
+        self._set_off(officer, incident)
+        assert self.dispatchers is not None
+        self.dispatchers.finished(dispatcher)
+
+    def _set_off(self, officer: Officer, incident: Incident) -> None:
         officer.trip = incident
         incident.state = TRAVELLING
-        incident.officer_id = officer.member_id
         incident.allocated_s = self.env.now
         self.travelling.append(officer)
         self.env.timeout(incident.travel_s, (officer, incident)).callbacks.append(self._arrive)
 
     def _divert(self, emergency: Incident) -> bool:
         """Take the officer who most recently set off to a lower grade; False if none."""
+        if not self._can_allocate():
+            return False
         candidates = [
             o for o in self.travelling if o.trip is not None and o.trip.grade != EMERGENCY
         ]
@@ -318,13 +368,22 @@ class DispatchDesk:
         self.staff.finished(officer)
 
     def _release(self, officer: Officer) -> None:
-        incident = self._next()
+        incident = self._next() if self._can_allocate() else None
         if incident is not None:
             self._allocate(officer, incident)
         else:
             officer.state = IDLE
             officer.idle_since = self.env.now
             self.idle.append(officer)
+
+    def _dispatcher_free(self, dispatcher: Member) -> None:
+        dispatcher.state = IDLE
+        dispatcher.idle_since = self.env.now
+        self.idle_dispatchers.append(dispatcher)  # type: ignore[arg-type]
+        if self.idle:
+            incident = self._next()
+            if incident is not None:
+                self._allocate(self.idle.popleft(), incident)
 
     def _withdraw(self, officer: Officer) -> None:
         self.idle.remove(officer)
@@ -367,6 +426,21 @@ class DispatchDesk:
 
     def close(self) -> None:
         self.staff.close()
+        if self.dispatchers is not None:
+            self.dispatchers.close()
+
+    def dispatcher_work_table(self) -> pd.DataFrame:
+        """One row per allocation: ``dispatcher_id, incident_id, start_s, end_s``."""
+        return pd.DataFrame(
+            self.dispatcher_work, columns=["dispatcher_id", "incident_id", "start_s", "end_s"]
+        ).astype(
+            {
+                "dispatcher_id": "int64",
+                "incident_id": "int64",
+                "start_s": "float64",
+                "end_s": "float64",
+            }
+        )
 
     def incident_table(self) -> pd.DataFrame:
         """One row per incident (see :mod:`controlroom_sim.records`)."""

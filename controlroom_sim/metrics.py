@@ -77,6 +77,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "diversions": "officers taken off a lower-grade incident for an emergency",
     "review_hours": "staff hours spent reassessing waiting incidents",
     "calls_to_support_worker": "calls a handler passed to a support worker",
+    "dispatcher_utilisation": "time dispatchers spent allocating / time available",
     "support_worker_utilisation": "time support workers spent with callers / time available",
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
     "unresolved matter (failure demand)",
@@ -233,6 +234,21 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
     )
     out["officer_utilisation"] = _share(busy, duty)
     out["review_hours"] = records.review_s / 3600.0
+    if records.dispatcher_work is not None and records.dispatcher_duty is not None:
+        out["dispatcher_utilisation"] = _share(
+            _overlap(
+                records.dispatcher_work["start_s"].to_numpy(),
+                records.dispatcher_work["end_s"].to_numpy(),
+                lo,
+                hi,
+            ),
+            _overlap(
+                records.dispatcher_duty["start_s"].to_numpy(),
+                records.dispatcher_duty["end_s"].to_numpy(),
+                lo,
+                hi,
+            ),
+        )
     return out
 
 

@@ -228,6 +228,7 @@ class _Attributes:
             add("repeat_u", "uniform")
             failure = dispatch.failure_demand
             add("repeat_delay_s", failure.resolved_delay_s if failure is not None else None)
+            add("allocation_s", dispatch.allocation_s)
         if grader is not None and support:
             self.support_at = len(self._specs)
             for g, group in enumerate(support):
@@ -431,7 +432,7 @@ class ControlRoom:
             self._assess(call, grader, attrs, source.graded_at, previous)
             if self.desk is not None:
                 at = source.dispatch_at
-                call.dispatch_draws = attrs[at : at + 10]
+                call.dispatch_draws = attrs[at : at + 11]
             if self.support is not None:
                 at = source.support_at
                 call.support_draws = attrs[at : at + source.support_n]
@@ -664,7 +665,10 @@ class ControlRoom:
         if call.origin == REPEAT:
             return
         rural_u, urban_s, rural_s, *rest = call.dispatch_draws
-        on_scene, (suppress_u, escalate_s, repeat_u, repeat_delay_s) = rest[:3], rest[3:]
+        on_scene, (suppress_u, escalate_s, repeat_u, repeat_delay_s, allocation_s) = (
+            rest[:3],
+            rest[3:],
+        )
         if call.grade in RANK:
             rural = rural_u < desk.spec.rural_share
             incident = desk.raise_incident(
@@ -675,7 +679,7 @@ class ControlRoom:
                 rural,
                 rural_s if rural else urban_s,
                 tuple(on_scene),
-                (suppress_u, escalate_s, repeat_u),
+                (suppress_u, escalate_s, repeat_u, allocation_s),
             )
             call.grade = incident.grade  # lowered if demand suppression was on
             return
@@ -808,6 +812,16 @@ class ControlRoom:
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,
             review_s=desk.review_s if desk is not None else 0.0,
+            dispatcher_work=(
+                desk.dispatcher_work_table()
+                if desk is not None and desk.dispatchers is not None
+                else None
+            ),
+            dispatcher_duty=(
+                desk.dispatchers.duty_table("dispatcher_id")
+                if desk is not None and desk.dispatchers is not None
+                else None
+            ),
             support_work=self.support.work_table() if self.support is not None else None,
             support_duty=(
                 self.support.staff.duty_table("worker_id") if self.support is not None else None

@@ -42,6 +42,9 @@ With dispatch:
     target, inf if none).
 ``officer_duty``, ``officers``
     As ``duty`` and ``handlers``, for response officers (``officer_id``).
+``dispatcher_work``, ``dispatcher_duty``
+    With dispatchers: one row per allocation (``dispatcher_id, incident_id, start_s,
+    end_s``), and their available stretches.
 
 With support workers, ``calls`` also has ``support_worker_id`` (-1 if the call stayed with the
 handler), ``support_start_s`` and ``support_end_s``; ``support_work`` has one row per call a
@@ -85,6 +88,8 @@ class RunRecords:
     officers: pd.DataFrame | None = None
     review_s: float = 0.0
     """Staff time spent reassessing waiting incidents."""
+    dispatcher_work: pd.DataFrame | None = None
+    dispatcher_duty: pd.DataFrame | None = None
     support_work: pd.DataFrame | None = None
     support_duty: pd.DataFrame | None = None
     support_workers: pd.DataFrame | None = None

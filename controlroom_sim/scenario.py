@@ -408,6 +408,8 @@ class Dispatch(_Strict):
     """Targets for rural incidents where they differ, minutes."""
     divert: bool = False
     """An emergency with no officer free takes an officer travelling to a lower grade."""
+    allocation_s: Distribution | None = None
+    """Dispatcher time to allocate an incident to an officer (needs [[dispatchers]])."""
     escalation_per_hour: NonNegativeFloat = 0.0
     """Rate at which a waiting incident's true risk rises one level (at most once)."""
     appointments: Appointments | None = None
@@ -468,6 +470,8 @@ class Scenario(_Strict):
     """Dispatch of incidents to response officers; absent: nothing is dispatched."""
     officers: list[RotaGroup] = []
     """``[[officers]]``: response officers on rotas (needed with [dispatch])."""
+    dispatchers: list[RotaGroup] = []
+    """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
@@ -529,19 +533,31 @@ class Scenario(_Strict):
 
     def _check_dispatch(self) -> None:
         if self.dispatch is None:
-            if self.officers:
-                raise KeyedError("officers", "expected a [dispatch] section, found none")
+            for key in ("officers", "dispatchers"):
+                if getattr(self, key):
+                    raise KeyedError(key, "expected a [dispatch] section, found none")
             return
         if not self.call_types:
             raise KeyedError("dispatch", "expected [[call_types]] to grade incidents, found none")
         if sum(group.headcount for group in self.officers) == 0:
             raise KeyedError("officers", "expected at least one officer on duty, found none")
-        names = [g.name for g in self.officers]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise KeyedError(
-                    f"officers.{i}.name", f"expected a unique name, found {name!r} again"
-                )
+        for key in ("officers", "dispatchers"):
+            names = [g.name for g in getattr(self, key)]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise KeyedError(
+                        f"{key}.{i}.name", f"expected a unique name, found {name!r} again"
+                    )
+        if self.dispatchers and self.dispatch.allocation_s is None:
+            raise KeyedError(
+                "dispatch.allocation_s", "expected the dispatchers' time per allocation, found none"
+            )
+        if self.dispatchers and sum(g.headcount for g in self.dispatchers) == 0:
+            raise KeyedError("dispatchers", "expected at least one dispatcher on duty, found none")
+        if self.dispatch.allocation_s is not None and not self.dispatchers:
+            raise KeyedError(
+                "dispatch.allocation_s", "expected [[dispatchers]] to do the allocating, found none"
+            )
 
     def _check_support_workers(self) -> None:
         names = {t.name for t in self.call_types}
