@@ -49,11 +49,12 @@ BOOKED, WAITING, ALLOCATING, TRAVELLING, ON_SCENE, CLEARED = range(6)
 class Officer(Member):
     """A response officer on one shift; ``trip`` is the incident it is travelling to."""
 
-    __slots__ = ("trip",)
+    __slots__ = ("trip", "trips")
 
     def __init__(self, member_id: int, group: int) -> None:
         super().__init__(member_id, group)
         self.trip: Incident | None = None
+        self.trips = 0  # numbers each departure, so an arrival of a diverted trip is ignored
 
 
 class Dispatcher(Member):
@@ -326,10 +327,13 @@ class DispatchDesk:
 
     def _set_off(self, officer: Officer, incident: Incident) -> None:
         officer.trip = incident
+        officer.trips += 1
         incident.state = TRAVELLING
         incident.allocated_s = self.env.now
         self.travelling.append(officer)
-        self.env.timeout(incident.travel_s, (officer, incident)).callbacks.append(self._arrive)
+        self.env.timeout(incident.travel_s, (officer, incident, officer.trips)).callbacks.append(
+            self._arrive
+        )
 
     def _divert(self, emergency: Incident) -> bool:
         """Take the officer who most recently set off to a lower grade; False if none."""
@@ -344,6 +348,7 @@ class DispatchDesk:
         dropped = officer.trip
         assert dropped is not None
         self.travelling.remove(officer)
+        officer.trip = None
         dropped.diversions += 1
         dropped.allocated_s = math.nan
         dropped.officer_id = -1
@@ -352,8 +357,8 @@ class DispatchDesk:
         return True
 
     def _arrive(self, event: simpy.Event) -> None:
-        officer, incident = event.value
-        if officer.trip is not incident or incident.state != TRAVELLING:
+        officer, incident, trip = event.value
+        if trip != officer.trips or officer.trip is not incident:
             return  # the officer was diverted on the way
         self.travelling.remove(officer)
         officer.trip = None
