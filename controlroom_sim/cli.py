@@ -314,6 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # Output piped into a program that stopped reading (e.g. head): no message, and no
+        # second error when Python flushes stdout at exit (the recipe in Python's docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print(
             "interrupted: results of finished replications are in the output folder",

@@ -149,8 +149,6 @@ def test_redials_keep_the_callers_situation() -> None:
         [
             "scenario.days=0.5",
             "scenario.replications=1",
-            'call_types=[{name="a",share={"999"=0.5,"101"=0.5},risk={high=0.5,low=0.5},'
-            'vulnerable_probability=0.5},{name="b",share={"999"=0.5,"101"=0.5},risk={none=1.0}}]',
             "handlers.1.shifts.0.count=2",
             "handlers.1.shifts.2.count=2",
         ],
