@@ -27,6 +27,7 @@ class ReplicationResult:
     intervals: pd.DataFrame
     calls: pd.DataFrame
     calls_simulated: int
+    incidents: pd.DataFrame | None = None
 
 
 @dataclass
@@ -70,6 +71,21 @@ class ExperimentResult:
         return out
 
     @property
+    def incidents(self) -> pd.DataFrame | None:
+        """One row per incident over all replications (None without dispatch)."""
+        frames = []
+        for r in self.replications:
+            if r.incidents is not None:
+                frame = r.incidents.copy()
+                frame.insert(0, "replication", r.replication)
+                frames.append(frame)
+        if not frames:
+            return None
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(0, "scenario", self.name)
+        return out
+
+    @property
     def calls_simulated(self) -> int:
         return sum(r.calls_simulated for r in self.replications)
 
@@ -83,6 +99,7 @@ def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
         intervals=interval_table(records, scenario),
         calls=records.calls,
         calls_simulated=len(records.calls),
+        incidents=records.incidents,
     )
 
 

@@ -136,6 +136,15 @@ def write_results(
     else:
         calls_path = folder / "calls.csv"
         write_atomic(calls_path, lambda tmp: calls.to_csv(tmp, index=False))
+    written = [calls_path]
+    incidents = result.incidents
+    if incidents is not None:
+        path = folder / f"incidents.{'parquet' if calls_format == 'parquet' else 'csv'}"
+        if calls_format == "parquet":
+            write_atomic(path, lambda tmp: incidents.to_parquet(tmp, index=False))
+        else:
+            write_atomic(path, lambda tmp: incidents.to_csv(tmp, index=False))
+        written.append(path)
     files = {}
     for file in scenario_files:
         try:
@@ -159,6 +168,6 @@ def write_results(
     }
     write_json(folder / "manifest.json", manifest)
     return [folder / n for n in ("summary.json", "kpis.csv", "intervals.csv")] + [
-        calls_path,
+        *written,
         folder / "manifest.json",
     ]

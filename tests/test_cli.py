@@ -79,6 +79,22 @@ def test_run_writes_every_output_file(tmp_path: Path, capsys: pytest.CaptureFixt
         "callback_offered_s",
     ):
         assert column in calls.columns
+    incidents = pd.read_parquet(out / "incidents.parquet")  # the baseline dispatches
+    for column in (
+        "incident_id",
+        "call_id",
+        "grade",
+        "true_risk",
+        "call_s",
+        "created_s",
+        "allocated_s",
+        "arrived_s",
+        "cleared_s",
+        "officer_id",
+        "due_s",
+    ):
+        assert column in incidents.columns
+    assert set(incidents["call_id"]) <= set(calls["call_id"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and len(manifest["scenario_hash"]) == 64
     assert any(text and "[channels.999]" in text for text in manifest["scenario_files"].values())
