@@ -81,6 +81,7 @@ class Incident:
         "grade",
         "incident_id",
         "officer_id",
+        "on_scene_by_grade",
         "on_scene_s",
         "original_grade",
         "rural",
@@ -148,6 +149,7 @@ class DispatchDesk:
         self.env = env
         self.spec = scenario.dispatch
         self.end_s = scenario.end_s
+        self.origin_weekday_s = scenario.origin_weekday_s
         self.repeat_call = repeat_call
         self.incidents: list[Incident] = []
         self.queue: list[tuple[int, float, int, int, Incident]] = []
@@ -199,6 +201,7 @@ class DispatchDesk:
         appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u,
         allocation_s)``."""
         suppress_u, escalate_s, repeat_u, allocation_s = draws
+        raised = grade
         spec = self.spec
         suppression = spec.suppression
         suppressed = False
@@ -222,6 +225,8 @@ class DispatchDesk:
             travel_s,
             on_scene_s[RANK[grade]],
         )
+        incident.on_scene_by_grade = on_scene_s
+        incident.original_grade = raised
         incident.suppressed = suppressed
         incident.allocation_s = allocation_s
         self._set_target(incident)
@@ -251,12 +256,14 @@ class DispatchDesk:
         booking = self.spec.appointments
         assert booking is not None
         slot_s = booking.slot_hours * 3600.0
-        slot = math.ceil((self.env.now + booking.earliest_hours * 3600.0) / slot_s)
+        # Slots are laid on the week's clock (from Monday 00:00), not from the run's start.
+        origin = self.origin_weekday_s
+        slot = math.ceil((self.env.now + booking.earliest_hours * 3600.0 + origin) / slot_s)
         while self.bookings.get(slot, 0) >= booking.per_slot:
             slot += 1
         self.bookings[slot] = self.bookings.get(slot, 0) + 1
         incident.state = BOOKED
-        incident.appointment_s = slot * slot_s
+        incident.appointment_s = slot * slot_s - origin
         incident.target_s = booking.target_hours * 3600.0
         incident.due_s = incident.appointment_s + incident.target_s
         self.env.timeout(incident.appointment_s - self.env.now, incident).callbacks.append(
@@ -417,6 +424,7 @@ class DispatchDesk:
                 if needed in RANK and RANK[needed] < RANK[incident.grade]:
                     incident.grade = needed
                     incident.upgraded = True
+                    incident.on_scene_s = incident.on_scene_by_grade[RANK[needed]]
                     self._set_target(incident)
                     if incident.state == WAITING:
                         self.waiting -= 1  # re-queued at its new grade, same age

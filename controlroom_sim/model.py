@@ -631,6 +631,7 @@ class ControlRoom:
         now = self.env.now
         handover, talk = call.support_draws[2 * group], call.support_draws[2 * group + 1]
         call.end_s = call.wrap_end_s = now + handover  # the handler's part
+        call.talk_s, call.wrap_s = handover, 0.0
         call.support_worker_id = worker.member_id
         call.support_group = group
         call.support_start_s = now + handover
@@ -649,9 +650,10 @@ class ControlRoom:
         spec = self.scenario.support_workers[call.support_group]
         if self.desk is not None and call.support_draws[-1] < spec.attendance_probability:
             call.grade = call.grade if call.grade in RANK else PRIORITY
-            self._raise(call)
         else:
             call.grade = RESOLVED
+        if self.desk is not None:
+            self._raise(call)  # an incident, or a resolved call that may bring a repeat call
 
     def _on_talk_end(self, event: simpy.Event) -> None:
         """The caller rings off: a call graded for attendance becomes an incident; a call
