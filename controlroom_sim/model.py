@@ -630,8 +630,8 @@ class ControlRoom:
         """The handler hands the caller over to a support worker and is free again."""
         now = self.env.now
         handover, talk = call.support_draws[2 * group], call.support_draws[2 * group + 1]
-        call.end_s = call.wrap_end_s = now + handover  # the handler's part
-        call.talk_s, call.wrap_s = handover, 0.0
+        # The handler's part; talk_s and wrap_s stay the drawn values (common random numbers).
+        call.end_s = call.wrap_end_s = now + handover
         call.support_worker_id = worker.member_id
         call.support_group = group
         call.support_start_s = now + handover

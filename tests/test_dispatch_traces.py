@@ -1091,8 +1091,9 @@ def test_upgraded_incident_takes_the_on_scene_time_of_its_new_grade() -> None:
 
 def test_call_resolved_by_a_support_worker_can_bring_a_repeat_call() -> None:
     """A call the worker resolves counts as resolved on the phone: with resolved_probability 1
-    it brings a repeat 101 call resolved_delay_s after the worker's end; its talk_s is the
-    handler's part (the handover)."""
+    it brings a repeat 101 call resolved_delay_s after the worker's end. The handler's part
+    is the handover (end_s - answered_s); talk_s keeps the drawn value, so the callers stay
+    the same whatever the staffing (common random numbers)."""
     sc = _support_scenario(risk="none")
     data = sc.model_dump(by_alias=True)
     data["dispatch"]["failure_demand"] = {
@@ -1102,7 +1103,15 @@ def test_call_resolved_by_a_support_worker_can_bring_a_repeat_call() -> None:
     sc = Scenario.model_validate(data)
     t0 = 13 * H + 100
     r = run(sc, t101=[t0])
-    assert_call(r, 0, support_worker_id=0, grade="resolved", talk_s=HANDOVER)
+    assert_call(
+        r,
+        0,
+        support_worker_id=0,
+        grade="resolved",
+        answered_s=t0,
+        end_s=t0 + HANDOVER,
+        talk_s=TALK_101,
+    )
     assert_call(r, 1, origin="repeat", caller_id=0, arrival_s=t0 + HANDOVER + WORKER_TALK + 1000.0)
 
 
