@@ -32,6 +32,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -42,6 +43,9 @@ RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
 """Dispatch order of the response grades (indices into GRADES): emergency first."""
 EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
 LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
+# What a dispatcher is doing.
+ALLOCATION, REVIEW = range(2)
+DISPATCHER_TASKS = ("allocation", "review")
 # Where an incident is.
 BOOKED, WAITING, ALLOCATING, TRAVELLING, ON_SCENE, CLEARED = range(6)
 
@@ -144,6 +148,7 @@ class DispatchDesk:
         env: simpy.Environment,
         scenario: Scenario,
         repeat_call: Callable[[object], None] | None = None,
+        review_rng: np.random.Generator | None = None,
     ) -> None:
         assert scenario.dispatch is not None
         self.env = env
@@ -170,7 +175,9 @@ class DispatchDesk:
         )
         self.dispatchers: Staff | None = None
         self.idle_dispatchers: deque[Dispatcher] = deque()
-        self.dispatcher_work: list[tuple[int, int, float, float]] = []
+        self.dispatcher_work: list[tuple[int, int, float, float, int]] = []
+        self.reviews_due: deque[Incident] = deque()
+        self.review_rng = review_rng
         if scenario.dispatchers:
             self.dispatchers = Staff(
                 env,
@@ -308,19 +315,29 @@ class DispatchDesk:
 
     # -- officers -----------------------------------------------------------------------------
 
-    def _allocate(self, officer: Officer, incident: Incident) -> None:
-        """Send ``officer``: at once, or after a dispatcher has spent ``allocation_s``."""
+    def _allocate(
+        self, officer: Officer, incident: Incident, dispatcher: Member | None = None
+    ) -> None:
+        """Send ``officer``: at once, or after a dispatcher (a given one, or the first idle)
+        has spent ``allocation_s``."""
         officer.state = BUSY
         incident.officer_id = officer.member_id
         if self.dispatchers is None:
             self._set_off(officer, incident)
             return
-        dispatcher = self.idle_dispatchers.popleft()
+        if dispatcher is None:
+            dispatcher = self.idle_dispatchers.popleft()
         dispatcher.state = BUSY
         incident.state = ALLOCATING
         now = self.env.now
         self.dispatcher_work.append(
-            (dispatcher.member_id, incident.incident_id, now, now + incident.allocation_s)
+            (
+                dispatcher.member_id,
+                incident.incident_id,
+                now,
+                now + incident.allocation_s,
+                ALLOCATION,
+            )
         )
         self.env.timeout(incident.allocation_s, (officer, incident, dispatcher)).callbacks.append(
             self._allocated
@@ -389,13 +406,18 @@ class DispatchDesk:
             self.idle.append(officer)
 
     def _dispatcher_free(self, dispatcher: Member) -> None:
+        """A free dispatcher allocates a waiting incident to an idle officer if it can, else
+        reviews a waiting incident (when a reassessment is due), else waits."""
+        if self.idle and self.queue:
+            incident = self._next()
+            if incident is not None:
+                self._allocate(self.idle.popleft(), incident, dispatcher)
+                return
+        if self._start_review(dispatcher):
+            return
         dispatcher.state = IDLE
         dispatcher.idle_since = self.env.now
         self.idle_dispatchers.append(dispatcher)  # type: ignore[arg-type]
-        if self.idle:
-            incident = self._next()
-            if incident is not None:
-                self._allocate(self.idle.popleft(), incident)
 
     def _withdraw(self, officer: Officer) -> None:
         self.idle.remove(officer)
@@ -409,26 +431,63 @@ class DispatchDesk:
             incident.escalated_s = self.env.now
 
     def _reassess(self):  # type: ignore[no-untyped-def]
+        """Every ``every_hours``, review each waiting incident: by a dispatcher when there are
+        dispatchers (allocations come first; the upgrade happens when the review ends),
+        otherwise at once, its time only counted."""
         review = self.spec.reassessment
         assert review is not None
         every = review.every_hours * 3600.0
-        mean_review = review.review_s.mean
         while True:
             yield self.env.timeout(every)
-            for incident in self.incidents:
-                if incident.state not in (BOOKED, WAITING):
-                    continue
-                self.reviews += 1
-                self.review_s += mean_review
-                needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
-                if needed in RANK and RANK[needed] < RANK[incident.grade]:
-                    incident.grade = needed
-                    incident.upgraded = True
-                    incident.on_scene_s = incident.on_scene_by_grade[RANK[needed]]
-                    self._set_target(incident)
-                    if incident.state == WAITING:
-                        self.waiting -= 1  # re-queued at its new grade, same age
-                    self._enqueue(incident)
+            due = [i for i in self.incidents if i.state in (BOOKED, WAITING)]
+            if self.dispatchers is None:
+                for incident in due:
+                    self.review_s += review.review_s.mean
+                    self._review(incident)
+            else:
+                self.reviews_due.extend(due)
+                while self.idle_dispatchers and self._start_review(self.idle_dispatchers[0]):
+                    self.idle_dispatchers.popleft()
+
+    def _review(self, incident: Incident) -> None:
+        """Upgrade a waiting incident whose true risk now calls for a higher grade."""
+        self.reviews += 1
+        if incident.state not in (BOOKED, WAITING):
+            return
+        needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
+        if needed in RANK and RANK[needed] < RANK[incident.grade]:
+            incident.grade = needed
+            incident.upgraded = True
+            incident.on_scene_s = incident.on_scene_by_grade[RANK[needed]]
+            self._set_target(incident)
+            if incident.state == WAITING:
+                self.waiting -= 1  # re-queued at its new grade, same age
+            self._enqueue(incident)
+
+    def _start_review(self, dispatcher: Member) -> bool:
+        """Give an idle dispatcher the next review of a still-waiting incident, if any."""
+        while self.reviews_due:
+            incident = self.reviews_due.popleft()
+            if incident.state not in (BOOKED, WAITING):
+                continue
+            review = self.spec.reassessment
+            assert review is not None and self.review_rng is not None
+            duration = float(review.review_s.sample(self.review_rng, 1)[0])
+            dispatcher.state = BUSY
+            now = self.env.now
+            self.review_s += duration
+            self.dispatcher_work.append(
+                (dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW)
+            )
+            self.env.timeout(duration, (dispatcher, incident)).callbacks.append(self._review_done)
+            return True
+        return False
+
+    def _review_done(self, event: simpy.Event) -> None:
+        dispatcher, incident = event.value
+        self._review(incident)
+        assert self.dispatchers is not None
+        self.dispatchers.finished(dispatcher)
 
     def _still_waiting(self, event: simpy.Event) -> None:
         incident: Incident = event.value
@@ -443,17 +502,22 @@ class DispatchDesk:
             self.dispatchers.close()
 
     def dispatcher_work_table(self) -> pd.DataFrame:
-        """One row per allocation: ``dispatcher_id, incident_id, start_s, end_s``."""
-        return pd.DataFrame(
-            self.dispatcher_work, columns=["dispatcher_id", "incident_id", "start_s", "end_s"]
+        """One row per dispatcher task: ``dispatcher_id, incident_id, start_s, end_s, task``
+        (``allocation`` or ``review``)."""
+        table = pd.DataFrame(
+            self.dispatcher_work,
+            columns=["dispatcher_id", "incident_id", "start_s", "end_s", "task"],
         ).astype(
             {
                 "dispatcher_id": "int64",
                 "incident_id": "int64",
                 "start_s": "float64",
                 "end_s": "float64",
+                "task": "int8",
             }
         )
+        table["task"] = pd.Categorical.from_codes(table["task"], categories=list(DISPATCHER_TASKS))
+        return table
 
     def incident_table(self) -> pd.DataFrame:
         """One row per incident (see :mod:`controlroom_sim.records`)."""

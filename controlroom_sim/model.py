@@ -329,7 +329,12 @@ class ControlRoom:
         self._build_handlers()
         self.support = SupportDesk(self.env, scenario) if scenario.support_workers else None
         self.desk = (
-            DispatchDesk(self.env, scenario, self.repeat_call)  # type: ignore[arg-type]
+            DispatchDesk(
+                self.env,
+                scenario,
+                self.repeat_call,  # type: ignore[arg-type]
+                self.streams.generator("dispatch.reviews"),
+            )
             if scenario.dispatch is not None
             else None
         )

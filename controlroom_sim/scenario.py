@@ -363,8 +363,9 @@ class Reassessment(_Strict):
     """``[dispatch.reassessment]``: reviewing waiting incidents every ``every_hours``.
 
     A review finds a waiting incident whose true risk has risen above its grade and upgrades
-    it (it keeps its age in the queue). Each review takes ``review_s`` of staff time, reported
-    as ``review_hours`` (reviewers are not otherwise modelled).
+    it (it keeps its age in the queue). Each review takes ``review_s`` of a dispatcher's time
+    when there are ``[[dispatchers]]`` (after allocations); without dispatchers reviews are
+    instant and their time is only counted, as ``review_hours``.
     """
 
     every_hours: PositiveFloat

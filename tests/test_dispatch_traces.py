@@ -1125,3 +1125,35 @@ def test_appointment_slots_follow_the_clock_not_the_run_start() -> None:
     sc = Scenario.model_validate(data)
     r = run(sc, t101=[0])
     assert_incident(r, 0, grade="scheduled", appointment_s=2.5 * H)
+
+
+def test_dispatchers_do_the_reviews_and_the_upgrade_comes_when_a_review_ends() -> None:
+    """With a dispatcher, each review is dispatcher work (task 'review', review_s long): the
+    misgraded incident waiting at 01:00 is upgraded when its review ends at 01:02, not at
+    01:00, and review_hours counts the time spent."""
+    victim = ctype("x", "999", "high", vulnerable_probability=1.0, repeat_victim_probability=1.0)
+    thrive = {**checks(1.0, ("repeat_check", "vulnerability_check")), "miss_probability": 1.0}
+    sc = build(
+        types=[victim, ctype("s", "101", "low")],
+        thrive=thrive,
+        dispatch=dispatch_spec(reassessment={"every_hours": 1.0, "review_s": fixed(120.0)}),
+        officers=LATE_OFFICER,
+    )
+    data = sc.model_dump(by_alias=True)
+    data["dispatch"]["allocation_s"] = fixed(30.0)
+    data["dispatchers"] = [{"name": "d", "count": 1}]
+    sc = Scenario.model_validate(data)
+    r = run(sc, t999=[1000])
+    assert r.dispatcher_work is not None
+    reviews = r.dispatcher_work[r.dispatcher_work["task"] == "review"]
+    assert rows(reviews, ["dispatcher_id", "incident_id", "start_s", "end_s"])[0] == (
+        0,
+        0,
+        H,
+        H + 120.0,
+    )
+    # The officer comes on at 04:30: allocation takes the dispatcher 30 s first.
+    allocations = r.dispatcher_work[r.dispatcher_work["task"] == "allocation"]
+    assert rows(allocations, ["incident_id", "start_s", "end_s"]) == [(0, 16200.0, 16230.0)]
+    assert_incident(r, 0, grade="emergency", upgraded=True, allocated_s=16230.0)
+    assert replication_kpis(r, sc)["review_hours"] == pytest.approx(4 * 120.0 / H)
