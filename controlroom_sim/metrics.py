@@ -235,21 +235,18 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
     out["officer_utilisation"] = _share(busy, duty)
     out["review_hours"] = records.review_s / 3600.0
     if records.dispatcher_work is not None and records.dispatcher_duty is not None:
-        out["dispatcher_utilisation"] = _share(
-            _overlap(
-                records.dispatcher_work["start_s"].to_numpy(),
-                records.dispatcher_work["end_s"].to_numpy(),
-                lo,
-                hi,
-            ),
-            _overlap(
-                records.dispatcher_duty["start_s"].to_numpy(),
-                records.dispatcher_duty["end_s"].to_numpy(),
-                lo,
-                hi,
-            ),
+        out["dispatcher_utilisation"] = _utilisation(
+            records.dispatcher_work, records.dispatcher_duty, lo, hi
         )
     return out
+
+
+def _utilisation(work: pd.DataFrame, duty: pd.DataFrame, lo: float, hi: float) -> float:
+    """Busy time over available time inside [lo, hi): both tables have start_s and end_s."""
+    return _share(
+        _overlap(work["start_s"].to_numpy(), work["end_s"].to_numpy(), lo, hi),
+        _overlap(duty["start_s"].to_numpy(), duty["end_s"].to_numpy(), lo, hi),
+    )
 
 
 def _overlap(starts: np.ndarray, ends: np.ndarray, lo: float, hi: float) -> float:
@@ -273,25 +270,11 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(dispatch_kpis(records))
     if records.support_work is not None and records.support_duty is not None:
         kpis["calls_to_support_worker"] = float((calls["support_worker_id"] >= 0).sum())
-        lo, hi = records.warmup_s, records.horizon_s
-        kpis["support_worker_utilisation"] = _share(
-            _overlap(
-                records.support_work["start_s"].to_numpy(),
-                records.support_work["end_s"].to_numpy(),
-                lo,
-                hi,
-            ),
-            _overlap(
-                records.support_duty["start_s"].to_numpy(),
-                records.support_duty["end_s"].to_numpy(),
-                lo,
-                hi,
-            ),
+        kpis["support_worker_utilisation"] = _utilisation(
+            records.support_work, records.support_duty, records.warmup_s, records.horizon_s
         )
     lo, hi = records.warmup_s, records.horizon_s
-    busy = _overlap(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), lo, hi)
-    duty = _overlap(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), lo, hi)
-    kpis["handler_occupancy"] = _share(busy, duty)
+    kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
     handlers = records.handlers
     ending = handlers["scheduled_end_s"].between(lo, hi, inclusive="left")
     kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
