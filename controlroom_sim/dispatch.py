@@ -270,7 +270,8 @@ class DispatchDesk:
             slot += 1
         self.bookings[slot] = self.bookings.get(slot, 0) + 1
         incident.state = BOOKED
-        incident.appointment_s = slot * slot_s - origin
+        # max(): a slot starting at this very moment can round to a hair before it.
+        incident.appointment_s = max(slot * slot_s - origin, self.env.now)
         incident.target_s = booking.target_hours * 3600.0
         incident.due_s = incident.appointment_s + incident.target_s
         self.env.timeout(incident.appointment_s - self.env.now, incident).callbacks.append(
@@ -364,7 +365,9 @@ class DispatchDesk:
         if not self._can_allocate():
             return False
         candidates = [
-            o for o in self.travelling if o.trip is not None and o.trip.grade != EMERGENCY
+            o
+            for o in self.travelling
+            if o.trip is not None and o.trip.grade != EMERGENCY and not o.leaving
         ]
         if not candidates:
             return False

@@ -769,7 +769,7 @@ class ControlRoom:
         frame["repeat_victim"] = np.array([c.repeat_victim for c in calls], dtype=bool)
         frame["assessed_risk"] = _codes([c.assessed_risk for c in calls], RISK_LEVELS, graded)
         frame["grade"] = _codes([c.grade for c in calls], GRADES, graded)
-        done = np.array([c.checks_done for c in calls], dtype=bool).reshape(len(calls), -1)
+        done = np.array([c.checks_done for c in calls], dtype=bool).reshape(len(calls), len(CHECKS))
         for i, name in enumerate(CHECKS):
             column = (
                 pd.array(done[:, i], dtype="boolean")
