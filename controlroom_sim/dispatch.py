@@ -367,7 +367,11 @@ class DispatchDesk:
         candidates = [
             o
             for o in self.travelling
-            if o.trip is not None and o.trip.grade != EMERGENCY and not o.leaving
+            # Not an officer whose shift has ended or whose break is due: they take no new work.
+            if o.trip is not None
+            and o.trip.grade != EMERGENCY
+            and not o.leaving
+            and o.break_min == 0.0
         ]
         if not candidates:
             return False
