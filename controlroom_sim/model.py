@@ -236,7 +236,6 @@ class _Attributes:
                 add(f"support{g}.talk_s", group.talk_s)
             add("support.attend_u", "uniform")
             self.support_n = 2 * len(support) + 1
-        self._names = [name for name, _ in self._specs]
         self._rngs = [streams.generator(f"{prefix}.{name}") for name, _ in self._specs]
         self._rows: list[tuple[float, ...]] = []
         self._next = 0
@@ -259,10 +258,6 @@ class _Attributes:
         row = self._rows[self._next]
         self._next += 1
         return row
-
-    @property
-    def names(self) -> list[str]:
-        return self._names
 
 
 class ControlRoom:

@@ -39,6 +39,3 @@ class RandomStreams:
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
             self._cache[name] = rng
         return rng
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        return self.generator(name)
