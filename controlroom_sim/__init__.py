@@ -6,3 +6,16 @@ try:
     __version__ = version("controlroom-sim")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
+
+from .api import Comparison, RunInterrupted, RunStopped, Sweep, compare, run, sweep
+
+__all__ = [
+    "Comparison",
+    "RunInterrupted",
+    "RunStopped",
+    "Sweep",
+    "__version__",
+    "compare",
+    "run",
+    "sweep",
+]

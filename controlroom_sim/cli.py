@@ -7,17 +7,31 @@ exits with status 2 and one line saying what is wrong (never a traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shlex
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .display import kpi_table, render, validation_table
+from . import __version__, api
+from .comparison import SweepError, parse_vary, sweep_grid
+from .display import (
+    comparison_table,
+    kpi_table,
+    precision_lines,
+    render,
+    sweep_overview,
+    validation_table,
+)
+from .engines import ENGINES, EngineError
 from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
-from .experiment import ExperimentResult, ReplicationResult, run_experiment, with_run_settings
-from .loading import ScenarioError, load_scenario, scenario_files
-from .output import OutputError, default_folder, prepare_folder, write_progress, write_results
+from .experiment import with_run_settings
+from .loading import ScenarioError, load_scenario
+from .output import OutputError, default_folder
+from .precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from .store import ResumeError
 from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
 
 EXIT_BAD_INPUT = 2
@@ -61,6 +75,89 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    if text == "all":
+        return os.cpu_count() or 1
+    return _whole_number(text, 1, 4096, "a number of worker processes >= 1, or 'all'")
+
+
+def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> None:
+    """Options shared by run, compare and sweep."""
+    command.add_argument("--out", type=Path, default=None, help=out_help)
+    command.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=None,
+        help="number of replications (default: the (baseline) scenario's)",
+    )
+    command.add_argument(
+        "--seed", type=_seed, default=None, help="base seed (default: the (baseline) scenario's)"
+    )
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. channels.999.calls_per_day=900 (repeatable)",
+    )
+    command.add_argument(
+        "--target-half-width",
+        dest="targets",
+        action="append",
+        default=[],
+        metavar="KPI=VALUE[%]",
+        help="add replications until the 95%% CI half-width of KPI is at most VALUE (in the "
+        "KPI's unit) or VALUE%% of its mean, e.g. answered_within_10s_999=0.01 "
+        "(repeatable; replaces --replications)",
+    )
+    command.add_argument(
+        "--min-replications",
+        type=_positive_int,
+        default=DEFAULT_INITIAL,
+        help=f"replications before the first precision check (default {DEFAULT_INITIAL})",
+    )
+    command.add_argument(
+        "--max-replications",
+        type=_positive_int,
+        default=DEFAULT_CAP,
+        help=f"most replications a target may take (default {DEFAULT_CAP})",
+    )
+    command.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        help="worker processes (or Dask workers of a local cluster); 'all' for every core "
+        "(default 1)",
+    )
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="processes",
+        help="where replications run: local processes (default), serial, or dask",
+    )
+    command.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask; without "
+        "it a local cluster of --jobs workers is started)",
+    )
+    command.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the stopped run in --out: finished replications are kept, the "
+        "others are run",
+    )
+    command.add_argument(
+        "--calls-format",
+        choices=("parquet", "csv", "none"),
+        default="parquet",
+        help="format of the per-call and per-incident tables, or none (default: parquet)",
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="controlroom-sim",
@@ -83,34 +180,52 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="scenario TOML file (default: the built-in baseline)",
     )
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default: results/<scenario>-<timestamp>/)",
+    _add_experiment_options(run, "output folder (default: results/<scenario>-<timestamp>/)")
+
+    cmp = commands.add_parser(
+        "compare",
+        help="compare scenarios with common random numbers",
+        description="Run a baseline and variants with the same seed and replications (common "
+        "random numbers) and print each KPI per scenario with its 95%% CI and the paired "
+        "difference from the baseline with its CI. Writes summary.csv, kpis.csv, "
+        "differences.csv and each scenario's tables under scenarios/.",
     )
-    run.add_argument(
-        "--replications",
-        type=_positive_int,
+    cmp.add_argument("baseline", help="the baseline scenario file ('baseline': the built-in one)")
+    cmp.add_argument("variants", nargs="+", help="scenario files to compare with the baseline")
+    cmp.add_argument(
+        "--show",
         default=None,
-        help="number of replications (default: the scenario's)",
+        metavar="KPI,...",
+        help="KPIs to print (default: the headline KPIs); the files hold all",
     )
-    run.add_argument("--seed", type=_seed, default=None, help="base seed (default: the scenario's)")
-    run.add_argument(
-        "--set",
-        dest="overrides",
+    _add_experiment_options(cmp, "output folder (default: results/compare-<timestamp>/)")
+
+    swp = commands.add_parser(
+        "sweep",
+        help="run a grid of variants of one scenario",
+        description="Vary scenario keys over lists of values, run every combination with "
+        "common random numbers, and write one tidy table (sweep.csv): a row per variant "
+        "and KPI, a column per varied key.",
+    )
+    swp.add_argument(
+        "scenario", nargs="?", default=None, help="scenario file (default: the built-in baseline)"
+    )
+    swp.add_argument(
+        "--vary",
         action="append",
         default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. channels.999.calls_per_day=900 (repeatable)",
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="a key and its values, read like --set values, e.g. handlers.0.count=8,10,12 "
+        "(repeatable: the grid is every combination)",
     )
-    run.add_argument(
-        "--calls-format",
-        choices=("parquet", "csv"),
-        default="parquet",
-        help="format of the per-call table (default: parquet)",
+    swp.add_argument(
+        "--show",
+        default=None,
+        metavar="KPI,...",
+        help="KPIs to print (default: a few headline KPIs); sweep.csv holds all",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_experiment_options(swp, "output folder (default: results/sweep-<timestamp>/)")
 
     erl = commands.add_parser(
         "erlang",
@@ -156,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario files (default: every file in scenarios/validation/)",
     )
     val.add_argument("--replications", type=_positive_int, default=None)
+    val.add_argument("--jobs", type=_jobs, default=1, help="worker processes (default 1)")
     val.add_argument("--seed", type=_seed, default=None)
     val.add_argument(
         "--confidence",
@@ -170,44 +286,136 @@ def build_parser() -> argparse.ArgumentParser:
 # -- commands -----------------------------------------------------------------------------------
 
 
-def _progress(total: int, label: str, quiet: bool):  # type: ignore[no-untyped-def]
-    if quiet:
-        return None
-    from tqdm import tqdm
+def _experiment_kwargs(args: argparse.Namespace, folder: Path) -> dict[str, object]:
+    return {
+        "replications": args.replications,
+        "seed": args.seed,
+        "overrides": args.overrides,
+        "target_half_width": args.targets or None,
+        "min_replications": args.min_replications,
+        "max_replications": args.max_replications,
+        "jobs": args.jobs,
+        "engine": args.engine,
+        "scheduler": args.scheduler,
+        "out": folder,
+        "resume": args.resume,
+        "calls_format": args.calls_format,
+        "progress": not args.quiet,
+        "command": ["controlroom-sim", *_ARGV],
+    }
 
-    return tqdm(total=total, desc=label, unit="rep", file=sys.stderr, leave=False, disable=None)
+
+_ARGV: list[str] = []
+"""The arguments of this invocation, for the manifest and the resume hint."""
 
 
-def _run_with_progress(scenario, quiet: bool, folder: Path | None = None):  # type: ignore[no-untyped-def]
-    bar = _progress(scenario.scenario.replications, scenario.scenario.name, quiet)
+def _resume_command(folder: Path | None) -> str:
+    argv = [a for a in _ARGV if a != "--resume"]
+    if folder is not None and "--out" not in argv and not any(a.startswith("--out=") for a in argv):
+        argv += ["--out", str(folder)]
+    return shlex.join(["controlroom-sim", *argv, "--resume"])
 
-    def done(result: ExperimentResult, rep: ReplicationResult) -> None:
-        if folder is not None:
-            write_progress(folder, result)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(calls=f"{result.calls_simulated:,}")
 
-    try:
-        return run_experiment(scenario, on_replication=done)
-    finally:
-        if bar is not None:
-            bar.close()
+def _check_experiment_args(args: argparse.Namespace) -> None:
+    if args.targets and args.replications is not None:
+        raise UsageError("--target-half-width: give it or --replications, not both")
+    if args.min_replications > args.max_replications:
+        raise UsageError(
+            f"--min-replications ({args.min_replications}) is above --max-replications "
+            f"({args.max_replications})"
+        )
+    if args.targets and args.min_replications < 2:
+        raise UsageError("--min-replications: expected 2 or more with --target-half-width")
+    if args.resume and args.out is None:
+        raise UsageError("--resume: give --out with the folder of the run to continue")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler: needs --engine dask")
+
+
+def _folder(args: argparse.Namespace, name: str) -> Path:
+    return args.out if args.out is not None else default_folder(name)
+
+
+def _replications_line(n: int) -> str:
+    return f"{n} replication{'s' if n != 1 else ''}"
 
 
 def command_run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario, args.overrides)
-    scenario = with_run_settings(scenario, args.replications, args.seed)
-    folder = prepare_folder(args.out or default_folder(scenario.scenario.name))
-    result = _run_with_progress(scenario, args.quiet, folder)
-    write_results(folder, result, scenario_files(args.scenario), calls_format=args.calls_format)
+    _check_experiment_args(args)
+    scenario = load_scenario(args.scenario, args.overrides)  # bad input before anything else
+    folder = _folder(args, scenario.scenario.name)
+    result = api.run(args.scenario, **_experiment_kwargs(args, folder))
     n = len(result.replications)
     print(
-        f"{scenario.scenario.name}: {n} replication{'s' if n != 1 else ''} of "
-        f"{scenario.scenario.days:g} days, seed {scenario.scenario.seed}, "
+        f"{result.name}: {_replications_line(n)} of "
+        f"{result.scenario.scenario.days:g} days, seed {result.scenario.scenario.seed}, "
         f"{result.calls_simulated:,} calls simulated in {result.wall_s:.1f} s"
     )
+    for line in precision_lines(result.precision):
+        print(line)
     print(kpi_table(result.summary))
+    print(f"results: {folder}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> list[str] | None:
+    if not args.show:
+        return None
+    return [k.strip() for k in args.show.split(",") if k.strip()]
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    _check_experiment_args(args)
+    sources = [
+        None if f == "baseline" and not Path(f).exists() else f
+        for f in [args.baseline, *args.variants]
+    ]
+    for source in sources:  # every file checked before any simulation runs
+        load_scenario(source, args.overrides)
+    folder = _folder(args, "compare")
+    comparison = api.compare(sources[0], *sources[1:], **_experiment_kwargs(args, folder))
+    first = comparison.results[0]
+    n = len(first.replications)
+    calls = sum(r.calls_simulated for r in comparison.results)
+    print(
+        f"compare: {len(comparison.results)} scenarios, {_replications_line(n)} each, "
+        f"common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
+        f"simulated in {first.wall_s:.1f} s"
+    )
+    for line in precision_lines(first.precision):
+        print(line)
+    differences = comparison.differences
+    summary = comparison.summary
+    for result in comparison.results[1:]:
+        print()
+        print(f"{result.name} against {comparison.baseline}:")
+        print(comparison_table(summary, differences, comparison.baseline, result.name, _show(args)))
+    print(f"results: {folder}")
+    return 0
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    _check_experiment_args(args)
+    try:
+        pairs = [parse_vary(text) for text in args.vary]
+    except SweepError as exc:
+        raise UsageError(str(exc)) from None
+    points = sweep_grid(pairs)
+    for point in points:  # every grid point checked before any simulation runs
+        load_scenario(args.scenario, [*args.overrides, *(f"{k}={v}" for k, v in point.items())])
+    folder = _folder(args, "sweep")
+    result = api.sweep(args.scenario, list(args.vary), **_experiment_kwargs(args, folder))
+    first = result.results[0]
+    n = len(first.replications)
+    calls = sum(r.calls_simulated for r in result.results)
+    print(
+        f"sweep: {len(result.results)} variants, {_replications_line(n)} each, "
+        f"common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
+        f"simulated in {first.wall_s:.1f} s"
+    )
+    for line in precision_lines(first.precision):
+        print(line)
+    print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
     print(f"results: {folder}")
     return 0
 
@@ -289,7 +497,7 @@ def command_validate(args: argparse.Namespace) -> int:
             expected_kpis(scenario)  # checked before the (long) simulation
         except NotAnErlangCase as exc:
             raise ScenarioError(f"{file}: {exc}") from None
-        result = _run_with_progress(scenario, args.quiet)
+        result = api.run(scenario, jobs=args.jobs, progress=not args.quiet)
         frame = compare(scenario, result.kpis, args.confidence)
         print(
             f"{file}: {scenario.scenario.name}: {describe_case(scenario)}, "
@@ -302,16 +510,59 @@ def command_validate(args: argparse.Namespace) -> int:
     return 0 if all_inside else EXIT_VALIDATION_FAILED
 
 
-COMMANDS = {"run": command_run, "erlang": command_erlang, "validate": command_validate}
+COMMANDS = {
+    "run": command_run,
+    "compare": command_compare,
+    "sweep": command_sweep,
+    "erlang": command_erlang,
+    "validate": command_validate,
+}
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops a run as Ctrl-C does: finished work is kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
+    _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](args)
-    except (ScenarioError, UsageError, OutputError) as exc:
+    except (
+        ScenarioError,
+        UsageError,
+        OutputError,
+        PrecisionError,
+        ResumeError,
+        SweepError,
+    ) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except api.RunInterrupted as exc:
+        if exc.folder is not None:
+            print(
+                f"interrupted: {exc.saved} finished replication(s) saved in {exc.folder}; "
+                f"to continue: {_resume_command(exc.folder)}",
+                file=sys.stderr,
+            )
+        else:
+            print("interrupted", file=sys.stderr)
+        return 130
+    except api.RunStopped as exc:
+        where = (
+            f"; {exc.saved} finished replication(s) saved in {exc.folder}; to continue: "
+            f"{_resume_command(exc.folder)}"
+            if exc.folder is not None
+            else ""
+        )
+        print(f"error: {exc.reason}{where}", file=sys.stderr)
+        return 1
+    except EngineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
@@ -321,10 +572,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        print(
-            "interrupted: results of finished replications are in the output folder",
-            file=sys.stderr,
-        )
+        print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # never a bare traceback; show it on request
         if os.environ.get("CONTROLROOM_SIM_DEBUG"):
@@ -335,3 +583,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -121,3 +121,127 @@ def validation_table(frame: pd.DataFrame, confidence: float) -> str:
     return render(
         rows, ["KPI", "theory", "simulated", label, "inside"], [False, True, True, True, False]
     )
+
+
+def _interval(kpi: str, low: float, high: float) -> str:
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "-"
+    return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
+
+
+def _difference(kpi: str, value: float) -> str:
+    """A difference: percentage points for shares, signed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if is_share(kpi):
+        return f"{100 * value:+.1f} pp"
+    return f"{value:+,.1f}"
+
+
+def _diff_interval(kpi: str, low: float, high: float) -> str:
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "-"
+    return f"{_difference(kpi, low)} to {_difference(kpi, high)}"
+
+
+def comparison_table(
+    summary: pd.DataFrame,
+    differences: pd.DataFrame,
+    baseline: str,
+    variant: str,
+    kpis: Sequence[str] | None = None,
+) -> str:
+    """Baseline and variant means with 95% CIs, and the paired difference with its CI."""
+    base = {r.kpi: r for r in summary[summary["scenario"] == baseline].itertuples()}
+    other = {r.kpi: r for r in summary[summary["scenario"] == variant].itertuples()}
+    diff = {r.kpi: r for r in differences[differences["scenario"] == variant].itertuples()}
+    names = [k for k in (kpis or HEADLINE) if k in base and k in other]
+    rows = []
+    for name in names:
+        b, o = base[name], other[name]
+        d = diff.get(name)
+        rows.append(
+            [
+                name,
+                format_value(name, b.mean),
+                _interval(name, b.ci_low, b.ci_high),
+                format_value(name, o.mean),
+                _interval(name, o.ci_low, o.ci_high),
+                _difference(name, d.diff) if d is not None else "-",
+                _diff_interval(name, d.ci_low, d.ci_high) if d is not None else "-",
+                _diff_interval(name, d.unpaired_ci_low, d.unpaired_ci_high)
+                if d is not None
+                else "-",
+            ]
+        )
+    header = [
+        "KPI",
+        "baseline",
+        "95% CI",
+        "variant",
+        "95% CI",
+        "difference",
+        "paired 95% CI",
+        "unpaired 95% CI",
+    ]
+    return render(rows, header, [False, *([True] * 7)])
+
+
+SWEEP_DEFAULT = (
+    "answered_within_10s_999",
+    "abandon_rate_999",
+    "mean_answer_s_101",
+    "abandon_rate_101",
+    "handler_occupancy",
+    "attendance_within_target_emergency",
+    "officer_utilisation",
+)
+
+
+def sweep_overview(
+    table: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str] | None = None
+) -> str:
+    """One row per variant: the varied keys' values, then each shown KPI's mean and CI
+    half-width."""
+    present = list(dict.fromkeys(table["kpi"]))
+    names = [k for k in (kpis or SWEEP_DEFAULT) if k in present]
+    rows = []
+    for _, group in table.groupby("scenario", sort=False):
+        by_kpi = {r.kpi: r for r in group.itertuples()}
+        first = group.iloc[0]
+        cells = [str(first[k]) for k in keys]
+        for name in names:
+            r = by_kpi[name]
+            mean = format_value(name, r.mean)
+            if r.n >= 2 and not math.isnan(r.ci_high):
+                half = (r.ci_high - r.ci_low) / 2
+                spread = f"{100 * half:.1f}" if is_share(name) else f"{half:,.1f}"
+                mean = f"{mean} ±{spread}"
+            cells.append(mean)
+        rows.append(cells)
+    header = [*keys, *names]
+    return render(rows, header, [False] * len(keys) + [True] * len(names))
+
+
+def precision_lines(precision: dict | None) -> list[str]:
+    """What a target half-width came to, a line per scenario and target."""
+    if not precision:
+        return []
+    lines = []
+    verdict = "met" if precision.get("met") else "NOT met"
+    lines.append(
+        f"replications chosen by target half-width: {precision['replications']} "
+        f"(from {precision['initial']}, look-ahead {precision['look_ahead']}, "
+        f"cap {precision['cap']}); target {verdict}"
+    )
+    for row in precision.get("targets", []):
+        wanted = (
+            f"{100 * row['half_width']:g}% of the mean"
+            if row["relative"]
+            else f"{row['half_width']:g}"
+        )
+        lines.append(
+            f"  {row['scenario']}: {row['kpi']} half-width {row['achieved_half_width']:.4g} "
+            f"(target {wanted}): {'met' if row['met'] else 'NOT met'}"
+        )
+    return lines

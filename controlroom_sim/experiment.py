@@ -8,14 +8,21 @@ run, and two scenarios with the same seed share their callers (common random num
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .metrics import interval_table, kpi_frame, replication_kpis, summarise
 from .model import simulate
+from .precision import PrecisionError, ReplicationPlan
 from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from .engines import Engine
+    from .store import RunStore
 
 
 @dataclass
@@ -25,7 +32,8 @@ class ReplicationResult:
     replication: int
     kpis: dict[str, float]
     intervals: pd.DataFrame
-    calls: pd.DataFrame
+    calls: pd.DataFrame | None
+    """None once written to a run folder and dropped from memory."""
     calls_simulated: int
     incidents: pd.DataFrame | None = None
 
@@ -37,10 +45,16 @@ class ExperimentResult:
     scenario: Scenario
     replications: list[ReplicationResult] = field(default_factory=list)
     wall_s: float = 0.0
+    label: str | None = None
+    """The scenario's name in tables (its ``[scenario] name`` unless a comparison renamed it)."""
+    precision: dict | None = None
+    """How the replication count was chosen (see :mod:`controlroom_sim.precision`)."""
+    folder: Path | None = None
+    """The run folder the results were written to, if any."""
 
     @property
     def name(self) -> str:
-        return self.scenario.scenario.name
+        return self.label or self.scenario.scenario.name
 
     @property
     def kpis(self) -> pd.DataFrame:
@@ -61,11 +75,13 @@ class ExperimentResult:
 
     @property
     def calls(self) -> pd.DataFrame:
+        """One row per call over all replications (empty if the records were not kept)."""
         frames = []
         for r in self.replications:
-            frame = r.calls.copy()
-            frame.insert(0, "replication", r.replication)
-            frames.append(frame)
+            if r.calls is not None:
+                frame = r.calls.copy()
+                frame.insert(0, "replication", r.replication)
+                frames.append(frame)
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         out.insert(0, "scenario", self.name)
         return out
@@ -118,21 +134,127 @@ def with_run_settings(
     return scenario.model_copy(update={"scenario": settings})
 
 
-def run_experiment(
-    scenario: Scenario,
-    on_replication: Callable[[ExperimentResult, ReplicationResult], None] | None = None,
-) -> ExperimentResult:
-    """Run ``scenario.scenario.replications`` replications in order.
+def run_experiment(scenario: Scenario) -> ExperimentResult:
+    """Run ``scenario.scenario.replications`` replications in this process, in order."""
+    from .engines import SerialEngine
 
-    ``on_replication`` is called after each one (to write results as they complete and to
-    move a progress bar).
+    plan = ReplicationPlan(count=scenario.scenario.replications)
+    return run_scenarios([scenario], plan, SerialEngine())[0]
+
+
+@dataclass
+class RunState:
+    """Where a run stands, for progress bars: replications finished out of those planned."""
+
+    done: int
+    total: int
+    calls: int
+    decided: bool
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    plan: ReplicationPlan,
+    engine: Engine,
+    store: RunStore | None = None,
+    saved: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+    keep_records: bool = True,
+    labels: Sequence[str] | None = None,
+    on_replication: Callable[[int, ReplicationResult, RunState], None] | None = None,
+) -> list[ExperimentResult]:
+    """Run replications ``0, 1, ...`` of every scenario on ``engine`` until ``plan`` is met.
+
+    Every scenario gets the same replication indices (common random numbers when the scenarios
+    share a seed). Results arrive in any order; each is saved to ``store`` as it arrives, and
+    the returned results hold, per scenario, replications ``0 .. N-1`` in order, where ``N``
+    is decided by ``plan`` from the KPIs of replications in index order, so the tables do not
+    depend on the engine or the number of workers. ``saved`` replications are read from
+    ``store`` instead of being run again.
     """
-    result = ExperimentResult(scenario=scenario)
+    count = len(scenarios)
+    labels = list(labels) if labels is not None else [s.scenario.name for s in scenarios]
     started = time.perf_counter()
-    for replication in range(scenario.scenario.replications):
-        rep = run_replication(scenario, replication)
-        result.replications.append(rep)
-        result.wall_s = time.perf_counter() - started
+    results: dict[tuple[int, int], ReplicationResult] = {}
+    for s, r in sorted(saved):
+        if s < count and store is not None:
+            results[(s, r)] = store.load(s, r, keep_records)
+    calls = sum(r.calls_simulated for r in results.values())
+    checked_targets = False
+
+    def prefix() -> int:
+        n = 0
+        while all((s, n) in results for s in range(count)):
+            n += 1
+        return n
+
+    def in_order(n: int) -> list[dict[str, dict[str, float]]]:
+        return [{labels[s]: results[(s, r)].kpis for s in range(count)} for r in range(n)]
+
+    def check_targets(kpis: dict[str, float]) -> None:
+        for target in plan.targets:
+            if target.kpi not in kpis:
+                import difflib
+
+                near = difflib.get_close_matches(target.kpi, list(kpis), n=3)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise PrecisionError(
+                    f"--target-half-width {target.kpi}: not a KPI of this run{hint}"
+                )
+
+    if results:
+        check_targets(next(iter(results.values())).kpis)
+        checked_targets = True
+    # enough work queued to keep every worker busy while one result is being saved
+    window = max(1, engine.workers * 2) if engine.workers > 1 else 1
+    next_rep = 0
+    decided = plan.decide(in_order(prefix()))
+    while True:
+        limit = decided if decided is not None else plan.upper_bound
+        while engine.in_flight() < window and next_rep < limit:
+            for s in range(count):
+                if (s, next_rep) not in results:
+                    engine.submit((next_rep, s), run_replication, scenarios[s], next_rep)
+            next_rep += 1
+        if decided is not None and prefix() >= decided:
+            break
+        if engine.in_flight() == 0:  # pragma: no cover - the plan always decides by the cap
+            raise RuntimeError("replications ran out before the plan decided")
+        (rep, s), result = engine.next_done()
+        results[(s, rep)] = result
+        calls += result.calls_simulated
+        if not checked_targets:
+            check_targets(result.kpis)
+            checked_targets = True
+        if store is not None:
+            store.save(s, result)
+        if not keep_records:
+            result.calls = None
+            result.incidents = None
+        decided = plan.decide(in_order(prefix()))
+        if decided is not None:
+            engine.cancel(lambda tag, n=decided: tag[0] < n)
         if on_replication is not None:
-            on_replication(result, rep)
-    return result
+            total = (decided if decided is not None else _expected(plan, prefix())) * count
+            done = sum(1 for (_, r) in results if decided is None or r < decided)
+            on_replication(s, result, RunState(done, total, calls, decided is not None))
+    wall = time.perf_counter() - started
+    out = []
+    for s, scenario in enumerate(scenarios):
+        reps = [results[(s, r)] for r in range(decided)]
+        out.append(
+            ExperimentResult(
+                scenario=scenario,
+                replications=reps,
+                wall_s=wall,
+                label=labels[s],
+                precision=plan.report(in_order(decided)) if plan.targets else None,
+            )
+        )
+    return out
+
+
+def _expected(plan: ReplicationPlan, done: int) -> int:
+    """A guess at the replications a target plan will need, for the progress bar."""
+    if plan.count is not None:
+        return plan.count
+    return min(plan.cap, max(done + 1, plan.initial) + plan.look_ahead_at(done))

@@ -1,5 +1,5 @@
 """Writing a run's folder: ``summary.json``, ``kpis.csv``, ``intervals.csv``,
-``calls.parquet`` and ``manifest.json``.
+``calls.parquet``, ``incidents.parquet`` and ``manifest.json``.
 
 Every file is written to a temporary name in the same folder and moved into place with
 ``os.replace``, so a reader (or an interrupted run) never sees half a file.
@@ -14,13 +14,18 @@ import os
 import platform
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from . import __version__
 from .experiment import ExperimentResult
+from .scenario import Scenario
 
 
 def _current_umask() -> int:
@@ -97,17 +102,21 @@ def summary_document(result: ExperimentResult) -> dict[str, Any]:
         }
         for row in summary.itertuples()
     }
-    return {
+    doc = {
         "scenario": result.name,
         "replications": len(result.replications),
         "seed": result.scenario.scenario.seed,
         "version": __version__,
         "kpis": kpis,
     }
+    if result.precision is not None:
+        doc["precision"] = result.precision
+    return doc
 
 
-def scenario_hash(result: ExperimentResult) -> str:
-    text = result.scenario.model_dump_json()
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario (every key, after ``extends`` and ``--set``)."""
+    text = scenario.model_dump_json()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -118,56 +127,139 @@ def write_progress(folder: Path, result: ExperimentResult) -> None:
     write_json(folder / "summary.json", summary_document(result))
 
 
-def write_results(
+def write_table(path: Path, frames: Iterable[pd.DataFrame]) -> bool:
+    """Write ``frames`` one after another into one Parquet or CSV file (by ``path``'s suffix),
+    streaming, so only one frame is in memory at a time. Returns False if there were none."""
+    wrote = False
+
+    def write(tmp: Path) -> None:
+        nonlocal wrote
+        if path.suffix == ".parquet":
+            writer = None
+            try:
+                for frame in frames:
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table.cast(writer.schema))
+                    wrote = True
+            finally:
+                if writer is not None:
+                    writer.close()
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                for frame in frames:
+                    frame.to_csv(handle, index=False, header=not wrote)
+                    wrote = True
+
+    write_atomic(path, write)
+    if not wrote:
+        path.unlink(missing_ok=True)
+    return wrote
+
+
+def _records(
+    result: ExperimentResult, name: str, parts: list[tuple[int, Path]] | None
+) -> Iterator[pd.DataFrame]:
+    """One frame per replication of the ``calls`` or ``incidents`` table, in order, with the
+    ``scenario`` and ``replication`` columns first; read from the saved parts when the records
+    are no longer in memory."""
+    saved = dict(parts or [])
+    for rep in result.replications:
+        frame = getattr(rep, name)
+        if frame is None and rep.replication in saved:
+            frame = pd.read_parquet(saved[rep.replication])
+        if frame is None:
+            continue
+        frame = frame.copy()
+        frame.insert(0, "replication", rep.replication)
+        frame.insert(0, "scenario", result.name)
+        yield frame
+
+
+def write_tables(
     folder: Path,
     result: ExperimentResult,
-    scenario_files: Iterable[Path] = (),
-    command: list[str] | None = None,
     calls_format: str = "parquet",
+    parts: Callable[[str], list[tuple[int, Path]]] | None = None,
 ) -> list[Path]:
-    """Write every output file of a finished run; returns their paths."""
+    """A scenario's tables: ``summary.json``, ``kpis.csv``, ``intervals.csv`` and, unless
+    ``calls_format`` is ``"none"``, ``calls`` and ``incidents``. ``parts(name)`` lists saved
+    per-replication record files for records no longer held in memory."""
+    folder.mkdir(parents=True, exist_ok=True)
     write_progress(folder, result)
+    written = [folder / "summary.json", folder / "kpis.csv"]
     intervals = result.intervals
     write_atomic(folder / "intervals.csv", lambda tmp: intervals.to_csv(tmp, index=False))
-    calls = result.calls
-    if calls_format == "parquet":
-        calls_path = folder / "calls.parquet"
-        write_atomic(calls_path, lambda tmp: calls.to_parquet(tmp, index=False))
-    else:
-        calls_path = folder / "calls.csv"
-        write_atomic(calls_path, lambda tmp: calls.to_csv(tmp, index=False))
-    written = [calls_path]
-    incidents = result.incidents
-    if incidents is not None:
-        path = folder / f"incidents.{'parquet' if calls_format == 'parquet' else 'csv'}"
-        if calls_format == "parquet":
-            write_atomic(path, lambda tmp: incidents.to_parquet(tmp, index=False))
-        else:
-            write_atomic(path, lambda tmp: incidents.to_csv(tmp, index=False))
-        written.append(path)
-    files = {}
-    for file in scenario_files:
+    written.append(folder / "intervals.csv")
+    if calls_format != "none":
+        for name in ("calls", "incidents"):
+            path = folder / f"{name}.{calls_format}"
+            saved = parts(name) if parts is not None else None
+            if write_table(path, _records(result, name, saved)):
+                written.append(path)
+            elif name == "calls":  # a run with no records still gets an (empty) table
+                empty = result.calls
+                if calls_format == "parquet":
+                    write_atomic(path, lambda tmp, e=empty: e.to_parquet(tmp, index=False))
+                else:
+                    write_atomic(path, lambda tmp, e=empty: e.to_csv(tmp, index=False))
+                written.append(path)
+    return written
+
+
+def file_texts(files: Iterable[Path]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for file in files:
         try:
-            files[str(file)] = file.read_text(encoding="utf-8")
+            out[str(file)] = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            files[str(file)] = None
-    manifest = {
+            out[str(file)] = None
+    return out
+
+
+def scenario_entry(result: ExperimentResult, files: Iterable[Path] = ()) -> dict[str, Any]:
+    """What the manifest records of one scenario."""
+    return {
         "scenario": result.name,
-        "scenario_hash": scenario_hash(result),
+        "scenario_hash": scenario_hash(result.scenario),
         "scenario_resolved": json.loads(result.scenario.model_dump_json(by_alias=True)),
-        "scenario_files": files,
-        "version": __version__,
+        "scenario_files": file_texts(files),
         "seed": result.scenario.scenario.seed,
         "replications": len(result.replications),
         "calls_simulated": result.calls_simulated,
-        "wall_s": round(result.wall_s, 3),
-        "command": command if command is not None else sys.argv,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
     }
-    write_json(folder / "manifest.json", manifest)
-    return [folder / n for n in ("summary.json", "kpis.csv", "intervals.csv")] + [
-        *written,
-        folder / "manifest.json",
-    ]
+
+
+def run_manifest(
+    results: list[ExperimentResult],
+    kind: str,
+    wall_s: float,
+    files: list[list[Path]] | None = None,
+    command: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``manifest.json`` of a finished run. A single-scenario run keeps its scenario's keys at
+    the top level; comparisons and sweeps list their scenarios."""
+    entries = [scenario_entry(r, files[i] if files else ()) for i, r in enumerate(results)]
+    manifest: dict[str, Any] = {"kind": kind}
+    if kind == "run":
+        manifest.update(entries[0])
+    else:
+        manifest["scenarios"] = entries
+        manifest["seed"] = results[0].scenario.scenario.seed
+        manifest["replications"] = len(results[0].replications)
+        manifest["calls_simulated"] = sum(r.calls_simulated for r in results)
+    manifest.update(
+        {
+            "version": __version__,
+            "wall_s": round(wall_s, 3),
+            "command": command if command is not None else sys.argv,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        }
+    )
+    if extra:
+        manifest.update(extra)
+    return manifest

@@ -963,7 +963,8 @@ def test_unwritable_output_folder_fails_before_simulating(
         calls.append(args)
         raise AssertionError("the simulation started before the output folder was checked")
 
-    monkeypatch.setattr(cli, "run_experiment", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiment.run_replication", no_simulation)
+    monkeypatch.setattr("controlroom_sim.api.run_scenarios", no_simulation)
     file = write(tmp_path / "scenario.toml", GOOD)
     line = assert_one_line_error(capsys, cli.main(run_args(file, out)))
     assert calls == []

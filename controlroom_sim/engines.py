@@ -1,0 +1,210 @@
+"""Where replications run: in this process, in local worker processes, or on a Dask cluster.
+
+Every engine runs the same pure function, ``run_replication(scenario, replication)``, and hands
+back results as they finish; the experiment runner puts them in order. Results therefore do not
+depend on the engine or the number of workers.
+
+- ``serial``: one replication after another, in this process.
+- ``processes``: a pool of ``jobs`` local processes (started with ``spawn``, so they behave the
+  same on every platform). A worker that dies breaks the pool: the run stops with the finished
+  replications saved, and ``--resume`` continues it.
+- ``dask``: a Dask distributed cluster, either an existing scheduler (``scheduler`` address,
+  e.g. ``tcp://10.0.0.5:8786``) or, without one, a ``LocalCluster`` of ``jobs`` workers. Dask
+  re-runs the task of a lost worker on another. Workers need ``controlroom-sim`` installed.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+ENGINES = ("serial", "processes", "dask")
+
+
+class EngineError(RuntimeError):
+    """An engine cannot start or has failed (a lost worker, an unreachable scheduler)."""
+
+
+class Engine(Protocol):
+    """Runs submitted calls and yields them back as they finish."""
+
+    name: str
+    workers: int
+
+    def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None: ...
+
+    def in_flight(self) -> int: ...
+
+    def next_done(self) -> tuple[Any, Any]:
+        """Block until a submitted call finishes; return ``(tag, result)``."""
+        ...
+
+    def cancel(self, keep: Callable[[Any], bool]) -> None:
+        """Drop submitted calls whose tag ``keep`` rejects (running ones may still finish)."""
+        ...
+
+    def close(self, interrupted: bool = False) -> None: ...
+
+
+class SerialEngine:
+    name = "serial"
+    workers = 1
+
+    def __init__(self) -> None:
+        self._queue: deque[tuple[Any, Callable[..., Any], tuple[Any, ...]]] = deque()
+
+    def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
+        self._queue.append((tag, fn, args))
+
+    def in_flight(self) -> int:
+        return len(self._queue)
+
+    def next_done(self) -> tuple[Any, Any]:
+        tag, fn, args = self._queue.popleft()
+        return tag, fn(*args)
+
+    def cancel(self, keep: Callable[[Any], bool]) -> None:
+        self._queue = deque(item for item in self._queue if keep(item[0]))
+
+    def close(self, interrupted: bool = False) -> None:
+        self._queue.clear()
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and saves what finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessEngine:
+    name = "processes"
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = jobs
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
+        )
+        self._futures: dict[Any, Any] = {}
+
+    def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
+        self._futures[self._pool.submit(fn, *args)] = tag
+
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def next_done(self) -> tuple[Any, Any]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        done, _ = wait(list(self._futures), return_when=FIRST_COMPLETED)
+        future = min(done, key=lambda f: self._futures[f])  # the same pick every time
+        tag = self._futures.pop(future)
+        try:
+            return tag, future.result()
+        except BrokenProcessPool:
+            raise EngineError(
+                "a worker process stopped unexpectedly (killed, or out of memory)"
+            ) from None
+
+    def cancel(self, keep: Callable[[Any], bool]) -> None:
+        for future, tag in list(self._futures.items()):
+            if not keep(tag) and future.cancel():
+                del self._futures[future]
+
+    def close(self, interrupted: bool = False) -> None:
+        if interrupted:
+            # Stop at once: running replications are lost but were never saved, so a
+            # resumed run repeats them; finished ones are already on disk.
+            terminate = getattr(self._pool, "terminate_workers", None)
+            if terminate is not None:  # Python 3.14+
+                terminate()
+            else:
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._futures.clear()
+
+
+class DaskEngine:
+    name = "dask"
+
+    def __init__(self, scheduler: str | None, jobs: int) -> None:
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError:
+            raise EngineError(
+                "the dask engine needs Dask distributed: pip install 'controlroom-sim[dask]'"
+            ) from None
+        self._cluster = None
+        try:
+            if scheduler:
+                self._client = Client(scheduler, timeout="20s")
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                self._client = Client(self._cluster)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+        workers = len(self._client.scheduler_info().get("workers", {}))
+        self.workers = max(1, workers)
+        self._as_completed = as_completed(with_results=True)
+        self._futures: dict[Any, Any] = {}
+
+    def submit(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
+        future = self._client.submit(fn, *args, pure=False)
+        self._futures[future.key] = (tag, future)
+        self._as_completed.add(future)
+
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def next_done(self) -> tuple[Any, Any]:
+        future, result = next(self._as_completed)
+        tag, _ = self._futures.pop(future.key)
+        return tag, result
+
+    def cancel(self, keep: Callable[[Any], bool]) -> None:
+        for key, (tag, future) in list(self._futures.items()):
+            if not keep(tag):
+                future.cancel()
+                del self._futures[key]
+        # as_completed still holds cancelled futures; rebuild it from the live ones
+        from distributed import as_completed
+
+        self._as_completed = as_completed([f for _, f in self._futures.values()], with_results=True)
+
+    def close(self, interrupted: bool = False) -> None:
+        for _, future in self._futures.values():
+            future.cancel()
+        self._futures.clear()
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_engine(engine: str = "processes", jobs: int = 1, scheduler: str | None = None) -> Engine:
+    """The engine a run asked for; ``processes`` with one job is the serial engine."""
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise EngineError("--scheduler needs --engine dask")
+    if engine == "dask":
+        return DaskEngine(scheduler, jobs)
+    if engine == "serial" or jobs <= 1:
+        return SerialEngine()
+    return ProcessEngine(jobs)
+
+
+def drain(engine: Engine) -> Iterator[tuple[Any, Any]]:
+    while engine.in_flight():
+        yield engine.next_done()
