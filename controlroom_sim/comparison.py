@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import numbers
 import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -114,10 +115,15 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, confidence: float = 0.
 def split_values(text: str) -> list[str]:
     """Split ``V1,V2,...`` on the commas that are not inside brackets, braces or quotes."""
     parts, depth, quote, current = [], 0, "", []
+    escaped = False
     for ch in text:
         if quote:
             current.append(ch)
-            if ch == quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True  # TOML basic strings escape with a backslash
+            elif ch == quote:
                 quote = ""
             continue
         if ch in "\"'":
@@ -152,18 +158,23 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
 
 def toml_literal(value: Any) -> str:
     """A Python value as TOML text, for sweeps given in Python (``sweep(vary={...})``)."""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            return "inf" if number > 0 else ("-inf" if number < 0 else "nan")
+        return repr(number)
     if isinstance(value, str):
-        return json.dumps(value)
+        # a TOML basic string: JSON's escapes are TOML's, but characters beyond U+FFFF are
+        # written as themselves (JSON would write surrogate pairs), and DEL is escaped
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
     if isinstance(value, Mapping):
         inner = ", ".join(f"{json.dumps(str(k))} = {toml_literal(v)}" for k, v in value.items())
         return "{" + inner + "}"
-    if isinstance(value, Sequence):
+    if isinstance(value, Sequence | np.ndarray):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     raise SweepError(f"cannot write {value!r} as a scenario value")
 

@@ -106,16 +106,19 @@ class ExperimentResult:
         return sum(r.calls_simulated for r in self.replications)
 
 
-def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
-    """Simulate one replication and reduce it to KPIs, intervals and call records."""
-    records = simulate(scenario, replication)
+def run_replication(
+    scenario: Scenario, replication: int, records: bool = True
+) -> ReplicationResult:
+    """Simulate one replication and reduce it to KPIs, intervals and (with ``records``) the
+    call and incident records."""
+    run = simulate(scenario, replication)
     return ReplicationResult(
         replication=replication,
-        kpis=replication_kpis(records, scenario),
-        intervals=interval_table(records, scenario),
-        calls=records.calls,
-        calls_simulated=len(records.calls),
-        incidents=records.incidents,
+        kpis=replication_kpis(run, scenario),
+        intervals=interval_table(run, scenario),
+        calls=run.calls if records else None,
+        calls_simulated=len(run.calls),
+        incidents=run.incidents if records else None,
     )
 
 
@@ -172,6 +175,8 @@ def run_scenarios(
     ``store`` instead of being run again.
     """
     count = len(scenarios)
+    # records travel back from the workers only if they are kept or saved
+    records = keep_records or (store is not None and store.calls_format != "none")
     labels = list(labels) if labels is not None else [s.scenario.name for s in scenarios]
     started = time.perf_counter()
     results: dict[tuple[int, int], ReplicationResult] = {}
@@ -213,7 +218,7 @@ def run_scenarios(
         while engine.in_flight() < window and next_rep < limit:
             for s in range(count):
                 if (s, next_rep) not in results:
-                    engine.submit((next_rep, s), run_replication, scenarios[s], next_rep)
+                    engine.submit((next_rep, s), run_replication, scenarios[s], next_rep, records)
             next_rep += 1
         if decided is not None and prefix() >= decided:
             break

@@ -139,6 +139,15 @@ class ReplicationPlan:
         done = len(kpis)
         if self.count is not None:
             return self.count if done >= self.count else None
+        found = self.confirmed(kpis)
+        if found is not None:
+            return found
+        return self.cap if done >= self.cap else None
+
+    def confirmed(self, kpis: Sequence[Mapping[str, Mapping[str, float]]]) -> int | None:
+        """``n + k(n)`` for the first ``n`` whose target is met and confirmed within
+        ``kpis`` and the cap, else ``None`` (not yet known, or never within the cap)."""
+        done = len(kpis)
         met = [self._met_at(kpis, n) for n in range(1, done + 1)]
         for n in range(self.initial, done + 1):
             if not met[n - 1]:
@@ -152,7 +161,7 @@ class ReplicationPlan:
             if n + k > done:
                 return None  # the earliest candidate still needs its look-ahead
             return n + k
-        return self.cap if done >= self.cap else None
+        return None
 
     def _met_at(self, kpis: Sequence[Mapping[str, Mapping[str, float]]], n: int) -> bool:
         scenarios = kpis[0].keys() if kpis else ()
@@ -187,5 +196,7 @@ class ReplicationPlan:
                     }
                 )
         out["targets"] = rows
-        out["met"] = bool(rows) and all(r["met"] for r in rows)
+        # met: the rule found an n whose precision held over its look-ahead, not merely a
+        # narrow interval at the cap
+        out["met"] = bool(rows) and self.confirmed(kpis) is not None
         return out
