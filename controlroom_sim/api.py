@@ -5,7 +5,7 @@
 >>> result.summary                                        # scenario, kpi, mean, sd, ci_low, ...
 >>> c = crs.compare("scenarios/baseline.toml", "night.toml", replications=20)
 >>> c.differences                                         # paired (CRN) differences with CIs
->>> s = crs.sweep("scenarios/baseline.toml", {"handlers.0.count": [8, 10, 12]})
+>>> s = crs.sweep("scenarios/baseline.toml", {"handlers.1.shifts.0.count": [8, 10, 12]})
 >>> s.table                                               # one row per variant and KPI
 
 The command line runs the same functions. Every result is the same whatever ``jobs`` or
@@ -37,6 +37,7 @@ from .experiment import (
     ExperimentResult,
     ReplicationResult,
     RunState,
+    check_targets,
     run_scenarios,
     with_run_settings,
 )
@@ -213,6 +214,9 @@ def _execute(
         raise ValueError(f"calls_format: expected parquet, csv or none, found {calls_format!r}")
     if resume and out is None:
         raise ResumeError("--resume needs --out naming the folder of the run to continue")
+    if resume and not (Path(out) / "manifest.json").exists():
+        raise ResumeError(f"{out}: nothing to resume (no manifest.json of an earlier run)")
+    check_targets(plan, scenarios, labels)  # before any folder is made or anything runs
     if keep_records is None:
         keep_records = out is None
     folder = prepare_folder(Path(out)) if out is not None else None
@@ -507,7 +511,7 @@ def sweep(
     loaded = []
     for point in points:
         extra = [f"{k}={v}" for k, v in point.items()]
-        loaded.append(load_scenario(scenario, [*overrides, *extra]))
+        loaded.append(load_scenario(scenario, overrides, vary=extra))
     files = scenario_files(scenario)
     count, common_seed = _common(replications, seed, loaded[0])
     scenarios = [with_run_settings(s, count, common_seed) for s in loaded]

@@ -402,7 +402,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     points = sweep_grid(pairs)
     for point in points:  # every grid point checked before any simulation runs
-        load_scenario(args.scenario, [*args.overrides, *(f"{k}={v}" for k, v in point.items())])
+        load_scenario(args.scenario, args.overrides, vary=[f"{k}={v}" for k, v in point.items()])
     folder = _folder(args, "sweep")
     result = api.sweep(args.scenario, list(args.vary), **_experiment_kwargs(args, folder))
     first = result.results[0]

@@ -145,6 +145,33 @@ def run_experiment(scenario: Scenario) -> ExperimentResult:
     return run_scenarios([scenario], plan, SerialEngine())[0]
 
 
+def kpi_names(scenario: Scenario) -> list[str]:
+    """The KPIs every replication of ``scenario`` reports (the set depends on the scenario
+    only): those of a replication with no calls, which runs in a moment."""
+    empty = simulate(scenario, 0, arrival_times={channel: [] for channel in scenario.channels})
+    return list(replication_kpis(empty, scenario))
+
+
+def check_targets(
+    plan: ReplicationPlan, scenarios: Sequence[Scenario], labels: Sequence[str]
+) -> None:
+    """Every target names a KPI of every scenario, else a one-line :class:`PrecisionError`."""
+    for scenario, label in zip(scenarios, labels, strict=True):
+        if not plan.targets:
+            return
+        names = kpi_names(scenario)
+        for target in plan.targets:
+            if target.kpi not in names:
+                import difflib
+
+                near = difflib.get_close_matches(target.kpi, names, n=3)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                where = f" (scenario {label})" if len(scenarios) > 1 else ""
+                raise PrecisionError(
+                    f"--target-half-width {target.kpi}: not a KPI of this run{where}{hint}"
+                )
+
+
 @dataclass
 class RunState:
     """Where a run stands, for progress bars: replications finished out of those planned."""

@@ -40,7 +40,9 @@ def builtin_baseline_path() -> Path:
     return Path(str(resources.files("controlroom_sim") / "data" / "baseline.toml"))
 
 
-def load_scenario(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Scenario:
+def load_scenario(
+    path: str | Path | None = None, overrides: Iterable[str] = (), vary: Iterable[str] = ()
+) -> Scenario:
     """Read, merge, override and validate a scenario.
 
     Parameters
@@ -52,11 +54,16 @@ def load_scenario(path: str | Path | None = None, overrides: Iterable[str] = ())
         ``KEY=VALUE`` strings applied after ``extends`` is resolved, for example
         ``"channels.999.calls_per_day=900"`` or ``"handlers.0.count=14"``. The value is read
         as a TOML value, or as a plain string when it is not one.
+    vary:
+        ``KEY=VALUE`` strings of one point of a sweep, applied after ``overrides``, the same
+        way; errors in them name ``--vary``.
     """
     file = _resolve_path(path)
     data, origins = _read_with_extends(file, stack=())
     for text in overrides:
         _apply_override(data, origins, text)
+    for text in vary:
+        _apply_override(data, origins, text, option="--vary")
     return _validate(data, origins, file)
 
 
@@ -64,7 +71,8 @@ def scenario_files(path: str | Path | None = None) -> list[Path]:
     """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
     file = _resolve_path(path)
     data, origins = _read_with_extends(file, stack=())
-    files = {Path(f) for f in origins.values() if not f.startswith("--set")} | {file}
+    files = {Path(f) for f in origins.values() if not f.startswith(("--set", "--vary"))}
+    files |= {file}
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))
@@ -178,8 +186,13 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _apply_override(data: dict[str, Any], origins: dict[tuple[str, ...], str], text: str) -> None:
-    where = f"--set {text}"
+def _apply_override(
+    data: dict[str, Any],
+    origins: dict[tuple[str, ...], str],
+    text: str,
+    option: str = "--set",
+) -> None:
+    where = f"{option} {text}"
     if "=" not in text:
         raise ScenarioError(f"{where}: expected KEY=VALUE, found no '='")
     key, _, value_text = text.partition("=")

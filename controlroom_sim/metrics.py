@@ -27,6 +27,7 @@ from .scenario import (
     RESPONSE_GRADES,
     RISK_LEVELS,
     WEEKDAYS,
+    Dispatch,
     Scenario,
 )
 
@@ -165,9 +166,22 @@ def measured_incidents(records: RunRecords) -> pd.DataFrame:
     return records.incidents[(made >= records.warmup_s) & (made < records.horizon_s)]
 
 
-def dispatch_kpis(records: RunRecords) -> dict[str, float]:
+def _has_target(dispatch: Dispatch | None, grade: str) -> bool:
+    """Whether incidents of ``grade`` can have a due time (so an on-time share is defined)."""
+    if dispatch is None:
+        return True
+    if grade in dispatch.targets_min or grade in dispatch.rural_targets_min:
+        return True
+    return grade == "scheduled" and dispatch.appointments is not None
+
+
+def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict[str, float]:
     """Attendance by grade (from call receipt and from allocation), the risk in the backlog,
-    and officers."""
+    and officers.
+
+    Which KPIs there are depends on the scenario only, never on what a replication happened
+    to produce: an on-time share for every grade with a target (NaN when no incident of
+    that grade was measured)."""
     incidents = measured_incidents(records)
     out: dict[str, float] = {}
     for grade in RESPONSE_GRADES:
@@ -179,7 +193,7 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
         attended = ~np.isnan(arrived)
         out[f"incidents_{grade}"] = float(n)
         out[f"unattended_{grade}"] = float(n - attended.sum())
-        if np.isfinite(own["due_s"].to_numpy()).any():
+        if _has_target(dispatch, grade):
             with np.errstate(invalid="ignore"):
                 on_time = arrived <= own["due_s"].to_numpy()
                 quick = from_allocation <= own["target_s"].to_numpy()
@@ -194,9 +208,11 @@ def dispatch_kpis(records: RunRecords) -> dict[str, float]:
                 float(np.quantile(done, 0.9)) if len(done) else math.nan
             )
     booked = incidents["appointment_s"].notna()
-    if booked.any():
+    if dispatch is None or dispatch.appointments is not None:
         wait = incidents.loc[booked, "appointment_s"] - incidents.loc[booked, "created_s"]
-        out["mean_appointment_wait_hours"] = float(wait.mean() / 3600.0)
+        out["mean_appointment_wait_hours"] = (
+            float(wait.mean() / 3600.0) if booked.any() else math.nan
+        )
     high = incidents[incidents["true_risk_at_call"] == "high"]
     reached = (high["arrived_s"] - high["call_s"]).dropna().to_numpy() / 60.0
     out["mean_attendance_min_true_high"] = float(reached.mean()) if len(reached) else math.nan
@@ -263,11 +279,12 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(channel_kpis(calls, scenario, channel))
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
-    if "101" in scenario.channels and (calls["origin"] == "repeat").any():
+    failure = scenario.dispatch.failure_demand if scenario.dispatch is not None else None
+    if "101" in scenario.channels and failure is not None:
         own = calls[calls["channel"] == "101"]
         kpis["repeat_call_share_101"] = _share(int((own["origin"] == "repeat").sum()), len(own))
     if records.incidents is not None:
-        kpis.update(dispatch_kpis(records))
+        kpis.update(dispatch_kpis(records, scenario.dispatch))
     if records.support_work is not None and records.support_duty is not None:
         kpis["calls_to_support_worker"] = float((calls["support_worker_id"] >= 0).sum())
         kpis["support_worker_utilisation"] = _utilisation(

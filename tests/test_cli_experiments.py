@@ -395,11 +395,6 @@ def test_sweep_value_that_breaks_the_scenario_fails_before_simulating(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bad --vary value is reported as '--set channels.999.calls_per_day=-5: ...', "
-    "naming an option the user never typed instead of --vary",
-)
 def test_sweep_bad_value_is_attributed_to_vary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -636,11 +631,6 @@ def test_resume_with_nothing_to_resume_exits_2(
     assert calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--resume on a folder that does not exist creates it (empty) before saying "
-    "'nothing to resume': bad input leaves an output folder behind",
-)
 def test_resume_with_nothing_to_resume_leaves_no_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
