@@ -32,7 +32,7 @@ from .comparison import (
     toml_literal,
     variant_label,
 )
-from .engines import EngineError, make_engine
+from .engines import EngineError, check_engine, make_engine
 from .experiment import (
     ExperimentResult,
     ReplicationResult,
@@ -216,7 +216,8 @@ def _execute(
         raise ResumeError("--resume needs --out naming the folder of the run to continue")
     if resume and not (Path(out) / "manifest.json").exists():
         raise ResumeError(f"{out}: nothing to resume (no manifest.json of an earlier run)")
-    check_targets(plan, scenarios, labels)  # before any folder is made or anything runs
+    check_engine(engine, scheduler)  # before any folder is made or anything runs
+    check_targets(plan, scenarios, labels)
     if keep_records is None:
         keep_records = out is None
     folder = prepare_folder(Path(out)) if out is not None else None

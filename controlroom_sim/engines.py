@@ -192,12 +192,24 @@ class DaskEngine:
             self._cluster.close()
 
 
-def make_engine(engine: str = "processes", jobs: int = 1, scheduler: str | None = None) -> Engine:
-    """The engine a run asked for; ``processes`` with one job is the serial engine."""
+def check_engine(engine: str, scheduler: str | None = None) -> None:
+    """Fail early, before any folder is made, if the engine cannot be used at all."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if scheduler and engine != "dask":
         raise EngineError("--scheduler needs --engine dask")
+    if engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise EngineError(
+                "the dask engine needs Dask distributed: pip install 'controlroom-sim[dask]'"
+            )
+
+
+def make_engine(engine: str = "processes", jobs: int = 1, scheduler: str | None = None) -> Engine:
+    """The engine a run asked for; ``processes`` with one job is the serial engine."""
+    check_engine(engine, scheduler)
     if engine == "dask":
         return DaskEngine(scheduler, jobs)
     if engine == "serial" or jobs <= 1:

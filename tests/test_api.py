@@ -139,3 +139,22 @@ def test_an_unknown_target_kpi_fails_before_any_folder_is_made(tmp_path: Path) -
     with pytest.raises(PrecisionError, match="did you mean answered_within_10s_999"):
         crs.run(out=out, target_half_width={"answered_within_10s_99": 0.01})
     assert not out.exists()
+
+
+def test_a_missing_dask_install_fails_before_any_folder_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from controlroom_sim.engines import EngineError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
+    out = tmp_path / "never"
+    with pytest.raises(EngineError, match=r"pip install 'controlroom-sim\[dask\]'"):
+        crs.run(overrides=SHORT, replications=2, engine="dask", out=out)
+    assert not out.exists()
