@@ -358,6 +358,19 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
+    """The first lines of compare and sweep: what ran, and how the count was chosen."""
+    first = outcome.results[0]
+    calls = sum(r.calls_simulated for r in outcome.results)
+    print(
+        f"{kind}: {len(outcome.results)} {noun}, {_replications_line(len(first.replications))} "
+        f"each, common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
+        f"simulated in {first.wall_s:.1f} s"
+    )
+    for line in precision_lines(first.precision):
+        print(line)
+
+
 def _show(args: argparse.Namespace) -> list[str] | None:
     if not args.show:
         return None
@@ -374,16 +387,7 @@ def command_compare(args: argparse.Namespace) -> int:
         load_scenario(source, args.overrides)
     folder = _folder(args, "compare")
     comparison = api.compare(sources[0], *sources[1:], **_experiment_kwargs(args, folder))
-    first = comparison.results[0]
-    n = len(first.replications)
-    calls = sum(r.calls_simulated for r in comparison.results)
-    print(
-        f"compare: {len(comparison.results)} scenarios, {_replications_line(n)} each, "
-        f"common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
-        f"simulated in {first.wall_s:.1f} s"
-    )
-    for line in precision_lines(first.precision):
-        print(line)
+    _print_heading("compare", "scenarios", comparison)
     differences = comparison.differences
     summary = comparison.summary
     for result in comparison.results[1:]:
@@ -405,16 +409,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         load_scenario(args.scenario, args.overrides, vary=[f"{k}={v}" for k, v in point.items()])
     folder = _folder(args, "sweep")
     result = api.sweep(args.scenario, list(args.vary), **_experiment_kwargs(args, folder))
-    first = result.results[0]
-    n = len(first.replications)
-    calls = sum(r.calls_simulated for r in result.results)
-    print(
-        f"sweep: {len(result.results)} variants, {_replications_line(n)} each, "
-        f"common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
-        f"simulated in {first.wall_s:.1f} s"
-    )
-    for line in precision_lines(first.precision):
-        print(line)
+    _print_heading("sweep", "variants", result)
     print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
     print(f"results: {folder}")
     return 0
