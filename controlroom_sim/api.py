@@ -38,6 +38,7 @@ from .experiment import (
     ReplicationResult,
     RunState,
     check_targets,
+    expected_replications,
     run_scenarios,
     with_run_settings,
 )
@@ -221,7 +222,7 @@ def _execute(
     if keep_records is None:
         keep_records = out is None
     folder = prepare_folder(Path(out)) if out is not None else None
-    store = RunStore(folder, len(scenarios), calls_format) if folder is not None else None
+    store = RunStore(folder, calls_format) if folder is not None else None
     saved: set[tuple[int, int]] = set()
     plan_doc = _plan_document(kind, scenarios, labels, plan, calls_format)
     if store is not None:
@@ -244,13 +245,10 @@ def _execute(
             )
             write_progress(folder, partial)
 
-    bar: ProgressBar | None = None
-    total0 = plan.count if plan.count is not None else plan.initial + plan.look_ahead_at(0)
     bar = ProgressBar(
         labels[0] if kind == "run" else f"{kind} of {len(scenarios)}",
-        total0 * len(scenarios),
+        expected_replications(plan, 0) * len(scenarios),
         initial=len(saved),
-        initial_calls=0,
         enabled=progress,
     )
 

@@ -158,6 +158,15 @@ def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> 
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_show(command: argparse.ArgumentParser, default: str) -> None:
+    command.add_argument(
+        "--show",
+        default=None,
+        metavar="KPI,...",
+        help=f"KPIs to print (default: {default}); the files hold all",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="controlroom-sim",
@@ -192,12 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument("baseline", help="the baseline scenario file ('baseline': the built-in one)")
     cmp.add_argument("variants", nargs="+", help="scenario files to compare with the baseline")
-    cmp.add_argument(
-        "--show",
-        default=None,
-        metavar="KPI,...",
-        help="KPIs to print (default: the headline KPIs); the files hold all",
-    )
+    _add_show(cmp, "the headline KPIs")
     _add_experiment_options(cmp, "output folder (default: results/compare-<timestamp>/)")
 
     swp = commands.add_parser(
@@ -219,12 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a key and its values, read like --set values, e.g. handlers.0.count=8,10,12 "
         "(repeatable: the grid is every combination)",
     )
-    swp.add_argument(
-        "--show",
-        default=None,
-        metavar="KPI,...",
-        help="KPIs to print (default: a few headline KPIs); sweep.csv holds all",
-    )
+    _add_show(swp, "a few headline KPIs")
     _add_experiment_options(swp, "output folder (default: results/sweep-<timestamp>/)")
 
     erl = commands.add_parser(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 ENGINES = ("serial", "processes", "dask")
@@ -215,8 +215,3 @@ def make_engine(engine: str = "processes", jobs: int = 1, scheduler: str | None 
     if engine == "serial" or jobs <= 1:
         return SerialEngine()
     return ProcessEngine(jobs)
-
-
-def drain(engine: Engine) -> Iterator[tuple[Any, Any]]:
-    while engine.in_flight():
-        yield engine.next_done()

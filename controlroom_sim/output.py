@@ -196,14 +196,9 @@ def write_tables(
         for name in ("calls", "incidents"):
             path = folder / f"{name}.{calls_format}"
             saved = parts(name) if parts is not None else None
+            # every replication's table is written, even one with no rows; incidents
+            # exist only with dispatch
             if write_table(path, _records(result, name, saved)):
-                written.append(path)
-            elif name == "calls":  # a run with no records still gets an (empty) table
-                empty = result.calls
-                if calls_format == "parquet":
-                    write_atomic(path, lambda tmp, e=empty: e.to_parquet(tmp, index=False))
-                else:
-                    write_atomic(path, lambda tmp, e=empty: e.to_csv(tmp, index=False))
                 written.append(path)
     return written
 

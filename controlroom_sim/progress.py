@@ -17,13 +17,11 @@ class ProgressBar:
         label: str,
         total: int,
         initial: int = 0,
-        initial_calls: int = 0,
         enabled: bool = True,
     ) -> None:
         from tqdm import tqdm
 
         self._started = time.perf_counter()
-        self._initial_calls = initial_calls
         self._bar = tqdm(
             total=total,
             initial=initial,
@@ -40,7 +38,7 @@ class ProgressBar:
         if state.total != bar.total:
             bar.total = state.total
         elapsed = max(time.perf_counter() - self._started, 1e-9)
-        rate = (state.calls - self._initial_calls) / elapsed
+        rate = state.calls / elapsed
         bar.set_postfix_str(f"{state.calls:,} calls, {rate:,.0f} calls/s", refresh=False)
         bar.update(state.done - bar.n)
 

@@ -39,10 +39,6 @@ class ResumeError(ValueError):
     """A folder cannot be resumed (or would be overwritten); the message is one line."""
 
 
-def _nan_to_none(value: float) -> float | None:
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
 def _first_difference(old: Any, new: Any, path: str = "") -> str | None:
     """Where two JSON-like values first differ, as a dotted path ("" when they are equal)."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -67,10 +63,9 @@ def _first_difference(old: Any, new: Any, path: str = "") -> str | None:
 class RunStore:
     """Finished replications of one run, kept in its output folder."""
 
-    def __init__(self, folder: Path, scenario_count: int, calls_format: str = "parquet") -> None:
+    def __init__(self, folder: Path, calls_format: str = "parquet") -> None:
         self.folder = Path(folder)
         self.parts = self.folder / PARTS
-        self.scenario_count = scenario_count
         self.calls_format = calls_format
 
     # -- opening ----------------------------------------------------------------------------
@@ -110,8 +105,7 @@ class RunStore:
             if self.parts.exists():
                 shutil.rmtree(self.parts)
             saved = set()
-        if old is None or old.get("status") != "complete" or not resume:
-            write_json(self.folder / MANIFEST, {"status": "running", "plan": plan})
+        write_json(self.folder / MANIFEST, {"status": "running", "plan": plan})
         return saved
 
     def is_complete(self) -> bool:
@@ -162,7 +156,7 @@ class RunStore:
                 "calls_simulated": result.calls_simulated,
                 "has_calls": result.calls is not None,
                 "has_incidents": result.incidents is not None,
-                "kpis": {k: _nan_to_none(v) for k, v in result.kpis.items()},
+                "kpis": result.kpis,  # write_json writes NaN as null
             },
         )
 
