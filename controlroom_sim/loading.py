@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,6 +26,7 @@ from .distributions import DIST_NAMES
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ScenarioError(ValueError):
@@ -77,6 +78,24 @@ def scenario_files(path: str | Path | None = None) -> list[Path]:
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))
     return sorted(files)
+
+
+def load_model(path: str | Path, model: type[ModelT], what: str) -> ModelT:
+    """Read a TOML file other than a scenario (e.g. shift patterns) into a pydantic ``model``.
+
+    Errors are one line naming the file, the key and what was expected, as for scenarios;
+    ``what`` names the kind of file in the message for a missing file.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise ScenarioError(f"{path}: no such {what} file")
+    if file.is_dir():
+        raise ScenarioError(f"{path}: expected a {what} file (.toml), found a folder")
+    data = _read_toml(file)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation_error(exc, {}, file)) from None
 
 
 # -- files and merging --------------------------------------------------------------------------
@@ -137,12 +156,42 @@ def _read_with_extends(
         raise ScenarioError(f"{file}: extends: no such file {base_name!r}")
     base, origins = _read_with_extends(base_file, (*stack, resolved))
     merged = _deep_merge(base, data)
+    _drop_replaced_provenance(merged, data)
     # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
     for path in list(origins):
         if any(path[: len(own)] == own for own in own_origins):
             del origins[path]
     origins.update(own_origins)
     return merged, origins
+
+
+def _drop_replaced_provenance(merged: dict[str, Any], child: Mapping[str, Any]) -> None:
+    """A base's provenance entries under an array the child replaces go with the array.
+
+    ``handlers.1.skills`` in the base describes the base's second handler group; once a
+    variant restates ``handlers``, that entry would name something else or nothing.
+    """
+    provenance = merged.get("provenance")
+    if not isinstance(provenance, dict):
+        return
+    own = child.get("provenance") if isinstance(child.get("provenance"), dict) else {}
+    replaced = [
+        ".".join(path)
+        for path in _leaf_paths(child)
+        if path and path[0] != "provenance" and isinstance(_at(child, path), list)
+    ]
+    for key in list(provenance):
+        if key in own:
+            continue
+        if any(key == r or key.startswith(r + ".") for r in replaced):
+            del provenance[key]
+
+
+def _at(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = data
+    for part in path:
+        node = node[part]
+    return node
 
 
 def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:

@@ -370,6 +370,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         answered = outcome == "answered"
         w = waits[mask]
         within = answered & (w < 10.0)
+        within60 = answered & (w <= 60.0)
         answered_count = np.bincount(b[answered], minlength=n)
         wait_sum = np.bincount(b[answered], weights=w[answered], minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -393,6 +394,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
                     "offered": np.bincount(b, minlength=n),
                     "answered": answered_count,
                     "answered_within_10s": np.bincount(b[within], minlength=n),
+                    "answered_within_60s": np.bincount(b[within60], minlength=n),
                     "abandoned": np.bincount(b[outcome == "abandoned"], minlength=n),
                     "mean_answer_s": mean_answer,
                     "handlers_on_duty": on_duty,

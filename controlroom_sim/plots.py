@@ -1,0 +1,97 @@
+"""Figures (matplotlib, saved as PNG): the model never plots; these read its tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .output import write_atomic
+from .scenario import INTERVALS_PER_WEEK, WEEKDAYS
+
+_HOURS = np.arange(INTERVALS_PER_WEEK + 1) / 4.0
+
+
+def _week_axis(ax: plt.Axes) -> None:
+    ax.set_xlim(0, 168)
+    ax.set_xticks(np.arange(0, 169, 24))
+    ax.set_xticks(np.arange(0, 169, 6), minor=True)
+    ax.set_xticklabels([d[:3].title() for d in WEEKDAYS] + [""], ha="left")
+    ax.grid(True, which="major", axis="x", alpha=0.4)
+
+
+def _steps(ax: plt.Axes, values: np.ndarray, **kwargs: object) -> None:
+    ax.stairs(np.asarray(values, dtype=float), _HOURS, **kwargs)
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    def save(tmp: Path) -> None:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+
+    write_atomic(path, save)
+    plt.close(fig)
+
+
+def requirement_figure(
+    demand: pd.DataFrame,
+    requirements: Mapping[str, np.ndarray],
+    coverage: Mapping[str, np.ndarray],
+    path: Path,
+    title: str = "",
+) -> None:
+    """Offered calls per 15 minutes (top); handlers required and rostered (bottom)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6.5), sharex=True)
+    for column in [c for c in demand.columns if c.startswith("offered_")]:
+        _steps(top, demand[column].to_numpy()[:INTERVALS_PER_WEEK], label=column[8:] + " calls")
+    top.set_ylabel("calls offered per 15 min")
+    top.legend(loc="upper left", fontsize=8)
+    styles = ["-", "--", ":", "-."]
+    for i, (name, values) in enumerate(requirements.items()):
+        _steps(
+            bottom,
+            values,
+            label=f"{name}",
+            color="black",
+            linestyle=styles[i % 4],
+            linewidth=1.4 if i == 0 else 1.0,
+        )
+    for name, values in coverage.items():
+        _steps(bottom, values, label=f"rostered: {name}", linewidth=1.0, alpha=0.85)
+    bottom.set_ylabel("handlers taking calls")
+    bottom.legend(loc="upper left", fontsize=8, ncol=2)
+    for ax in (top, bottom):
+        _week_axis(ax)
+    if title:
+        fig.suptitle(title)
+    _save(fig, path)
+
+
+def service_level_figure(
+    checks: Mapping[str, pd.DataFrame], targets: Sequence[object], path: Path
+) -> None:
+    """Each target's estimate by interval of the week, per rota, with the target line."""
+    fig, axes = plt.subplots(len(targets), 1, figsize=(12, 3.2 * len(targets)), squeeze=False)
+    for ax, target in zip(axes[:, 0], targets, strict=True):
+        for name, table in checks.items():
+            own = table[table["kpi"] == target.kpi]
+            values = np.full(INTERVALS_PER_WEEK, np.nan)
+            values[own["position"].to_numpy()] = own["estimate"].to_numpy()
+            _steps(ax, values, label=name, linewidth=0.9)
+        ax.axhline(
+            target.value,
+            color="red",
+            linestyle="--",
+            linewidth=1.0,
+            label=f"target {target.value:g}",
+        )
+        ax.set_ylabel(target.kpi)
+        ax.legend(loc="lower left", fontsize=8, ncol=3)
+        _week_axis(ax)
+    _save(fig, path)

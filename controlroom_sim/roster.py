@@ -1,0 +1,274 @@
+"""Rosters at the fewest paid hours: an integer programme solved with HiGHS.
+
+Given the handlers required in each 15-minute interval of the week and a shift pattern, choose
+how many people work each tour the pattern allows (:mod:`controlroom_sim.patterns`):
+
+    minimise    Σ_t paid_hours_t · x_t
+    subject to  Σ_t a_kt · (1 − shrinkage) · x_t ≥ required_k   for every interval k
+                x_t ≥ 0, integer
+
+where ``a_kt`` is the handlers tour ``t`` puts on duty in interval ``k`` net of breaks. It is
+solved exactly by ``scipy.optimize.milp`` (HiGHS branch and cut) within a time limit; the
+status says whether the answer is proven optimal, and otherwise the gap to the best bound.
+
+The solution becomes shift lines of the scenario format (start, hours, days, count, breaks):
+the counts of tours with the same start and length are added up day by day, and days with the
+same count share a line.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import tomli_w
+from scipy import optimize, sparse
+
+from .patterns import INTERVALS_PER_DAY, Pattern, Tour, tours
+from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, HandlerGroup, Scenario, Shift
+
+HOURS_PER_INTERVAL = 0.25
+
+
+class RosterError(ValueError):
+    """A roster that cannot be made; the message is one line."""
+
+
+@dataclass
+class Roster:
+    """A pattern's optimal roster for a requirement."""
+
+    pattern: Pattern
+    tours: list[Tour]
+    units: np.ndarray
+    """People (or, for a rotation, heads on duty each day) on each tour."""
+    requirement: np.ndarray
+    shrinkage: float
+    status: str
+    """``optimal``, or ``time limit`` with ``gap`` the relative distance to the best bound."""
+    gap: float
+    solve_s: float
+
+    @property
+    def coverage(self) -> np.ndarray:
+        """Handlers available per interval of the week (net of breaks and shrinkage)."""
+        total = np.zeros(INTERVALS_PER_WEEK)
+        for tour, n in zip(self.tours, self.units, strict=True):
+            if n:
+                total += n * tour.coverage()
+        return total * (1.0 - self.shrinkage)
+
+    @property
+    def paid_hours(self) -> float:
+        """Paid hours a week."""
+        return float(sum(t.paid_hours * n for t, n in zip(self.tours, self.units, strict=True)))
+
+    @property
+    def headcount(self) -> float:
+        """People employed (NaN when the pattern fixes no headcount)."""
+        if self.pattern.kind == "free":
+            return math.nan
+        return float(
+            sum(
+                math.ceil(t.people_per_unit * n - 1e-9)
+                for t, n in zip(self.tours, self.units, strict=True)
+            )
+        )
+
+    def shifts(self) -> list[Shift]:
+        """The roster as shift lines of the scenario format."""
+        per_day: dict[tuple[str, float], np.ndarray] = {}
+        for tour, n in zip(self.tours, self.units, strict=True):
+            if not n:
+                continue
+            counts = per_day.setdefault((tour.start, tour.hours), np.zeros(7, dtype=np.int64))
+            counts[list(tour.days)] += int(n)
+        lines = []
+        breaks = list(self.pattern.breaks)
+        for (start, hours), counts in sorted(per_day.items()):
+            for count in sorted({int(c) for c in counts if c > 0}, reverse=True):
+                days = [WEEKDAYS[d] for d in range(7) if counts[d] == count]
+                lines.append(
+                    Shift(
+                        start=start,
+                        hours=hours,
+                        days="daily" if len(days) == 7 else days,
+                        count=count,
+                        breaks=breaks,
+                    )
+                )
+        return lines
+
+    def tour_table(self) -> pd.DataFrame:
+        """One row per tour used: start, hours, days, units, people, paid hours."""
+        rows = []
+        for tour, n in zip(self.tours, self.units, strict=True):
+            if n:
+                rows.append(
+                    {
+                        "pattern": tour.pattern,
+                        "start": tour.start,
+                        "hours": tour.hours,
+                        "days": " ".join(WEEKDAYS[d][:3] for d in tour.days),
+                        "units": int(n),
+                        "people": tour.people_per_unit * n,
+                        "paid_hours": tour.paid_hours * n,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["pattern", "start", "hours", "days", "units", "people", "paid_hours"]
+        )
+
+    def coverage_table(self) -> pd.DataFrame:
+        """One row per interval of the week: required, rostered (available) and surplus."""
+        positions = np.arange(INTERVALS_PER_WEEK)
+        coverage = self.coverage
+        return pd.DataFrame(
+            {
+                "pattern": self.pattern.name,
+                "interval": positions,
+                "weekday": [WEEKDAYS[p // INTERVALS_PER_DAY] for p in positions],
+                "time": [f"{(p % 96) // 4:02d}:{(p % 4) * 15:02d}" for p in positions],
+                "required": self.requirement,
+                "available": coverage,
+                "surplus": coverage - self.requirement,
+            }
+        )
+
+
+def solve(
+    pattern: Pattern,
+    requirement: np.ndarray,
+    shrinkage: float = 0.0,
+    time_limit_s: float = 60.0,
+) -> Roster:
+    """The roster of ``pattern`` covering ``requirement`` at the fewest paid hours."""
+
+    required = np.asarray(requirement, dtype=float)
+    if required.shape != (INTERVALS_PER_WEEK,):
+        raise RosterError(
+            f"expected a requirement for the week's 672 intervals, found {required.size}"
+        )
+    if not 0.0 <= shrinkage < 1.0:
+        raise RosterError(f"expected a shrinkage in [0, 1), found {shrinkage:g}")
+    columns = tours(pattern)
+    matrix = np.column_stack([t.coverage() for t in columns]) * (1.0 - shrinkage)
+    uncovered = np.flatnonzero((required > 0) & (matrix.sum(axis=1) <= 0))
+    if uncovered.size:
+        k = int(uncovered[0])
+        raise RosterError(
+            f"pattern {pattern.name!r} cannot cover {WEEKDAYS[k // 96].title()} "
+            f"{(k % 96) // 4:02d}:{(k % 4) * 15:02d}: none of its shifts is on duty then "
+            f"({uncovered.size} interval{'s' if uncovered.size > 1 else ''} like this)"
+        )
+    cost = np.array([t.paid_hours for t in columns])
+    rows = np.flatnonzero(required > 0)
+    constraint = optimize.LinearConstraint(
+        sparse.csr_array(matrix[rows]), lb=required[rows] - 1e-9, ub=np.inf
+    )
+    started = time.perf_counter()
+    result = optimize.milp(
+        cost,
+        constraints=[constraint],
+        integrality=np.ones(len(columns)),
+        bounds=optimize.Bounds(0, np.inf),
+        options={"time_limit": float(time_limit_s), "mip_rel_gap": 0.0},
+    )
+    elapsed = time.perf_counter() - started
+    if result.x is None:
+        raise RosterError(f"pattern {pattern.name!r}: HiGHS found no roster ({result.message})")
+    units = np.round(result.x).astype(np.int64)
+    status = "optimal" if result.status == 0 else "time limit"
+    gap = float(getattr(result, "mip_gap", 0.0) or 0.0) if status != "optimal" else 0.0
+    return Roster(pattern, columns, units, required, shrinkage, status, gap, elapsed)
+
+
+def rostered_scenario(scenario: Scenario, roster: Roster, group: str | None = None) -> Scenario:
+    """``scenario`` with the roster as its handlers: one pooled group taking every channel
+    with calls, or (with ``group``) that group's shifts replaced and the others kept."""
+    shifts = roster.shifts()
+    name = f"{scenario.scenario.name}-{slug(roster.pattern.name)}"
+    settings = scenario.scenario.model_copy(
+        update={
+            "name": name,
+            "description": f"{scenario.scenario.description} — rostered with the "
+            f"{roster.pattern.name!r} pattern".strip(" —"),
+        }
+    )
+    skills = [n for n, ch in scenario.channels.items() if ch.calls_per_day > 0]
+    if group is None:
+        handlers = [HandlerGroup(name="rostered", skills=skills, shifts=shifts)]
+    else:
+        handlers = [
+            HandlerGroup(name=g.name, skills=list(g.skills), shifts=shifts)
+            if g.name == group
+            else g
+            for g in scenario.handlers
+        ]
+    return scenario.model_copy(update={"scenario": settings, "handlers": handlers})
+
+
+def slug(text: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(p for p in out.split("-") if p) or "pattern"
+
+
+def _shift_dict(shift: Shift) -> dict:
+    data: dict = {"start": shift.start, "hours": shift.hours, "days": shift.days}
+    data["count"] = shift.count
+    if shift.breaks:
+        data["breaks"] = [_break_dict(b) for b in shift.breaks]
+    return data
+
+
+def _break_dict(brk: Break) -> dict:
+    data: dict = {"after_hours": brk.after_hours, "minutes": brk.minutes}
+    if brk.spread_hours:
+        data["spread_hours"] = brk.spread_hours
+    return data
+
+
+def roster_toml(
+    rostered: Scenario,
+    base_file: Path,
+    target_file: Path,
+    roster: Roster,
+    provenance: str,
+    overrides: Sequence[str] = (),
+) -> str:
+    """The roster as a scenario file that ``extends`` the scenario it was made for."""
+    try:
+        base = os.path.relpath(base_file.resolve(), target_file.resolve().parent)
+    except ValueError:  # another drive (Windows)
+        base = str(base_file.resolve())
+    handlers = []
+    for g in rostered.handlers:
+        entry: dict = {"name": g.name, "skills": list(g.skills)}
+        if g.count is not None:
+            entry["count"] = g.count
+        else:
+            entry["shifts"] = [_shift_dict(s) for s in g.shifts or []]
+        handlers.append(entry)
+    data = {
+        "extends": Path(base).as_posix(),
+        "scenario": {
+            "name": rostered.scenario.name,
+            "description": rostered.scenario.description,
+        },
+        "handlers": handlers,
+        "provenance": {"handlers": provenance},
+    }
+    head = [
+        f"# A roster made by controlroom-sim roster: pattern {roster.pattern.name!r},",
+        f"# {roster.paid_hours:,.2f} paid hours a week, HiGHS status: {roster.status}.",
+    ]
+    if overrides:
+        head.append("# Made with these overrides; give them again when running this file:")
+        head.extend(f"#   --set {o}" for o in overrides)
+    return "\n".join(head) + "\n\n" + tomli_w.dumps(data)
