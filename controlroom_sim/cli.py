@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, api
+from . import __version__, api, planner
 from .comparison import SweepError, parse_vary, sweep_grid
 from .display import (
     comparison_table,
@@ -28,9 +28,21 @@ from .display import (
 from .engines import ENGINES, EngineError
 from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
 from .experiment import with_run_settings
-from .loading import ScenarioError, load_scenario
-from .output import OutputError, default_folder
+from .loading import ScenarioError, load_model, load_scenario
+from .output import OutputError, default_folder, prepare_folder
+from .patterns import PatternFile
+from .planner import PlannerError
+from .planner_report import roster_report, round_line, staff_report
 from .precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from .requirement import (
+    DEFAULT_TARGET,
+    RequirementError,
+    StaffTarget,
+    Trial,
+    check_targets,
+    other_groups_coverage,
+)
+from .roster import RosterError
 from .store import ResumeError
 from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
 
@@ -279,7 +291,133 @@ def build_parser() -> argparse.ArgumentParser:
         help="confidence level of the intervals (default 0.99)",
     )
     val.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    stf = commands.add_parser(
+        "staff",
+        help="handlers needed per 15-minute interval to meet service targets",
+        description="The handlers needed in each 15-minute interval of the week: Erlang C / A "
+        "per interval, refined by simulation until every interval and the whole week meet the "
+        "targets, then checked with new callers. Writes requirement.csv (both curves, per "
+        "interval), checks.csv, rounds.csv, staff.json and plots.",
+    )
+    stf.add_argument(
+        "scenario", nargs="?", default=None, help="scenario file (default: the built-in baseline)"
+    )
+    _add_planner_options(stf, "results/<scenario>-staff-<timestamp>/")
+    stf.add_argument(
+        "--shrinkage",
+        type=float,
+        default=None,
+        help="share of paid time not taking calls, for paid hours (default: the break time "
+        "of the scenario's handler rota)",
+    )
+    stf.add_argument(
+        "--erlang-only", action="store_true", help="stop at the Erlang curve (no simulation)"
+    )
+    stf.add_argument(
+        "--max-rounds",
+        type=_positive_int,
+        default=10,
+        help="most simulation rounds of the search (default 10)",
+    )
+
+    rst = commands.add_parser(
+        "roster",
+        help="rosters of shift patterns at the fewest paid hours, simulated side by side",
+        description="For each shift pattern in --patterns, choose how many people work each "
+        "allowed shift to cover the requirement at the fewest paid hours (an integer programme "
+        "solved with HiGHS), write it as a scenario file, and simulate every roster beside "
+        "the current rota with common random numbers.",
+    )
+    rst.add_argument(
+        "scenario", nargs="?", default=None, help="scenario file (default: the built-in baseline)"
+    )
+    rst.add_argument(
+        "--patterns", type=Path, required=True, help="shift patterns file (TOML, [[patterns]])"
+    )
+    rst.add_argument(
+        "--pattern",
+        dest="names",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="roster only this pattern (repeatable; default: every pattern in the file)",
+    )
+    rst.add_argument(
+        "--requirement",
+        type=Path,
+        default=None,
+        help="handlers required per interval: a CSV with weekday, time and a 'required' "
+        "column, such as staff's requirement.csv (default: run staff first)",
+    )
+    rst.add_argument(
+        "--column",
+        default="required",
+        help="the requirement file's column to cover (default: required)",
+    )
+    _add_planner_options(rst, "results/<scenario>-roster-<timestamp>/")
+    rst.add_argument(
+        "--shrinkage",
+        type=float,
+        default=0.0,
+        help="share of rostered time not taking calls beyond the patterns' breaks (default 0)",
+    )
+    rst.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=60.0,
+        help="seconds HiGHS may take per pattern (default 60)",
+    )
+    rst.add_argument(
+        "--no-simulation", action="store_true", help="write the rosters without simulating them"
+    )
     return parser
+
+
+def _add_planner_options(command: argparse.ArgumentParser, default_out: str) -> None:
+    """Options shared by staff and roster."""
+    command.add_argument(
+        "--target",
+        dest="staff_targets",
+        action="append",
+        default=[],
+        metavar="KPI=VALUE",
+        help="a service target per interval and overall, e.g. answered_within_10s_999=0.90 or "
+        "abandon_rate_101=10%% (repeatable; default: answered_within_10s_999=0.90)",
+    )
+    command.add_argument(
+        "--group",
+        default=None,
+        metavar="NAME",
+        help="size this handler group and keep the others' rotas (default: one pooled group "
+        "taking every channel replaces them)",
+    )
+    command.add_argument("--out", type=Path, default=None, help=f"output folder ({default_out})")
+    command.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=None,
+        help="replications per simulation (default: the scenario's)",
+    )
+    command.add_argument("--seed", type=_seed, default=None, help="seed (default: the scenario's)")
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key (repeatable)",
+    )
+    command.add_argument(
+        "--jobs", type=_jobs, default=1, help="worker processes; 'all' for every core (default 1)"
+    )
+    command.add_argument(
+        "--engine", choices=ENGINES, default="processes", help="where replications run"
+    )
+    command.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (--engine dask)"
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -504,12 +642,125 @@ def command_validate(args: argparse.Namespace) -> int:
     return 0 if all_inside else EXIT_VALIDATION_FAILED
 
 
+def _planner_targets(args: argparse.Namespace) -> list[StaffTarget]:
+    return [StaffTarget.parse(t) for t in (args.staff_targets or [DEFAULT_TARGET])]
+
+
+def _check_planner_args(args: argparse.Namespace) -> None:
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler: needs --engine dask")
+    shrinkage = getattr(args, "shrinkage", None)
+    if shrinkage is not None and not 0.0 <= shrinkage < 1.0:
+        raise UsageError(f"--shrinkage: expected a share in [0, 1), found {shrinkage:g}")
+
+
+def command_staff(args: argparse.Namespace) -> int:
+    _check_planner_args(args)
+    targets = _planner_targets(args)
+    scenario = load_scenario(args.scenario, args.overrides)
+    check_targets(scenario, targets)
+    if args.group is not None:
+        other_groups_coverage(scenario, args.group)
+    folder = prepare_folder(args.out or default_folder(f"{scenario.scenario.name}-staff"))
+    who = (
+        f"group {args.group!r} (the others keep their rota)"
+        if args.group
+        else ("one pooled group taking every channel")
+    )
+    print(f"staff: {scenario.scenario.name}, {who}; " + ", ".join(t.describe() for t in targets))
+    if not args.erlang_only and not args.quiet:
+        print("Erlang C / A per interval, then simulation rounds:")
+
+    def progress(round_: int, trial: Trial) -> None:
+        if not args.quiet:
+            print(round_line(round_, trial, scenario), flush=True)
+
+    result = planner.staff(
+        args.scenario,
+        targets=targets,
+        group=args.group,
+        shrinkage=args.shrinkage,
+        simulate=not args.erlang_only,
+        max_rounds=args.max_rounds,
+        replications=args.replications,
+        seed=args.seed,
+        overrides=args.overrides,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        out=folder,
+        on_round=progress,
+        command=["controlroom-sim", *_ARGV],
+    )
+    print(staff_report(result))
+    print(f"results: {folder}")
+    return 0
+
+
+def command_roster(args: argparse.Namespace) -> int:
+    _check_planner_args(args)
+    targets = _planner_targets(args)
+    scenario = load_scenario(args.scenario, args.overrides)
+    patterns = load_model(args.patterns, PatternFile, "patterns")
+    try:
+        chosen = patterns.select(args.names)
+    except KeyError as exc:
+        known = ", ".join(repr(p.name) for p in patterns.patterns)
+        raise UsageError(f"--pattern {exc.args[0]!r}: expected one of {known}") from None
+    if args.requirement is not None:
+        planner.read_requirement(args.requirement, args.column)
+    else:
+        check_targets(scenario, targets)
+    if args.group is not None:
+        other_groups_coverage(scenario, args.group)
+    folder = prepare_folder(args.out or default_folder(f"{scenario.scenario.name}-roster"))
+    source = f"from {args.requirement}" if args.requirement else "from staff (run first)"
+    print(
+        f"roster: {scenario.scenario.name}, {len(chosen)} pattern"
+        f"{'s' if len(chosen) != 1 else ''}, requirement {source}"
+    )
+
+    def progress(round_: int, trial: Trial) -> None:
+        if not args.quiet:
+            print(round_line(round_, trial, scenario), flush=True)
+
+    result = planner.roster(
+        args.scenario,
+        patterns=patterns,
+        names=args.names,
+        requirement=args.requirement,
+        column=args.column,
+        targets=targets,
+        group=args.group,
+        shrinkage=args.shrinkage,
+        time_limit_s=args.time_limit,
+        simulate=not args.no_simulation,
+        replications=args.replications,
+        seed=args.seed,
+        overrides=args.overrides,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        out=folder,
+        progress=not args.quiet,
+        on_staff_round=progress,
+        command=["controlroom-sim", *_ARGV],
+    )
+    if result.staff is not None:
+        print(staff_report(result.staff))
+    print(roster_report(result))
+    print(f"results: {folder}")
+    return 0
+
+
 COMMANDS = {
     "run": command_run,
     "compare": command_compare,
     "sweep": command_sweep,
     "erlang": command_erlang,
     "validate": command_validate,
+    "staff": command_staff,
+    "roster": command_roster,
 }
 
 
@@ -534,6 +785,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         PrecisionError,
         ResumeError,
         SweepError,
+        RequirementError,
+        RosterError,
+        PlannerError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
