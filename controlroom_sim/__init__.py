@@ -8,6 +8,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 from .api import Comparison, RunInterrupted, RunStopped, Sweep, compare, run, sweep
+from .planner import roster, staff
 
 __all__ = [
     "Comparison",
@@ -16,6 +17,8 @@ __all__ = [
     "Sweep",
     "__version__",
     "compare",
+    "roster",
     "run",
+    "staff",
     "sweep",
 ]

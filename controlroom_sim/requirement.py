@@ -14,14 +14,16 @@ Two steps, as workforce planners do it and then better:
 2. **Simulation.** The requirement is run as a rota (one handler group whose on-duty count
    follows the curve) for a number of replications with common random numbers. Each target is
    estimated in each interval from the calls offered in it, pooled over replications, with a
-   95% confidence interval (the ratio estimator's, over replications). Where an interval misses
-   a target significantly, its target in the Erlang calculation is made stricter by the
-   shortfall; where the whole run's confidence interval does not clear a target, every
-   interval's is made stricter by the gap. Erlang turns the stricter targets into handlers at
-   each interval's load, and the curve only rises. Every round re-runs the same replications;
-   the search ends when every interval holds and every whole-run target is met with its whole
-   confidence interval (so that new callers meet it too), and an independent check with new
-   callers says how many intervals still miss, and by how much.
+   95% confidence interval: the ratio estimator's over replications, widened to the exact
+   binomial interval of the pooled calls where few calls make it too narrow.
+
+   Where an interval misses a target significantly, its target in the Erlang calculation is
+   made stricter by the shortfall. Where the whole run's confidence interval does not clear a
+   target, every interval's is made stricter by the gap. Erlang turns the stricter targets into
+   handlers at each interval's load, and the curve only rises. Every round re-runs the same
+   replications. The search ends when every interval holds and every whole-run target is met
+   with its whole confidence interval (so that new callers meet it too). An independent check
+   with new callers then says how many intervals still miss, and by how much.
 
 The requirement counts handlers *taking calls*. Paid staff hours add the shrinkage (breaks and
 other work): ``hours / (1 − shrinkage)``.
@@ -181,14 +183,18 @@ def arrival_rates(scenario: Scenario) -> dict[str, np.ndarray]:
     the week that occurs more than once (a horizon longer than a week) takes its busiest
     occurrence, so a weekly rota covers every week.
     """
-    starts = np.arange(0.0, scenario.end_s, INTERVAL_S)
-    positions = week_position(starts, scenario)
+    # Windows on the week's quarter-hour grid (time 0 need not be on it).
+    first = -((scenario.origin_weekday_s) % INTERVAL_S)
+    edges = np.arange(first, scenario.end_s, INTERVAL_S)
     out = {}
     for name, channel in scenario.channels.items():
         rates = np.zeros(INTERVALS_PER_WEEK)
         if channel.calls_per_day > 0:
-            for start, pos in zip(starts, positions, strict=True):
-                stop = min(start + INTERVAL_S, scenario.end_s)
+            for edge in edges:
+                start, stop = max(edge, 0.0), min(edge + INTERVAL_S, scenario.end_s)
+                if stop <= start:
+                    continue
+                pos = int(week_position(edge + INTERVAL_S / 2, scenario))
                 rate = expected_count(scenario, name, start, stop) / (stop - start)
                 rates[pos] = max(rates[pos], rate)
         out[name] = rates
@@ -486,6 +492,19 @@ def ratio_estimate(y: np.ndarray, x: np.ndarray, confidence: float = 0.95) -> tu
     return (ratio, ratio - half, ratio + half)
 
 
+def binomial_interval(
+    successes: float, trials: float, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Exact (Clopper-Pearson, 1934) interval of a binomial share."""
+    if trials <= 0:
+        return (math.nan, math.nan)
+    alpha = 1.0 - confidence
+    k, n = successes, trials
+    low = 0.0 if k <= 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k >= n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return (low, high)
+
+
 def interval_checks(
     intervals: pd.DataFrame, scenario: Scenario, targets: Sequence[StaffTarget]
 ) -> pd.DataFrame:
@@ -511,8 +530,15 @@ def interval_checks(
         sums = sums.reindex(full, fill_value=0)
         y = sums[numerator].to_numpy(dtype=float).reshape(len(measured), len(replications))
         x = sums[denominator].to_numpy(dtype=float).reshape(len(measured), len(replications))
+        share = target.family != "mean_answer_s"
         for i, position in enumerate(measured):
             estimate, low, high = ratio_estimate(y[i], x[i])
+            if share and not math.isnan(estimate):
+                # Few calls can make every replication agree (a zero-width interval): the
+                # exact binomial interval of the pooled calls keeps the verdict honest there.
+                w_low, w_high = binomial_interval(float(y[i].sum()), float(x[i].sum()))
+                low = w_low if math.isnan(low) else min(low, w_low)
+                high = w_high if math.isnan(high) else max(high, w_high)
             met = target.met(estimate)
             if target.at_most:
                 significant = not math.isnan(low) and low > target.value
