@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .scenario import (
     DAY_SETS,
@@ -37,6 +44,7 @@ from .scenario import (
     INTERVALS_PER_WEEK,
     WEEKDAYS,
     Break,
+    KeyedError,
     Shift,
     clock_to_seconds,
 )
@@ -128,6 +136,27 @@ class Pattern(_Strict):
             raise ValueError("expected each shift length once")
         return value
 
+    @field_validator("starts", mode="before")
+    @classmethod
+    def _start_range(cls, value: object) -> object:
+        # A table is a StartRange: report its own problem and key, not the list branch's.
+        if not isinstance(value, dict):
+            return value
+        try:
+            return StartRange.model_validate(value)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            key = ".".join(str(p) for p in error["loc"])
+            reason = (error.get("ctx") or {}).get("error", error["msg"])
+            message = str(reason)
+            if error["type"] == "extra_forbidden":
+                message = "unknown key (expected first, last, every_minutes)"
+            elif error["type"] in ("string_type", "int_type"):
+                message = f"{error['msg'].lower()}, found {error.get('input')!r}"
+            if key:
+                raise KeyedError(key, message) from None
+            raise ValueError(message) from None
+
     @field_validator("starts")
     @classmethod
     def _starts(cls, value: list[str] | StartRange) -> list[str] | StartRange:
@@ -143,7 +172,11 @@ class Pattern(_Strict):
     @field_validator("days")
     @classmethod
     def _days(cls, value: str | list[str]) -> str | list[str]:
-        Shift(start="00:00", hours=1.0, days=value, count=0)  # the scenario's rule for days
+        for name in [value] if isinstance(value, str) else value:
+            if name not in DAY_SETS and name not in WEEKDAYS:
+                raise ValueError(
+                    f"expected 'daily', 'weekdays', 'weekends' or weekday names, found {name!r}"
+                )
         return value
 
     @model_validator(mode="after")

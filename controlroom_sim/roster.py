@@ -18,10 +18,12 @@ same count share a line.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,16 +179,20 @@ def solve(
     # Paid hours come in steps of ``step`` (the gcd of the tours' hours), so a solution within
     # one step of HiGHS's lower bound is optimal: the gap asked for is just under one step.
     step = math.gcd(*(round(c * 4) for c in cost)) / 4.0
+    # HiGHS stops when (best - bound) / best <= gap; with ``ceiling`` the cost of a roster
+    # known to be feasible (the LP solution rounded up), best <= ceiling, so best - bound
+    # stays under one step.
     relaxed = optimize.linprog(cost, A_ub=-constraint.A, b_ub=-constraint.lb, bounds=(0, None))
-    floor = relaxed.fun if relaxed.status == 0 else step
-    gap = 0.999 * step / max(floor, step)
-    result = optimize.milp(
-        cost,
-        constraints=[constraint],
-        integrality=np.ones(len(columns)),
-        bounds=bounds,
-        options={"time_limit": float(time_limit_s), "mip_rel_gap": gap},
-    )
+    ceiling = float(cost @ np.ceil(relaxed.x - 1e-9)) if relaxed.status == 0 else math.inf
+    gap = 0.999 * step / max(ceiling, step) if math.isfinite(ceiling) else 0.0
+    with _quiet_stdout():  # HiGHS can print diagnostics from C, past Python's sys.stdout
+        result = optimize.milp(
+            cost,
+            constraints=[constraint],
+            integrality=np.ones(len(columns)),
+            bounds=bounds,
+            options={"time_limit": float(time_limit_s), "mip_rel_gap": gap},
+        )
     elapsed = time.perf_counter() - started
     if result.x is None:
         raise RosterError(f"pattern {pattern.name!r}: HiGHS found no roster ({result.message})")
@@ -196,6 +202,24 @@ def solve(
     if status != "optimal" and result.mip_dual_bound is not None and result.fun:
         gap = max(0.0, (result.fun - result.mip_dual_bound) / result.fun)
     return Roster(pattern, columns, units, required, shrinkage, status, gap, elapsed)
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real file (e.g. captured output)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def rostered_scenario(scenario: Scenario, roster: Roster, group: str | None = None) -> Scenario:
