@@ -32,6 +32,7 @@ import pandas as pd
 import tomli_w
 from scipy import optimize, sparse
 
+from .loading import BUILTIN_BASELINE, builtin_baseline_path
 from .patterns import INTERVALS_PER_DAY, Pattern, Tour, tours
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, HandlerGroup, Scenario, Shift
 
@@ -276,10 +277,13 @@ def roster_toml(
     overrides: Sequence[str] = (),
 ) -> str:
     """The roster as a scenario file that ``extends`` the scenario it was made for."""
-    try:
-        base = os.path.relpath(base_file.resolve(), target_file.resolve().parent)
-    except ValueError:  # another drive (Windows)
-        base = str(base_file.resolve())
+    if base_file.resolve() == builtin_baseline_path().resolve():
+        base = BUILTIN_BASELINE  # the packaged baseline, wherever the package is installed
+    else:
+        try:
+            base = os.path.relpath(base_file.resolve(), target_file.resolve().parent)
+        except ValueError:  # another drive (Windows)
+            base = str(base_file.resolve())
     handlers = []
     for g in rostered.handlers:
         entry: dict = {"name": g.name, "skills": list(g.skills)}

@@ -778,3 +778,22 @@ def test_cli_roster_infeasible_pattern_is_an_error(cli_room: list[str], tmp_path
     assert status == 2
     assert stderr.startswith("error: pattern 'days' cannot cover Monday 00:00"), stderr
     assert stderr.count("\n") == 1
+
+
+def test_a_roster_of_the_builtin_baseline_extends_it_by_name(tmp_path: Path) -> None:
+    """Written for the packaged baseline, the roster names it 'baseline', not a path into the
+    installed package, so it runs wherever the package is installed."""
+    out = tmp_path / "out"
+    result = planner.roster(
+        None,
+        patterns=SHIPPED,
+        names=["12h 4-on-4-off"],
+        requirement=np.full(672, 5.0),
+        simulate=False,
+        out=out,
+    )
+    (written,) = sorted(out.glob("roster-*.toml"))
+    assert 'extends = "baseline"' in written.read_text()
+    loaded = load_scenario(written)
+    assert [g.name for g in loaded.handlers] == ["rostered"]
+    assert loaded.handlers[0].shifts == result.rosters[0].shifts()
