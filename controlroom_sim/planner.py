@@ -396,6 +396,7 @@ class RosterResult:
     comparison: api.Comparison | None = None
     staff: StaffResult | None = None
     folder: Path | None = None
+    group: str | None = None
 
     def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per pattern (the current rota first): paid hours, headcount, solver status,
@@ -433,8 +434,13 @@ class RosterResult:
         return table
 
     def _current_coverage(self) -> np.ndarray:
+        """The current rota's handlers on duty (of the rostered group alone with ``group``)."""
         return sum(
-            (rota_coverage(g.shifts, g.count) for g in self.scenario.handlers),
+            (
+                rota_coverage(g.shifts, g.count)
+                for g in self.scenario.handlers
+                if self.group is None or g.name == self.group
+            ),
             np.zeros(INTERVALS_PER_WEEK),
         )
 
@@ -518,7 +524,7 @@ def roster(
         current = sum(
             rota_paid_hours(g.shifts, g.count) for g in loaded.handlers if g.name == group
         )
-    result = RosterResult(loaded, required, rosters, scenarios, current, staff=staffed)
+    result = RosterResult(loaded, required, rosters, scenarios, current, staff=staffed, group=group)
     if out is not None:
         result.folder = Path(out)
         result.folder.mkdir(parents=True, exist_ok=True)

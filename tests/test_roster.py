@@ -797,3 +797,27 @@ def test_a_roster_of_the_builtin_baseline_extends_it_by_name(tmp_path: Path) -> 
     loaded = load_scenario(written)
     assert [g.name for g in loaded.handlers] == ["rostered"]
     assert loaded.handlers[0].shifts == result.rosters[0].shifts()
+
+
+def test_the_current_rota_is_measured_against_the_group_it_rosters(tmp_path: Path) -> None:
+    """With a group, the current rota's 'short' intervals count that group's handlers alone:
+    the contact group has 2 on 08:00-20:00 and none at night, the 999 desk 1 all day."""
+    scenario = tmp_path / "two.toml"
+    scenario.write_text(TWO_GROUPS)
+    patterns = tmp_path / "p.toml"
+    patterns.write_text(PATTERNS)
+    common = {
+        "patterns": patterns,
+        "names": ["free8"],
+        "requirement": np.full(INTERVALS_PER_WEEK, 3.0),
+        "simulate": False,
+    }
+    pooled = planner.roster(scenario, **common).table()
+    one = planner.roster(scenario, group="contact", **common).table()
+    # Pooled: 3 on 08:00-20:00 (covered), 1 at night (short): 12 hours a day short.
+    assert pooled.loc[0, "intervals_short"] == 7 * 48
+    # The contact group alone: 2 by day and 0 at night, short all week.
+    assert one.loc[0, "intervals_short"] == 7 * 96
+    # Paid hours of the current rota: every group (7 × 24 + 2 × 12 × 7), or the group's.
+    assert pooled.loc[0, "paid_hours"] == 168 + 168
+    assert one.loc[0, "paid_hours"] == 168
