@@ -96,23 +96,7 @@ def _jobs(text: str) -> int:
 def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> None:
     """Options shared by run, compare and sweep."""
     command.add_argument("--out", type=Path, default=None, help=out_help)
-    command.add_argument(
-        "--replications",
-        type=_positive_int,
-        default=None,
-        help="number of replications (default: the (baseline) scenario's)",
-    )
-    command.add_argument(
-        "--seed", type=_seed, default=None, help="base seed (default: the (baseline) scenario's)"
-    )
-    command.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. channels.999.calls_per_day=900 (repeatable)",
-    )
+    _add_run_control(command)
     command.add_argument(
         "--target-half-width",
         dest="targets",
@@ -136,6 +120,40 @@ def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> 
         help=f"most replications a target may take (default {DEFAULT_CAP})",
     )
     command.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the stopped run in --out: finished replications are kept, the "
+        "others are run",
+    )
+    command.add_argument(
+        "--calls-format",
+        choices=("parquet", "csv", "none"),
+        default="parquet",
+        help="format of the per-call and per-incident tables, or none (default: parquet)",
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_run_control(command: argparse.ArgumentParser) -> None:
+    """Replications, seed, overrides and where replications run: every simulating command."""
+    command.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=None,
+        help="number of replications (default: the (baseline) scenario's)",
+    )
+    command.add_argument(
+        "--seed", type=_seed, default=None, help="base seed (default: the (baseline) scenario's)"
+    )
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. channels.999.calls_per_day=900 (repeatable)",
+    )
+    command.add_argument(
         "--jobs",
         type=_jobs,
         default=1,
@@ -155,19 +173,6 @@ def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> 
         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask; without "
         "it a local cluster of --jobs workers is started)",
     )
-    command.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the stopped run in --out: finished replications are kept, the "
-        "others are run",
-    )
-    command.add_argument(
-        "--calls-format",
-        choices=("parquet", "csv", "none"),
-        default="parquet",
-        help="format of the per-call and per-incident tables, or none (default: parquet)",
-    )
-    command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _add_show(command: argparse.ArgumentParser, default: str) -> None:
@@ -393,30 +398,7 @@ def _add_planner_options(command: argparse.ArgumentParser, default_out: str) -> 
         "taking every channel replaces them)",
     )
     command.add_argument("--out", type=Path, default=None, help=f"output folder ({default_out})")
-    command.add_argument(
-        "--replications",
-        type=_positive_int,
-        default=None,
-        help="replications per simulation (default: the scenario's)",
-    )
-    command.add_argument("--seed", type=_seed, default=None, help="seed (default: the scenario's)")
-    command.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key (repeatable)",
-    )
-    command.add_argument(
-        "--jobs", type=_jobs, default=1, help="worker processes; 'all' for every core (default 1)"
-    )
-    command.add_argument(
-        "--engine", choices=ENGINES, default="processes", help="where replications run"
-    )
-    command.add_argument(
-        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (--engine dask)"
-    )
+    _add_run_control(command)
     command.add_argument("--quiet", action="store_true", help="no progress lines")
 
 

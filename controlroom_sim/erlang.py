@@ -62,7 +62,7 @@ Service levels are ``P(W ≤ target)``. Waits are continuous, so for ``target > 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -563,6 +563,14 @@ def staff_for_target(
     lower = math.floor(a) + 1 if theta == 0.0 else 1
     if theta == 0.0 and max_occupancy is not None:
         lower = max(lower, math.ceil(a / max_occupancy))
+    return smallest_meeting(lower, meets)
+
+
+def smallest_meeting(lower: int, meets: Callable[[int], bool]) -> int:
+    """Smallest ``c >= lower`` with ``meets(c)``, for a ``meets`` that stays true once true.
+
+    Gallops upward from ``lower`` and then bisects; ValueError past a million servers.
+    """
     if meets(lower):
         return lower
     # Gallop: (lo, hi] brackets the answer with meets(lo) False and meets(hi) True.

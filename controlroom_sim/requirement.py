@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from .arrivals import WEEK_S, expected_count
-from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
+from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
 from .patterns import INTERVALS_PER_DAY, rota_coverage, rota_paid_hours
 from .scenario import (
     CHECKS,
@@ -55,7 +55,6 @@ from .scenario import (
 from .validation import NotAnErlangCase, erlang_case
 
 HOURS_PER_INTERVAL = INTERVAL_S / 3600.0
-_MAX_HANDLERS = 100_000
 
 
 class RequirementError(ValueError):
@@ -274,25 +273,13 @@ def _smallest(
         return busy / clear + wait <= value
 
     own_theta = 1.0 / own_patience if own_patience else 0.0
-    meets = fifo if ahead_rate is None else first
-    lo = math.floor(rate * service) + 1 if patience is None else 1
-    if meets(lo):
-        return lo
-    step, hi = 1, lo + 1
-    while not meets(hi):
-        lo, step = hi, step * 2
-        hi = lo + step
-        if hi > _MAX_HANDLERS:
-            raise RequirementError(
-                f"no number of handlers up to {_MAX_HANDLERS:,} meets {family} = {value:g}"
-            )
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    lower = math.floor(rate * service) + 1 if patience is None else 1
+    try:
+        return smallest_meeting(lower, fifo if ahead_rate is None else first)
+    except ValueError:
+        raise RequirementError(
+            f"no realistic number of handlers meets {family} = {value:g}"
+        ) from None
 
 
 def erlang_requirement(
