@@ -34,6 +34,7 @@ from .patterns import PatternFile
 from .planner import PlannerError
 from .planner_report import roster_report, round_line, staff_report
 from .precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from .report import ReportError, write_report
 from .requirement import (
     DEFAULT_TARGET,
     RequirementError,
@@ -375,6 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rst.add_argument(
         "--no-simulation", action="store_true", help="write the rosters without simulating them"
+    )
+
+    rep = commands.add_parser(
+        "report",
+        help="a self-contained HTML report of a results folder",
+        description="Write report.html (opens offline: figures embedded) and the figures as PNG "
+        "(in report/) for the folder of a run, a comparison or a sweep: the KPI table with "
+        "confidence intervals, demand and the 10-second rate by interval, a weekday x hour "
+        "heatmap, answer times against the Home Office bands, abandonment and callbacks, "
+        "attendance by grade, the backlog, and scenarios side by side.",
+    )
+    rep.add_argument("results", type=Path, help="a folder written by run, compare or sweep")
+    rep.add_argument(
+        "--out", type=Path, default=None, help="the HTML file (default: RESULTS/report.html)"
     )
     return parser
 
@@ -735,6 +750,13 @@ def command_roster(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    path = write_report(args.results, args.out)
+    print(f"report: {path}")
+    print(f"figures: {path.parent / 'report'}")
+    return 0
+
+
 COMMANDS = {
     "run": command_run,
     "compare": command_compare,
@@ -743,6 +765,7 @@ COMMANDS = {
     "validate": command_validate,
     "staff": command_staff,
     "roster": command_roster,
+    "report": command_report,
 }
 
 
@@ -770,6 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         RequirementError,
         RosterError,
         PlannerError,
+        ReportError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

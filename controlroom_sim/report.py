@@ -1,0 +1,321 @@
+"""A self-contained HTML report of a results folder (a run, a comparison or a sweep).
+
+The report opens offline: its figures are PNGs embedded in the page (and saved beside it), its
+style is inline, and it links to nothing. It reads only what ``run``, ``compare`` and ``sweep``
+write (``manifest.json``, ``summary.json`` / ``summary.csv``, ``kpis.csv``, ``intervals.csv`` and,
+when kept, ``calls.parquet`` and ``incidents.parquet``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from . import report_figures as figures
+from .display import HEADLINE, format_value
+from .metrics import KPI_DESCRIPTIONS
+from .output import write_atomic
+
+
+class ReportError(ValueError):
+    """A folder that cannot be reported on; the message is one line."""
+
+
+@dataclass
+class RunData:
+    """One scenario's results as a run folder holds them."""
+
+    name: str
+    folder: Path
+    summary: pd.DataFrame
+    scenario: dict
+    intervals: pd.DataFrame | None = None
+    calls: pd.DataFrame | None = None
+    incidents: pd.DataFrame | None = None
+    replications: int = 0
+    seed: int | None = None
+
+    @property
+    def warmup_s(self) -> float:
+        return float(self.scenario.get("scenario", {}).get("warmup_hours", 0.0)) * 3600.0
+
+    @property
+    def horizon_s(self) -> float:
+        days = float(self.scenario.get("scenario", {}).get("days", 7.0))
+        return self.warmup_s + days * 86400.0
+
+    def answer_clock(self, channel: str) -> str:
+        return self.scenario.get("channels", {}).get(channel, {}).get("answer_clock", "call")
+
+    def measured_calls(self) -> pd.DataFrame | None:
+        if self.calls is None:
+            return None
+        arrival = self.calls["arrival_s"]
+        return self.calls[(arrival >= self.warmup_s) & (arrival < self.horizon_s)]
+
+    def answer_times(self, channel: str) -> pd.Series | None:
+        """Answer times of the measured answered calls of ``channel`` (the channel's clock)."""
+        calls = self.measured_calls()
+        if calls is None:
+            return None
+        own = calls[(calls["channel"] == channel) & (calls["outcome"] == "answered")]
+        start = own["force_s"] if self.answer_clock(channel) == "force" else own["arrival_s"]
+        return (own["answered_s"] - start).dropna()
+
+    def targets_min(self) -> dict[str, float]:
+        dispatch = self.scenario.get("dispatch") or {}
+        return dict(dispatch.get("targets_min") or {})
+
+
+@dataclass
+class Results:
+    """A results folder: one run, or several scenarios of a comparison or sweep."""
+
+    folder: Path
+    kind: str
+    runs: list[RunData]
+    manifest: dict
+    summary: pd.DataFrame
+    differences: pd.DataFrame | None = None
+    sweep: pd.DataFrame | None = None
+    figures: list[tuple[str, str, Path]] = field(default_factory=list)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot be read as JSON ({exc})") from None
+
+
+def _read_table(folder: Path, stem: str) -> pd.DataFrame | None:
+    def read_csv(path: Path) -> pd.DataFrame:
+        return pd.read_csv(path, dtype={"channel": str, "weekday": str, "time": str})
+
+    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", read_csv)):
+        path = folder / f"{stem}{suffix}"
+        if path.exists():
+            try:
+                return reader(path)
+            except Exception as exc:
+                raise ReportError(f"{path}: cannot be read ({exc})") from None
+    return None
+
+
+def _summary_frame(summary: dict, name: str) -> pd.DataFrame:
+    rows = [{"scenario": name, "kpi": k, **v} for k, v in summary.get("kpis", {}).items()]
+    return pd.DataFrame(rows)
+
+
+def _load_run(folder: Path, name: str | None, scenario: dict, seed: int | None) -> RunData:
+    summary_path = folder / "summary.json"
+    if not summary_path.exists():
+        raise ReportError(f"{folder}: no summary.json (is the run complete?)")
+    summary = _read_json(summary_path)
+    label = name or summary.get("scenario") or folder.name
+    intervals = _read_table(folder, "intervals")
+    return RunData(
+        name=label,
+        folder=folder,
+        summary=_summary_frame(summary, label),
+        scenario=scenario,
+        intervals=intervals,
+        calls=_read_table(folder, "calls"),
+        incidents=_read_table(folder, "incidents"),
+        replications=int(summary.get("replications", 0)),
+        seed=summary.get("seed", seed),
+    )
+
+
+def load_results(folder: str | Path) -> Results:
+    """Read a results folder; ReportError (one line) if it is not one."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ReportError(f"{folder}: no such results folder")
+    manifest_path = root / "manifest.json"
+    if not manifest_path.exists():
+        raise ReportError(
+            f"{folder}: no manifest.json: expected a folder written by run, compare or sweep"
+        )
+    manifest = _read_json(manifest_path)
+    if manifest.get("status") != "complete":
+        raise ReportError(
+            f"{folder}: the run is not complete (status {manifest.get('status')!r}); "
+            "finish it with --resume first"
+        )
+    kind = manifest.get("kind", "run")
+    if kind == "run":
+        run = _load_run(
+            root,
+            manifest.get("scenario"),
+            manifest.get("scenario_resolved", {}),
+            manifest.get("seed"),
+        )
+        return Results(root, kind, [run], manifest, run.summary)
+    runs = []
+    entries = manifest.get("scenarios", [])
+    for (label, sub), entry in zip(
+        manifest.get("scenario_folders", {}).items(), entries, strict=False
+    ):
+        runs.append(
+            _load_run(root / sub, label, entry.get("scenario_resolved", {}), manifest.get("seed"))
+        )
+    summary = (
+        pd.read_csv(root / "summary.csv")
+        if (root / "summary.csv").exists()
+        else pd.concat([r.summary for r in runs], ignore_index=True)
+    )
+    differences = (
+        pd.read_csv(root / "differences.csv") if (root / "differences.csv").exists() else None
+    )
+    sweep = pd.read_csv(root / "sweep.csv") if (root / "sweep.csv").exists() else None
+    return Results(root, kind, runs, manifest, summary, differences, sweep)
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1b1b1b; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ccc; }
+.meta { color: #555; } table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left;
+         vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #444; font-size: .92rem; } .assumption { color: #8a4b00; }
+details summary { cursor: pointer; }
+"""
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _ci(kpi: str, low: float, high: float) -> str:
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "-"
+    return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
+
+
+def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> str:
+    head = (
+        "<tr><th>KPI</th>"
+        + "".join(f"<th>{_esc(s)}</th><th>95% CI</th>" for s in scenarios)
+        + "<th>meaning</th></tr>"
+    )
+    rows = [head]
+    by = summary.set_index(["scenario", "kpi"])
+    for kpi in kpis:
+        cells = [f"<td>{_esc(kpi)}</td>"]
+        for name in scenarios:
+            if (name, kpi) in by.index:
+                row = by.loc[(name, kpi)]
+                cells.append(f'<td class="num">{_esc(format_value(kpi, row["mean"]))}</td>')
+                cells.append(
+                    f'<td class="num">{_esc(_ci(kpi, row["ci_low"], row["ci_high"]))}</td>'
+                )
+            else:
+                cells.append("<td></td><td></td>")
+        meaning = KPI_DESCRIPTIONS.get(kpi) or KPI_DESCRIPTIONS.get(kpi.rsplit("_", 1)[0], "")
+        cells.append(f"<td>{_esc(meaning)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _provenance(run: RunData) -> str:
+    provenance = run.scenario.get("provenance") or {}
+    if not provenance:
+        return "<p>The scenario gives no provenance.</p>"
+    rows = []
+    for key, source in provenance.items():
+        cls = ' class="assumption"' if "ASSUMPTION" in source else ""
+        rows.append(f"<tr><td><code>{_esc(key)}</code></td><td{cls}>{_esc(source)}</td></tr>")
+    assumptions = sum("ASSUMPTION" in s for s in provenance.values())
+    return (
+        f"<details><summary>{len(provenance)} parameters with a source, {assumptions} of them "
+        "assumptions (in brown)</summary><table><tr><th>key</th><th>source</th></tr>"
+        + "".join(rows)
+        + "</table></details>"
+    )
+
+
+def _figure(title: str, caption: str, png: Path) -> str:
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{_esc(title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption><b>{_esc(title)}.</b> {_esc(caption)} "
+        f"(also saved as {_esc(png.name)})</figcaption></figure>"
+    )
+
+
+def render(results: Results) -> str:
+    """The report page (every figure must already be drawn into ``results.figures``)."""
+    names = [r.name for r in results.runs]
+    first = results.runs[0]
+    manifest = results.manifest
+    title = (
+        f"controlroom-sim report: {first.name}"
+        if results.kind == "run"
+        else f"controlroom-sim report: {results.kind} of {len(names)} scenarios"
+    )
+    description = first.scenario.get("scenario", {}).get("description", "")
+    meta = (
+        f"{results.kind}; {first.replications} replications each, seed {first.seed}; "
+        f"{manifest.get('calls_simulated', 0):,} calls simulated; controlroom-sim "
+        f"{manifest.get('version', __version__)}; made {manifest.get('created', '')}"
+    )
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
+        f'<h1>{_esc(title)}</h1><p class="meta">{_esc(meta)}</p>',
+    ]
+    if description:
+        parts.append(f"<p>{_esc(description)}</p>")
+    if manifest.get("command"):
+        parts.append(
+            f'<p class="meta">Command: <code>{_esc(" ".join(manifest["command"]))}</code></p>'
+        )
+    present = set(results.summary["kpi"])
+    headline = [k for k in HEADLINE if k in present]
+    rest = sorted(present - set(headline))
+    parts.append(
+        "<h2>Key figures</h2><p>Means over replications with 95% confidence intervals.</p>"
+    )
+    parts.append(_kpi_rows(results.summary, names, headline))
+    parts.append("<h2>Figures</h2>")
+    for fig_title, caption, png in results.figures:
+        parts.append(_figure(fig_title, caption, png))
+    if rest:
+        parts.append(
+            f"<h2>Every KPI</h2><details><summary>{len(rest)} more KPIs</summary>"
+            + _kpi_rows(results.summary, names, rest)
+            + "</details>"
+        )
+    parts.append("<h2>Scenario and provenance</h2>")
+    for run in results.runs:
+        if len(results.runs) > 1:
+            parts.append(f"<h3>{_esc(run.name)}</h3>")
+        parts.append(_provenance(run))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Draw the figures (PNG, in ``<folder>/report/``) and write the HTML report."""
+    results = load_results(folder)
+    target = Path(out) if out is not None else results.folder / "report.html"
+    images = target.parent / "report"
+    images.mkdir(parents=True, exist_ok=True)
+    results.figures = figures.draw_all(results, images)
+    text = render(results)
+    write_atomic(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return target
