@@ -257,6 +257,9 @@ def _figure(title: str, caption: str, png: Path) -> str:
     )
 
 
+_KINDS = {"compare": "comparison", "sweep": "sweep"}
+
+
 def render(results: Results) -> str:
     """The report page (every figure must already be drawn into ``results.figures``)."""
     names = [r.name for r in results.runs]
@@ -265,7 +268,8 @@ def render(results: Results) -> str:
     title = (
         f"controlroom-sim report: {first.name}"
         if results.kind == "run"
-        else f"controlroom-sim report: {results.kind} of {len(names)} scenarios"
+        else f"controlroom-sim report: {_KINDS.get(results.kind, results.kind)} of "
+        f"{len(names)} scenarios"
     )
     description = first.scenario.get("scenario", {}).get("description", "")
     meta = (
