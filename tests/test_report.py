@@ -175,3 +175,25 @@ def test_bad_folders_are_one_line_errors(tmp_path: Path, case: str) -> None:
     assert "Traceback" not in err
     with pytest.raises(ReportError):
         load_results(folder)
+
+
+def test_the_report_opens_in_a_browser_without_console_errors(
+    folders: dict[str, Path],
+    browser,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from browser import console_problems, open_file
+
+    path = write_report(folders["cmp"])
+    console_problems(browser)  # clear what earlier pages left
+    open_file(browser, path)
+    assert browser.title == "controlroom-sim report: comparison of 2 scenarios"
+    # Every embedded figure decoded and laid out.
+    sizes = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
+    )
+    assert sizes and all(done and width > 100 for done, width in sizes)
+    assert console_problems(browser) == []
+    shot = tmp_path / "report.png"
+    assert browser.save_screenshot(str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")

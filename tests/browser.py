@@ -1,0 +1,67 @@
+"""Headless Chromium for the browser tests (Debian's chromium and chromium-driver).
+
+Tests that need a browser take the ``browser`` fixture from ``conftest.py``; without Chromium on
+the machine they are skipped with the reason (``.ci/run`` installs it, so CI runs them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+# Flags for a closed network: without the background-networking ones Chromium keeps trying
+# Google's hosts.
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+)
+
+
+def missing() -> str | None:
+    """Why there is no browser, or None."""
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        return "needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "needs selenium (pip install -e '.[test]')"
+    return None
+
+
+def start():  # type: ignore[no-untyped-def]
+    """A headless Chromium driven by Selenium, logging the page's console."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='crs-chromium-')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+
+
+def console_problems(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    """Console messages at warning level or above since the last call."""
+    return [
+        f"{entry['level']}: {entry['message']}"
+        for entry in driver.get_log("browser")
+        if entry["level"] in ("WARNING", "SEVERE")
+    ]
+
+
+def open_file(driver, path: Path) -> None:  # type: ignore[no-untyped-def]
+    driver.get(path.resolve().as_uri())
