@@ -34,6 +34,7 @@ from .patterns import PatternFile
 from .planner import PlannerError
 from .planner_report import roster_report, round_line, staff_report
 from .precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from .replay import ReplayError, write_replay
 from .report import ReportError, write_report
 from .requirement import (
     DEFAULT_TARGET,
@@ -390,6 +391,38 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("results", type=Path, help="a folder written by run, compare or sweep")
     rep.add_argument(
         "--out", type=Path, default=None, help="the HTML file (default: RESULTS/report.html)"
+    )
+
+    rpl = commands.add_parser(
+        "replay",
+        help="a self-contained HTML replay of a demand peak, for training",
+        description="Write replay.html: a page that replays the control room over a window of "
+        "one replication (calls arriving by channel, callers waiting, handlers busy and idle, "
+        "abandonments, callbacks, the rolling 10-second rate of 999 calls, the dispatch "
+        "backlog) with play, pause, speed and a time slider. It opens offline, without Python. "
+        "Needs the call records (a run without --calls-format none).",
+    )
+    rpl.add_argument(
+        "results",
+        type=Path,
+        help="a folder written by run, or a scenarios/NN-name folder of compare or sweep",
+    )
+    rpl.add_argument(
+        "--window",
+        default="busiest",
+        metavar="WINDOW",
+        help="'busiest' (the 4 hours with the most calls offered, default) or 'DAY HH:MM-HH:MM' "
+        "with DAY a measured day number (1 = the first) or a weekday, e.g. '5 18:00-22:00' or "
+        "'saturday 22:00-02:00' (the end may pass midnight)",
+    )
+    rpl.add_argument(
+        "--replication",
+        type=lambda text: _whole_number(text, 0, 10**9, "a replication number >= 0"),
+        default=None,
+        help="the replication to replay, numbered as in calls.parquet (default: the first, 0)",
+    )
+    rpl.add_argument(
+        "--out", type=Path, default=None, help="the HTML file (default: RESULTS/replay.html)"
     )
     return parser
 
@@ -757,6 +790,12 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_replay(args: argparse.Namespace) -> int:
+    path = write_replay(args.results, args.out, window=args.window, replication=args.replication)
+    print(f"replay: {path}")
+    return 0
+
+
 COMMANDS = {
     "run": command_run,
     "compare": command_compare,
@@ -766,6 +805,7 @@ COMMANDS = {
     "staff": command_staff,
     "roster": command_roster,
     "report": command_report,
+    "replay": command_replay,
 }
 
 
@@ -794,6 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         RosterError,
         PlannerError,
         ReportError,
+        ReplayError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
