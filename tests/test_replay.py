@@ -385,7 +385,7 @@ def test_window_object_and_json_clean(data: dict, run_folder: Path) -> None:
     json.dumps(data, allow_nan=False)  # no NaN or infinity anywhere
 
 
-# -- in a real browser ------------------------------------------------------------------------------
+# -- in a real browser -----------------------------------------------------------------------------
 
 
 def test_the_replay_plays_in_a_browser(run_folder: Path, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
