@@ -65,7 +65,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "unattended_emergency": "incidents no officer reached before the run stopped",
     "vulnerable_beyond_target": "share of incidents with a vulnerable caller attended late or "
     "not at all",
-    "mean_backlog": "time-average number of incidents waiting for an officer",
+    "mean_backlog": "time-average number of incidents in the queue for an officer (a booked "
+    "appointment joins it when its slot comes)",
     "harm_exposure_hours_high": "hours incidents of high true risk spent waiting (likewise "
     "medium, low)",
     "officer_utilisation": "busy time (allocated to cleared) / available time of officers",
@@ -233,7 +234,7 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
     assert all_incidents is not None and records.officer_duty is not None
     waiting_end = all_incidents["allocated_s"].fillna(records.end_s).to_numpy()
     created = all_incidents["created_s"].to_numpy()
-    out["mean_backlog"] = _overlap(created, waiting_end, lo, hi) / (hi - lo)
+    out["mean_backlog"] = _overlap(queued_from(all_incidents), waiting_end, lo, hi) / (hi - lo)
     for risk in RISK_LEVELS[1:]:
         mask = (all_incidents["true_risk"] == risk).to_numpy()
         out[f"harm_exposure_hours_{risk}"] = (
@@ -255,6 +256,17 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
             records.dispatcher_work, records.dispatcher_duty, lo, hi
         )
     return out
+
+
+def queued_from(incidents: pd.DataFrame) -> np.ndarray:
+    """When each incident joined the queue for an officer: when it was raised, or for one
+    booked into an appointment, when its slot came (unless it was allocated before, after an
+    upgrade, whose moment is not recorded: then when it was raised)."""
+    created = incidents["created_s"].to_numpy()
+    slot = incidents["appointment_s"].to_numpy()
+    allocated = incidents["allocated_s"].to_numpy()
+    booked = ~np.isnan(slot) & ~(allocated < slot)
+    return np.where(booked, np.maximum(slot, created), created)
 
 
 def _utilisation(work: pd.DataFrame, duty: pd.DataFrame, lo: float, hi: float) -> float:
@@ -338,7 +350,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         incidents = records.incidents
         waiting_end = incidents["allocated_s"].fillna(records.end_s).to_numpy()
         extra["incidents_waiting"] = (
-            _level_integral(incidents["created_s"].to_numpy(), waiting_end, edges) / widths
+            _level_integral(queued_from(incidents), waiting_end, edges) / widths
         )
         allocated = incidents["allocated_s"].notna().to_numpy()
         extra["officers_on_duty"] = (

@@ -152,3 +152,22 @@ def test_summarise_skips_undefined_values() -> None:
     )
     row = summarise(kpis).iloc[0]
     assert row["n"] == 2 and row["mean"] == pytest.approx(2.0)
+
+
+def test_a_booked_incident_joins_the_queue_when_its_slot_comes() -> None:
+    import pandas as pd
+
+    from controlroom_sim.metrics import queued_from
+
+    incidents = pd.DataFrame(
+        {
+            # raised, booked for later, allocated after the slot: queued from the slot
+            # raised, not booked: from when it was raised
+            # booked, but upgraded and allocated before the slot: from when it was raised
+            # booked for a slot already past when raised (cannot happen, kept safe): raised
+            "created_s": [100.0, 200.0, 300.0, 400.0],
+            "appointment_s": [7200.0, float("nan"), 9000.0, 350.0],
+            "allocated_s": [7300.0, 260.0, 1000.0, float("nan")],
+        }
+    )
+    assert list(queued_from(incidents)) == [7200.0, 200.0, 300.0, 400.0]
