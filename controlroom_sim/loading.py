@@ -265,6 +265,13 @@ def _apply_override(
         node[_index(parts[-1], len(node), parts, where)] = value
     else:
         node[parts[-1]] = value
+    if isinstance(value, list) and parts[0] != "provenance":
+        # A replaced array takes the provenance entries under it along (as with extends).
+        provenance = data.get("provenance")
+        if isinstance(provenance, dict):
+            dotted = ".".join(parts)
+            for key in [k for k in provenance if k == dotted or k.startswith(dotted + ".")]:
+                del provenance[key]
     # The override now owns its key path and everything under it.
     path = tuple(parts)
     for owned in [p for p in origins if p[: len(path)] == path]:

@@ -584,3 +584,16 @@ def test_provenance_error_in_a_base_file_names_the_base_file(tmp_path: Path) -> 
 def test_scenario_error_is_a_value_error() -> None:
     """Callers of the Python API can catch it as a ValueError."""
     assert issubclass(ScenarioError, ValueError)
+
+
+def test_a_set_that_replaces_an_array_drops_the_provenance_under_it() -> None:
+    """As with extends: the baseline's provenance of its support workers goes with them."""
+    base = load_scenario(None)
+    assert any(k.startswith("support_workers.0.") for k in base.provenance)
+    scenario = load_scenario(None, ["support_workers=[]"])
+    assert scenario.support_workers == []
+    assert not any(k.startswith("support_workers") for k in scenario.provenance)
+    assert (
+        scenario.provenance["channels.999.calls_per_day"]
+        == base.provenance["channels.999.calls_per_day"]
+    )
