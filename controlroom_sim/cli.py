@@ -28,6 +28,7 @@ from .display import (
 from .engines import ENGINES, EngineError
 from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
 from .experiment import with_run_settings
+from .library import library
 from .loading import ScenarioError, load_model, load_scenario
 from .output import OutputError, default_folder, prepare_folder
 from .patterns import PatternFile
@@ -391,6 +392,17 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("results", type=Path, help="a folder written by run, compare or sweep")
     rep.add_argument(
         "--out", type=Path, default=None, help="the HTML file (default: RESULTS/report.html)"
+    )
+
+    lib = commands.add_parser(
+        "scenarios",
+        help="list the scenario library, one line each",
+        description="List every scenario file under a folder (default: ./scenarios, or the "
+        "built-in baseline when there is none) with its name, horizon, calls a day and "
+        "description. Exits 1 if a file does not load, naming it and the problem.",
+    )
+    lib.add_argument(
+        "folder", nargs="?", type=Path, default=None, help="folder of scenarios (./scenarios)"
     )
 
     rpl = commands.add_parser(
@@ -790,6 +802,42 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_scenarios(args: argparse.Namespace) -> int:
+    folder = args.folder
+    if folder is None and Path("scenarios").is_dir():
+        folder = Path("scenarios")
+    entries = library(folder)
+    rows = []
+    for e in entries:
+        where = str(e.path.relative_to(folder)) if folder is not None else "(built-in) baseline"
+        if e.error is not None:
+            rows.append([where, "INVALID", "", "", "", e.error])
+            continue
+        rows.append(
+            [
+                where,
+                e.name,
+                f"{e.days:g}",
+                f"{e.calls_per_day[0]:,.0f}",
+                f"{e.calls_per_day[1]:,.0f}",
+                e.description,
+            ]
+        )
+    print(
+        render(
+            rows,
+            ["file", "name", "days", "999/day", "101/day", "description"],
+            [False, False, True, True, True, False],
+        )
+    )
+    bad = sum(e.error is not None for e in entries)
+    print(
+        f"{len(entries)} scenarios in {folder or 'the package'}"
+        + (f", {bad} invalid" if bad else "")
+    )
+    return 1 if bad else 0
+
+
 def command_replay(args: argparse.Namespace) -> int:
     path = write_replay(args.results, args.out, window=args.window, replication=args.replication)
     print(f"replay: {path}")
@@ -806,6 +854,7 @@ COMMANDS = {
     "roster": command_roster,
     "report": command_report,
     "replay": command_replay,
+    "scenarios": command_scenarios,
 }
 
 

@@ -1,0 +1,87 @@
+"""The scenario library: `controlroom-sim scenarios` lists every file, and every scenario in
+`scenarios/` runs (short horizon), so none can rot."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from controlroom_sim import api
+from controlroom_sim.library import library, scenario_paths
+from controlroom_sim.loading import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+LIBRARY = scenario_paths(SCENARIOS)
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    from controlroom_sim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
+    names = {p.relative_to(SCENARIOS).as_posix() for p in LIBRARY}
+    for expected in (
+        "baseline.toml",
+        "whatif/qbuster_callbacks.toml",
+        "whatif/no_support_worker.toml",
+        "whatif/major_incident_surge.toml",
+        "whatif/demand_growth_3y.toml",
+        "whatif/online_101_shift.toml",
+        "whatif/demand_suppression.toml",
+    ):
+        assert expected in names
+    assert not any(n.startswith("patterns/") for n in names)
+
+
+def test_the_command_lists_every_scenario_on_one_line_each() -> None:
+    status, out, err = run_cli(["scenarios", str(SCENARIOS)])
+    assert status == 0, err
+    lines = out.splitlines()
+    for entry in library(SCENARIOS):
+        line = [ln for ln in lines if ln.startswith(entry.path.relative_to(SCENARIOS).as_posix())]
+        assert len(line) == 1
+        assert entry.name in line[0] and entry.description in line[0]
+    assert lines[-1] == f"{len(LIBRARY)} scenarios in {SCENARIOS}"
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.relative_to(SCENARIOS).as_posix())
+def test_every_library_scenario_runs_on_a_short_horizon(path: Path) -> None:
+    scenario = load_scenario(path, ["scenario.days=0.25", "scenario.warmup_hours=1"])
+    result = api.run(scenario, replications=1, keep_records=False)
+    kpis = result.summary.set_index("kpi")["mean"]
+    offered = sum(kpis.get(f"offered_{c}", 0.0) for c in ("999", "101"))
+    assert offered > 0
+
+
+def test_an_invalid_file_is_named_and_the_exit_status_is_1(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(
+        '[scenario]\nname = "good"\n\n[channels.999]\ncalls_per_day = 10\n'
+        'talk_s = { dist = "fixed", value = 60 }\n\n[[handlers]]\nname = "h"\n'
+        'skills = ["999"]\ncount = 1\n'
+    )
+    (tmp_path / "bad.toml").write_text('[scenario]\nname = "bad"\ndays = -1\n')
+    (tmp_path / "patterns.toml").write_text(
+        '[[patterns]]\nname = "p"\nhours = [8]\nstarts = ["07:00"]\n'
+    )
+    status, out, _ = run_cli(["scenarios", str(tmp_path)])
+    assert status == 1
+    bad = [ln for ln in out.splitlines() if ln.startswith("bad.toml")]
+    assert len(bad) == 1 and "INVALID" in bad[0] and "scenario.days" in bad[0]
+    assert any(ln.startswith("good.toml") for ln in out.splitlines())
+    assert not any(ln.startswith("patterns.toml") for ln in out.splitlines())
+    assert out.splitlines()[-1] == f"2 scenarios in {tmp_path}, 1 invalid"
+
+
+def test_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    status, out, err = run_cli(["scenarios", str(tmp_path / "none")])
+    assert status == 2 and out == ""
+    assert err.strip() == f"error: {tmp_path / 'none'}: no such folder of scenarios"
