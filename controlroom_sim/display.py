@@ -123,7 +123,8 @@ def validation_table(frame: pd.DataFrame, confidence: float) -> str:
     )
 
 
-def _interval(kpi: str, low: float, high: float) -> str:
+def interval_text(kpi: str, low: float, high: float) -> str:
+    """A confidence interval as text (``-`` when there is none)."""
     if low is None or (isinstance(low, float) and math.isnan(low)):
         return "-"
     return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
@@ -164,9 +165,9 @@ def comparison_table(
             [
                 name,
                 format_value(name, b.mean),
-                _interval(name, b.ci_low, b.ci_high),
+                interval_text(name, b.ci_low, b.ci_high),
                 format_value(name, o.mean),
-                _interval(name, o.ci_low, o.ci_high),
+                interval_text(name, o.ci_low, o.ci_high),
                 _difference(name, d.diff) if d is not None else "-",
                 _diff_interval(name, d.ci_low, d.ci_high) if d is not None else "-",
                 _diff_interval(name, d.unpaired_ci_low, d.unpaired_ci_high)

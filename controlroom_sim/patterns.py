@@ -44,13 +44,26 @@ from .scenario import (
     INTERVALS_PER_WEEK,
     WEEKDAYS,
     Break,
+    HandlerGroup,
     KeyedError,
+    Scenario,
     Shift,
     clock_to_seconds,
 )
 
 INTERVALS_PER_DAY = 96
 MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def weekday_of(position: int) -> str:
+    """The weekday of a 15-minute interval of the week (0 = Monday 00:00)."""
+    return WEEKDAYS[int(position) // INTERVALS_PER_DAY]
+
+
+def clock_of(position: int) -> str:
+    """The start time (HH:MM) of a 15-minute interval of the week."""
+    position = int(position)
+    return f"{(position % INTERVALS_PER_DAY) // 4:02d}:{(position % 4) * 15:02d}"
 
 
 def _quarter_hour(text: str) -> str:
@@ -346,6 +359,25 @@ def rota_coverage(shifts: Sequence[Shift] | None, count: int | None) -> np.ndarr
             shift.start_s, shift.hours, shift.weekdays(), shift.breaks, float(shift.count)
         )
     return total
+
+
+def with_rota(
+    scenario: Scenario, shifts: list[Shift], group: str | None, pooled_name: str
+) -> Scenario:
+    """``scenario`` with ``shifts`` as a handler rota: the shifts of the group named ``group``
+    replaced (the other groups kept), or without ``group`` every handler group replaced by one
+    pooled group, ``pooled_name``, taking every channel with calls."""
+    if group is None:
+        skills = [n for n, ch in scenario.channels.items() if ch.calls_per_day > 0]
+        handlers = [HandlerGroup(name=pooled_name, skills=skills, shifts=shifts)]
+    else:
+        handlers = [
+            HandlerGroup(name=g.name, skills=list(g.skills), shifts=shifts)
+            if g.name == group
+            else g
+            for g in scenario.handlers
+        ]
+    return scenario.model_copy(update={"handlers": handlers})
 
 
 def rota_paid_hours(shifts: Sequence[Shift] | None, count: int | None) -> float:

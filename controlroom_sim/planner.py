@@ -19,7 +19,7 @@ from . import __version__, api
 from .experiment import with_run_settings
 from .loading import builtin_baseline_path, load_model, load_scenario
 from .output import write_atomic, write_json
-from .patterns import PatternFile, rota_coverage, rota_paid_hours
+from .patterns import PatternFile, clock_of, rota_coverage, rota_paid_hours, weekday_of
 from .requirement import (
     DEFAULT_TARGET,
     RequirementError,
@@ -295,8 +295,8 @@ def write_staff(result: StaffResult, command: list[str] | None = None) -> None:
 
 def _labelled(checks: pd.DataFrame) -> pd.DataFrame:
     out = checks.copy()
-    out.insert(1, "weekday", [WEEKDAYS[p // 96] for p in out["position"]])
-    out.insert(2, "time", [f"{(p % 96) // 4:02d}:{(p % 4) * 15:02d}" for p in out["position"]])
+    out.insert(1, "weekday", [weekday_of(p) for p in out["position"]])
+    out.insert(2, "time", [clock_of(p) for p in out["position"]])
     return out
 
 
@@ -519,11 +519,11 @@ def roster(
         required = np.asarray(requirement, dtype=float)
     rosters = [solve(p, required, shrinkage, time_limit_s) for p in chosen]
     scenarios = [rostered_scenario(loaded, r, group) for r in rosters]
-    current = sum(rota_paid_hours(g.shifts, g.count) for g in loaded.handlers)
-    if group is not None:  # only the group's hours are being rostered
-        current = sum(
-            rota_paid_hours(g.shifts, g.count) for g in loaded.handlers if g.name == group
-        )
+    current = sum(  # with a group, only its hours are being rostered
+        rota_paid_hours(g.shifts, g.count)
+        for g in loaded.handlers
+        if group is None or g.name == group
+    )
     result = RosterResult(loaded, required, rosters, scenarios, current, staff=staffed, group=group)
     if out is not None:
         result.folder = Path(out)
@@ -604,7 +604,7 @@ def write_roster(result: RosterResult) -> None:
     demand = pd.DataFrame(
         {f"offered_{n}": r * 900.0 for n, r in arrival_rates(result.scenario).items()}
     )
-    demand["weekday"] = [WEEKDAYS[p // 96] for p in range(INTERVALS_PER_WEEK)]
+    demand["weekday"] = [weekday_of(p) for p in range(INTERVALS_PER_WEEK)]
     plots.requirement_figure(
         demand,
         {"requirement": result.requirement},

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .display import format_value, render
+from .display import format_value, interval_text, render
 from .planner import RosterResult, StaffResult
 from .requirement import HOURS_PER_INTERVAL, Trial, measured_positions, staff_hours
 from .scenario import WEEKDAYS, Scenario
@@ -20,17 +20,12 @@ ROSTER_KPIS = (
 )
 
 
-def _ci(kpi: str, low: float, high: float) -> str:
-    if low is None or math.isnan(low):
-        return "-"
-    return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
-
-
 def round_line(round_: int, trial: Trial, scenario: Scenario) -> str:
     """One line per simulation round of the staffing search."""
     failing = int((trial.failing() & measured_positions(scenario)).sum())
     parts = [
-        f"{r.kpi} {format_value(r.kpi, r.mean)} (95% CI {_ci(r.kpi, r.ci_low, r.ci_high)})"
+        f"{r.kpi} {format_value(r.kpi, r.mean)} "
+        f"(95% CI {interval_text(r.kpi, r.ci_low, r.ci_high)})"
         for r in trial.overall.itertuples()
     ]
     return (
@@ -98,7 +93,7 @@ def staff_report(result: StaffResult) -> str:
             verdict = "met" if r.met else "MISSED"
             lines.append(
                 f"  {r.kpi}: whole week {format_value(r.kpi, r.mean)} (95% CI "
-                f"{_ci(r.kpi, r.ci_low, r.ci_high)}), target "
+                f"{interval_text(r.kpi, r.ci_low, r.ci_high)}), target "
                 f"{format_value(r.kpi, target.value)}: {verdict}"
             )
             m = misses.loc[r.kpi]
@@ -136,7 +131,7 @@ def roster_report(result: RosterResult) -> str:
             str(row["intervals_short"]),
         ]
         for kpi in kpis:
-            interval = _ci(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"])
+            interval = interval_text(kpi, row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"])
             cells.append(f"{format_value(kpi, row[kpi])} ({interval})")
         rows.append(cells)
     out = [

@@ -31,12 +31,11 @@ def _steps(ax: plt.Axes, values: np.ndarray, **kwargs: object) -> None:
     ax.stairs(np.asarray(values, dtype=float), _HOURS, **kwargs)
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
-    def save(tmp: Path) -> None:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-
-    write_atomic(path, save)
+def save_figure(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    """Write ``fig`` as a PNG atomically and close it."""
+    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight"))
     plt.close(fig)
+    return path
 
 
 def requirement_figure(
@@ -70,7 +69,7 @@ def requirement_figure(
         _week_axis(ax)
     if title:
         fig.suptitle(title)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def service_level_figure(
@@ -94,4 +93,4 @@ def service_level_figure(
         ax.set_ylabel(target.kpi)
         ax.legend(loc="lower left", fontsize=8, ncol=3)
         _week_axis(ax)
-    _save(fig, path)
+    save_figure(fig, path)

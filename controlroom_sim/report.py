@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pandas as pd
 
 from . import __version__
 from . import report_figures as figures
-from .display import HEADLINE, format_value
+from .display import HEADLINE, format_value, interval_text
 from .metrics import KPI_DESCRIPTIONS
 from .output import write_atomic
 
@@ -200,12 +199,6 @@ def _esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def _ci(kpi: str, low: float, high: float) -> str:
-    if low is None or (isinstance(low, float) and math.isnan(low)):
-        return "-"
-    return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
-
-
 def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> str:
     head = (
         "<tr><th>KPI</th>"
@@ -220,9 +213,8 @@ def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> s
             if (name, kpi) in by.index:
                 row = by.loc[(name, kpi)]
                 cells.append(f'<td class="num">{_esc(format_value(kpi, row["mean"]))}</td>')
-                cells.append(
-                    f'<td class="num">{_esc(_ci(kpi, row["ci_low"], row["ci_high"]))}</td>'
-                )
+                interval = interval_text(kpi, row["ci_low"], row["ci_high"])
+                cells.append(f'<td class="num">{_esc(interval)}</td>')
             else:
                 cells.append("<td></td><td></td>")
         meaning = KPI_DESCRIPTIONS.get(kpi) or KPI_DESCRIPTIONS.get(kpi.rsplit("_", 1)[0], "")

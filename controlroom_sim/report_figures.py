@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .display import format_value
-from .output import write_atomic
+from .plots import save_figure
 from .scenario import WEEKDAYS
 
 if TYPE_CHECKING:
@@ -25,12 +25,6 @@ STANDARD = 0.90
 """The national standard: 90% of 999 calls answered within 10 seconds."""
 
 Figure = tuple[str, str, Path]
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight"))
-    plt.close(fig)
-    return path
 
 
 def _pooled(intervals: pd.DataFrame, by: list[str], num: str, den: str) -> pd.Series:
@@ -77,7 +71,7 @@ def service_level(runs: list[RunData], path: Path) -> Figure | None:
         "Offered calls by channel in each 15-minute interval, and the share of answered 999 "
         "calls answered within 10 seconds, pooled over replications, by 15-minute interval "
         "(thin) and by hour (thick), against the 90% standard.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -105,7 +99,7 @@ def heatmap(run: RunData, path: Path) -> Figure | None:
         f"When the standard is missed: {run.name}",
         "The share of answered 999 calls answered within 10 seconds by weekday and hour "
         "(percent, pooled over replications and weeks); red is far below the 90% standard.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -134,7 +128,7 @@ def answer_times(runs: list[RunData], path: Path) -> Figure | None:
         "999 answer times and the Home Office bands",
         "Answer times of answered 999 calls over every replication, with the three bands the "
         "Home Office publishes: under 10 seconds, 10 to 59 seconds, 60 seconds or more.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -174,7 +168,7 @@ def abandonment(runs: list[RunData], path: Path) -> Figure | None:
         "Callers who gave up, and callbacks",
         "The share of offered calls abandoned by hour of day, per channel, pooled over "
         "replications and days; the title gives the 101 callback figures.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -214,7 +208,7 @@ def attendance(runs: list[RunData], path: Path) -> Figure | None:
         "Minutes from the call to an officer on scene for attended incidents (the last bin "
         "holds the slowest 2%), with each grade's target; the share counts unattended "
         "incidents as late.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -237,7 +231,7 @@ def backlog(runs: list[RunData], path: Path) -> Figure | None:
         "The dispatch backlog",
         "Incidents waiting for an officer, time-averaged in each 15-minute interval and "
         "averaged over replications.",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 
@@ -282,7 +276,7 @@ def comparison(results: Results, path: Path) -> Figure | None:
         "Each headline KPI per scenario: the mean over replications with its 95% confidence "
         "interval (common random numbers: the paired differences in differences.csv are "
         "tighter than these bars suggest).",
-        _save(fig, path),
+        save_figure(fig, path, dpi=100),
     )
 
 

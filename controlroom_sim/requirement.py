@@ -42,7 +42,14 @@ from scipy import stats
 
 from .arrivals import WEEK_S, expected_count
 from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
-from .patterns import INTERVALS_PER_DAY, rota_coverage, rota_paid_hours
+from .patterns import (
+    INTERVALS_PER_DAY,
+    clock_of,
+    rota_coverage,
+    rota_paid_hours,
+    weekday_of,
+    with_rota,
+)
 from .scenario import (
     CHECKS,
     INTERVAL_S,
@@ -406,11 +413,6 @@ def requirement_shifts(levels: np.ndarray) -> list[Shift]:
     return shifts
 
 
-def skills_for(scenario: Scenario) -> list[str]:
-    """Every channel with calls (a pooled group takes them all)."""
-    return [n for n, ch in scenario.channels.items() if ch.calls_per_day > 0]
-
-
 def with_requirement(scenario: Scenario, levels: np.ndarray, group: str | None = None) -> Scenario:
     """``scenario`` with a handler group on duty as ``levels`` says.
 
@@ -420,16 +422,7 @@ def with_requirement(scenario: Scenario, levels: np.ndarray, group: str | None =
     shifts = requirement_shifts(levels)
     if not shifts:  # nobody needed: keep one zero-count line so the group is valid
         shifts = [Shift(start="00:00", hours=24.0, count=0)]
-    if group is None:
-        handlers = [HandlerGroup(name="required", skills=skills_for(scenario), shifts=shifts)]
-    else:
-        handlers = [
-            HandlerGroup(name=g.name, skills=list(g.skills), shifts=shifts)
-            if g.name == group
-            else g
-            for g in scenario.handlers
-        ]
-    return scenario.model_copy(update={"handlers": handlers})
+    return with_rota(scenario, shifts, group, pooled_name="required")
 
 
 def other_groups_coverage(scenario: Scenario, group: str) -> np.ndarray:
@@ -738,8 +731,8 @@ def requirement_table(
     table = pd.DataFrame(
         {
             "interval": positions,
-            "weekday": [WEEKDAYS[p // INTERVALS_PER_DAY] for p in positions],
-            "time": [f"{(p % 96) // 4:02d}:{(p % 4) * 15:02d}" for p in positions],
+            "weekday": [weekday_of(p) for p in positions],
+            "time": [clock_of(p) for p in positions],
             "measured": measured_positions(scenario),
         }
     )

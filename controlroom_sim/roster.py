@@ -33,8 +33,8 @@ import tomli_w
 from scipy import optimize, sparse
 
 from .loading import BUILTIN_BASELINE, builtin_baseline_path
-from .patterns import INTERVALS_PER_DAY, Pattern, Tour, tours
-from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, HandlerGroup, Scenario, Shift
+from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
+from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
 
 HOURS_PER_INTERVAL = 0.25
 
@@ -136,8 +136,8 @@ class Roster:
             {
                 "pattern": self.pattern.name,
                 "interval": positions,
-                "weekday": [WEEKDAYS[p // INTERVALS_PER_DAY] for p in positions],
-                "time": [f"{(p % 96) // 4:02d}:{(p % 4) * 15:02d}" for p in positions],
+                "weekday": [weekday_of(p) for p in positions],
+                "time": [clock_of(p) for p in positions],
                 "required": self.requirement,
                 "available": coverage,
                 "surplus": coverage - self.requirement,
@@ -166,8 +166,8 @@ def solve(
     if uncovered.size:
         k = int(uncovered[0])
         raise RosterError(
-            f"pattern {pattern.name!r} cannot cover {WEEKDAYS[k // 96].title()} "
-            f"{(k % 96) // 4:02d}:{(k % 4) * 15:02d}: none of its shifts is on duty then "
+            f"pattern {pattern.name!r} cannot cover {weekday_of(k).title()} "
+            f"{clock_of(k)}: none of its shifts is on duty then "
             f"({uncovered.size} interval{'s' if uncovered.size > 1 else ''} like this)"
         )
     cost = np.array([t.paid_hours for t in columns])
@@ -235,17 +235,8 @@ def rostered_scenario(scenario: Scenario, roster: Roster, group: str | None = No
             f"{roster.pattern.name!r} pattern".strip(" —"),
         }
     )
-    skills = [n for n, ch in scenario.channels.items() if ch.calls_per_day > 0]
-    if group is None:
-        handlers = [HandlerGroup(name="rostered", skills=skills, shifts=shifts)]
-    else:
-        handlers = [
-            HandlerGroup(name=g.name, skills=list(g.skills), shifts=shifts)
-            if g.name == group
-            else g
-            for g in scenario.handlers
-        ]
-    return scenario.model_copy(update={"scenario": settings, "handlers": handlers})
+    rostered = with_rota(scenario, shifts, group, pooled_name="rostered")
+    return rostered.model_copy(update={"scenario": settings})
 
 
 def slug(text: str) -> str:
