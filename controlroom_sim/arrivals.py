@@ -7,6 +7,10 @@ mean ``rate × length`` and that many uniform times in the piece. No rate change
 however short (the pitfall of sampling the next gap at the current rate, Ciw's documented
 "sampling across thresholds" example).
 
+A room that takes several forces' calls (``[[forces]]``) has one process per force and channel:
+the channel's rate times the force's share, with the surges on that force. Their sum is the
+channel's rate, so the room's demand is the same as one process of the summed rate.
+
 Times are generated one day at a time, so a year-long run never holds all its arrivals at once.
 """
 
@@ -21,40 +25,66 @@ from .scenario import INTERVAL_S, INTERVALS_PER_WEEK, Scenario, clock_to_seconds
 WEEK_S = 7 * 86400.0
 
 
-def surge_windows(scenario: Scenario, channel: str) -> list[tuple[float, float, float]]:
-    """``(start_s, end_s, multiplier)`` in simulation seconds for surges on ``channel``."""
+def surge_windows(
+    scenario: Scenario, channel: str, force: str | None = None
+) -> list[tuple[float, float, float]]:
+    """``(start_s, end_s, multiplier)`` in simulation seconds for surges on ``channel``
+    (on ``force``'s calls, when given; a surge that names no forces applies to every force)."""
     out = []
     for surge in scenario.surges:
-        if channel in surge.channels:
-            start = scenario.warmup_s + (surge.day - 1) * 86400.0 + clock_to_seconds(surge.start)
-            out.append((start, start + surge.hours * 3600.0, surge.multiplier))
+        if channel not in surge.channels:
+            continue
+        if force is not None and surge.forces is not None and force not in surge.forces:
+            continue
+        start = scenario.warmup_s + (surge.day - 1) * 86400.0 + clock_to_seconds(surge.start)
+        out.append((start, start + surge.hours * 3600.0, surge.multiplier))
     return out
 
 
+def force_shares(scenario: Scenario, channel: str) -> list[tuple[str | None, float]]:
+    """``(force, share)`` of ``channel``'s calls: one ``(None, 1.0)`` without ``[[forces]]``."""
+    if not scenario.forces:
+        return [(None, 1.0)]
+    return [(f.name, f.share.get(channel, 0.0)) for f in scenario.forces]
+
+
 def rate_pieces(
-    scenario: Scenario, channel: str, start_s: float, end_s: float
+    scenario: Scenario,
+    channel: str,
+    start_s: float,
+    end_s: float,
+    force: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Breakpoints and rates (calls per second) of ``channel`` on ``[start_s, end_s)``.
+    """Breakpoints and rates (calls per second) of ``channel`` on ``[start_s, end_s)``: of
+    ``force``'s calls when given, otherwise of every force's together.
 
     Returns ``edges`` (length k + 1) and ``rates`` (length k): the rate is ``rates[i]`` on
     ``[edges[i], edges[i + 1])``.
     """
     weekly = scenario.channels[channel].rate_per_interval()
     origin = scenario.origin_weekday_s
+    parts = force_shares(scenario, channel)
+    if force is not None:
+        parts = [(f, share) for f, share in parts if f == force]
+    surges = [(share, surge_windows(scenario, channel, f)) for f, share in parts]
     # Profile interval edges falling inside the window.
     first = np.floor((start_s + origin) / INTERVAL_S)
     last = np.ceil((end_s + origin) / INTERVAL_S)
     grid = np.arange(first, last + 1) * INTERVAL_S - origin
-    surges = surge_windows(scenario, channel)
     cuts = [start_s, end_s, *grid]
-    for s0, s1, _ in surges:
-        cuts.extend((s0, s1))
+    for _, windows in surges:
+        for s0, s1, _ in windows:
+            cuts.extend((s0, s1))
     edges = np.unique(np.clip(np.asarray(cuts, dtype=float), start_s, end_s))
     mids = (edges[:-1] + edges[1:]) / 2
     index = (np.floor((mids + origin) / INTERVAL_S).astype(np.int64)) % INTERVALS_PER_WEEK
-    rates = weekly[index]
-    for s0, s1, multiplier in surges:
-        rates = np.where((mids >= s0) & (mids < s1), rates * multiplier, rates)
+    base = weekly[index]
+    rates = np.zeros_like(base)
+    for share, windows in surges:
+        part = base if share == 1.0 else base * share
+        for s0, s1, multiplier in windows:
+            part = np.where((mids >= s0) & (mids < s1), part * multiplier, part)
+        rates = rates + part
     return edges, rates
 
 
@@ -63,13 +93,15 @@ def arrival_blocks(
     channel: str,
     rng: np.random.Generator,
     block_s: float = 86400.0,
+    force: str | None = None,
 ) -> Iterator[np.ndarray]:
-    """Sorted arrival times of ``channel`` over the whole run, one block (a day) at a time."""
+    """Sorted arrival times of ``channel`` (``force``'s calls only, when given) over the whole
+    run, one block (a day) at a time."""
     start = 0.0
     end = scenario.end_s
     while start < end:
         stop = min(start + block_s, end)
-        edges, rates = rate_pieces(scenario, channel, start, stop)
+        edges, rates = rate_pieces(scenario, channel, start, stop, force)
         lengths = np.diff(edges)
         counts = rng.poisson(rates * lengths)
         total = int(counts.sum())
@@ -82,7 +114,10 @@ def arrival_blocks(
         start = stop
 
 
-def expected_count(scenario: Scenario, channel: str, start_s: float, end_s: float) -> float:
-    """Expected number of arrivals of ``channel`` on ``[start_s, end_s)`` (no redials)."""
-    edges, rates = rate_pieces(scenario, channel, start_s, end_s)
+def expected_count(
+    scenario: Scenario, channel: str, start_s: float, end_s: float, force: str | None = None
+) -> float:
+    """Expected number of arrivals of ``channel`` on ``[start_s, end_s)`` (no redials), of
+    ``force``'s calls when given."""
+    edges, rates = rate_pieces(scenario, channel, start_s, end_s, force)
     return float(np.sum(rates * np.diff(edges)))

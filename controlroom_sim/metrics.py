@@ -85,7 +85,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
 }
-"""What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``)."""
+"""What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
+room of several forces, each force's own carry its name after that, e.g. ``offered_999_Beds``)."""
 
 
 def answer_times(calls: pd.DataFrame, scenario: Scenario) -> pd.Series:
@@ -289,6 +290,13 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     kpis: dict[str, float] = {}
     for channel in scenario.channels:
         kpis.update(channel_kpis(calls, scenario, channel))
+    for force in scenario.force_names:
+        # A room of several forces: each force's callers' KPIs, suffixed with its name.
+        own = calls[calls["force"] == force]
+        for channel in scenario.channels:
+            kpis.update(
+                {f"{k}_{force}": v for k, v in channel_kpis(own, scenario, channel).items()}
+            )
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
     failure = scenario.dispatch.failure_demand if scenario.dispatch is not None else None

@@ -97,9 +97,11 @@ class Call:
         "end_s",
         "follow_delay_s",
         "follow_u",
+        "force",
         "force_s",
         "grade",
         "handler_id",
+        "line",
         "origin",
         "outcome",
         "patience_s",
@@ -153,7 +155,11 @@ class Call:
 
 
 class Handler(Member):
-    """One call handler on one shift, with the channels it takes in priority order."""
+    """One call handler on one shift, with the lines it takes in priority order.
+
+    A line is a channel's calls of one force (``channel * forces + force``); a room without
+    ``[[forces]]`` has one force, so its lines are its channels.
+    """
 
     __slots__ = ("levels", "skills")
 
@@ -288,11 +294,14 @@ class ControlRoom:
         self.channel_names = names
         self.index = {name: i for i, name in enumerate(names)}
         self.channels = [scenario.channels[n] for n in names]
-        n = len(names)
-        self.queues: list[deque[Call]] = [deque() for _ in range(n)]
-        self.retry_due: list[deque[Call]] = [deque() for _ in range(n)]
-        self.waiting = [0] * n
-        self.on_duty_for = [0] * n
+        self.force_names = scenario.force_names
+        self.n_forces = nf = max(1, len(self.force_names))
+        lines = len(names) * nf
+        # Queues and counts per line: a channel's calls of one force.
+        self.queues: list[deque[Call]] = [deque() for _ in range(lines)]
+        self.retry_due: list[deque[Call]] = [deque() for _ in range(lines)]
+        self.waiting = [0] * lines
+        self.on_duty_for = [0] * lines
         self.calls: list[Call] = []
         self.work: list[tuple[int, int, float, float, int]] = []
 
@@ -335,28 +344,49 @@ class ControlRoom:
         )
         for i, name in enumerate(names):
             if arrival_times is not None:
-                times = np.sort(np.asarray(arrival_times.get(name, ()), dtype=float))
-                self.env.process(self._arrivals(i, iter([times])))
-            elif self.channels[i].calls_per_day > 0:
+                # Keys: the channel's name, or "<channel>.<force>" in a room of several forces.
+                keys = [f"{name}.{f}" for f in self.force_names] if self.force_names else [name]
+                for f, key in enumerate(keys):
+                    times = np.sort(np.asarray(arrival_times.get(key, ()), dtype=float))
+                    self.env.process(self._arrivals(i, f, iter([times])))
+            elif self.channels[i].calls_per_day > 0 and not self.force_names:
                 rng = self.streams.generator(f"arrivals.{name}")
-                self.env.process(self._arrivals(i, arrival_blocks(scenario, name, rng)))
+                self.env.process(self._arrivals(i, 0, arrival_blocks(scenario, name, rng)))
+            elif self.channels[i].calls_per_day > 0:
+                for f, force in enumerate(scenario.forces):
+                    if force.share.get(name, 0.0) > 0:
+                        rng = self.streams.generator(f"arrivals.{name}.{force.name}")
+                        blocks = arrival_blocks(scenario, name, rng, force=force.name)
+                        self.env.process(self._arrivals(i, f, blocks))
 
     # -- handlers -----------------------------------------------------------------------------
 
     def _build_handlers(self) -> None:
         sc = self.scenario
         priorities = sorted({sc.channel_priority(n) for n in self.channel_names})
-        self.groups_for: list[list[deque[Handler]]] = [[] for _ in self.channel_names]
+        nf = self.n_forces
+        self.groups_for: list[list[deque[Handler]]] = [[] for _ in range(len(self.queues))]
         self.idle: list[deque[Handler]] = []
         skills_of: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] = []
         for group in sc.handlers:
             idle: deque[Handler] = deque()
             self.idle.append(idle)
-            skills = tuple(self.index[s] for s in group.skills if s in self.index)
-            for ci in skills:
-                self.groups_for[ci].append(idle)
+            forces = (
+                range(nf)
+                if group.forces is None
+                else [self.force_names.index(f) for f in group.forces]
+            )
+            skills = tuple(
+                self.index[s] * nf + f for s in group.skills if s in self.index for f in forces
+            )
+            for line in skills:
+                self.groups_for[line].append(idle)
             levels = tuple(
-                tuple(ci for ci in skills if sc.channel_priority(self.channel_names[ci]) == level)
+                tuple(
+                    line
+                    for line in skills
+                    if sc.channel_priority(self.channel_names[line // nf]) == level
+                )
                 for level in priorities
             )
             skills_of.append((skills, tuple(level for level in levels if level)))
@@ -377,15 +407,15 @@ class ControlRoom:
         self.handlers = self.staff.members
 
     def _count_duty(self, handler: Handler, delta: int) -> None:
-        for ci in handler.skills:
-            self.on_duty_for[ci] += delta
+        for line in handler.skills:
+            self.on_duty_for[line] += delta
 
     def _withdraw(self, handler: Handler) -> None:
         self.idle[handler.group].remove(handler)
 
     # -- arrivals -----------------------------------------------------------------------------
 
-    def _arrivals(self, channel: int, blocks):  # type: ignore[no-untyped-def]
+    def _arrivals(self, channel: int, force: int, blocks):  # type: ignore[no-untyped-def]
         env = self.env
         new_call = self._new_call
         end = self.scenario.end_s
@@ -395,7 +425,7 @@ class ControlRoom:
                     return
                 if at > env.now:
                     yield env.timeout(at - env.now)
-                new_call(channel, FIRST, -1, 0)
+                new_call(channel, FIRST, -1, 0, None, force)
 
     def _new_call(
         self,
@@ -404,12 +434,16 @@ class ControlRoom:
         caller_id: int,
         attempt: int,
         previous: Call | None = None,
+        force: int = 0,
     ) -> None:
         now = self.env.now
         call_id = len(self.calls)
         call = Call(
             call_id, caller_id if caller_id >= 0 else call_id, attempt, origin, channel, now
         )
+        # A follow-up call (redial, 101 caller ringing 999, repeat call) is the same force's.
+        call.force = force = previous.force if previous is not None else force
+        call.line = channel * self.n_forces + force
         self.calls.append(call)
         attrs = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel].draw()
         bt = attrs[0]
@@ -475,20 +509,22 @@ class ControlRoom:
         env = self.env
         call.force_s = env.now
         channel = call.channel
-        handler = self._pick_idle(channel)
+        line = call.line
+        handler = self._pick_idle(line)
         if handler is not None:
             self._serve(handler, call)
             return
         call.state = WAITING
-        self.queues[channel].append(call)
-        self.waiting[channel] += 1
+        self.queues[line].append(call)
+        self.waiting[line] += 1
         patience = call.patience_s
         cb = self.callback
         if cb is not None and channel == self.callback_channel:
             threshold = cb.offer_after_wait_s
             if cb.offer_rule == "predicted":
-                staff = max(self.on_duty_for[channel], 1)
-                predicted = self.waiting[channel] * self._mean_handle[channel] / staff
+                # The calls ahead on the caller's own line, shared by the handlers who take it.
+                staff = max(self.on_duty_for[line], 1)
+                predicted = self.waiting[line] * self._mean_handle[channel] / staff
                 if predicted > threshold:
                     self._offer(call)
                     return
@@ -548,14 +584,14 @@ class ControlRoom:
 
     def _on_retry_due(self, event: simpy.Event) -> None:
         call: Call = event.value
-        channel = call.channel
+        line = call.line
         call.state = CALLBACK_WAIT
-        handler = self._pick_idle(channel)
+        handler = self._pick_idle(line)
         if handler is not None:
             self._serve(handler, call)
             return
-        self.retry_due[channel].append(call)
-        self.waiting[channel] += 1
+        self.retry_due[line].append(call)
+        self.waiting[line] += 1
 
     # -- abandonment and follow-up calls -------------------------------------------------------
 
@@ -567,7 +603,7 @@ class ControlRoom:
         call.outcome = ABANDONED
         call.abandoned_s = self.env.now
         channel = call.channel
-        self.waiting[channel] -= 1
+        self.waiting[call.line] -= 1
         spec = self.channels[channel]
         u = call.follow_u
         p999 = spec.abandon_to_999_probability
@@ -587,8 +623,8 @@ class ControlRoom:
 
     # -- handling -----------------------------------------------------------------------------
 
-    def _pick_idle(self, channel: int) -> Handler | None:
-        groups = self.groups_for[channel]
+    def _pick_idle(self, line: int) -> Handler | None:
+        groups = self.groups_for[line]
         if len(groups) == 1:
             idle = groups[0]
             return idle.popleft() if idle else None
@@ -722,19 +758,19 @@ class ControlRoom:
         for level in handler.levels:
             best: deque[Call] | None = None
             best_s = INF
-            for channel in level:
-                due = retry_due[channel]
+            for line in level:
+                due = retry_due[line]
                 if due:
-                    self.waiting[channel] -= 1
+                    self.waiting[line] -= 1
                     return due.popleft()
-                queue = queues[channel]
+                queue = queues[line]
                 while queue and queue[0].state != WAITING and queue[0].state != CALLBACK_WAIT:
                     queue.popleft()
                 if queue and queue[0].force_s < best_s:
                     best, best_s = queue, queue[0].force_s
             if best is not None:
                 call = best.popleft()
-                self.waiting[call.channel] -= 1
+                self.waiting[call.line] -= 1
                 return call
         return None
 
@@ -785,6 +821,8 @@ class ControlRoom:
         frame.insert(3, "origin", _categorical(calls, "origin", ORIGINS))
         frame.insert(4, "channel", _categorical(calls, "channel", self.channel_names))
         frame.insert(11, "outcome", _categorical(calls, "outcome", OUTCOMES))
+        if self.force_names:
+            frame.insert(5, "force", _categorical(calls, "force", self.force_names))
         work = pd.DataFrame(
             self.work, columns=["handler_id", "call_id", "start_s", "end_s", "kind"]
         ).astype(

@@ -217,7 +217,15 @@ def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> s
                 cells.append(f'<td class="num">{_esc(interval)}</td>')
             else:
                 cells.append("<td></td><td></td>")
-        meaning = KPI_DESCRIPTIONS.get(kpi) or KPI_DESCRIPTIONS.get(kpi.rsplit("_", 1)[0], "")
+        # Without the channel suffix, or the channel and force suffixes.
+        meaning = next(
+            (
+                KPI_DESCRIPTIONS[k]
+                for k in (kpi, *(kpi.rsplit("_", n)[0] for n in (1, 2)))
+                if k in KPI_DESCRIPTIONS
+            ),
+            "",
+        )
         cells.append(f"<td>{_esc(meaning)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"

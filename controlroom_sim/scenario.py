@@ -226,6 +226,24 @@ class Shift(_Strict):
         return tuple(sorted(out))
 
 
+ForceName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
+"""A force's name: a letter, then letters, digits, '_' or '-' (it becomes part of KPI names)."""
+
+
+class Force(_Strict):
+    """``[[forces]]``: one force whose calls the room takes, and its share of each channel.
+
+    A room that takes calls for several forces (a merged or collaborating control room) lists
+    them here. Each force's calls arrive as a Poisson process of their own: the channel's rate
+    times the force's share (with the channel's weekly profile), times any surge on that force.
+    Handler groups take every force's calls unless they name ``forces``.
+    """
+
+    name: ForceName
+    share: Annotated[dict[ChannelName, Probability], Field(min_length=1)]
+    """Share of each channel's calls that are this force's (each channel's shares sum to 1)."""
+
+
 class RotaGroup(_Strict):
     """People with the same rota: on duty around the clock (``count``) or on ``shifts``."""
 
@@ -253,6 +271,16 @@ class HandlerGroup(RotaGroup):
     """``[[handlers]]``: call handlers with the same skills and rota."""
 
     skills: Annotated[list[ChannelName], Field(min_length=1)]
+    forces: Annotated[list[ForceName], Field(min_length=1)] | None = None
+    """With ``[[forces]]``: the forces whose calls the group takes; absent: every force's."""
+
+    @field_validator("forces")
+    @classmethod
+    def _unique_forces(cls, value: list[str] | None) -> list[str] | None:
+        repeated = sorted({f for f in value if value.count(f) > 1}) if value else []
+        if repeated:
+            raise ValueError(f"expected each force once, found {repeated[0]!r} twice")
+        return value
 
     @field_validator("skills")
     @classmethod
@@ -267,6 +295,8 @@ class Surge(_Strict):
     """``[[surges]]``: multiply channels' arrival rates over a window."""
 
     channels: Annotated[list[ChannelName], Field(min_length=1)]
+    forces: Annotated[list[ForceName], Field(min_length=1)] | None = None
+    """With ``[[forces]]``: the forces whose calls surge; absent: every force's."""
     day: Annotated[int, Field(ge=1)]
     """Measured day the surge starts on (1 = the first measured day)."""
     start: str
@@ -461,6 +491,8 @@ class Scenario(_Strict):
     scenario: RunSettings
     channels: dict[ChannelName, Channel] = {}
     callback: Callback | None = None
+    forces: list[Force] = []
+    """``[[forces]]``: the forces whose calls the room takes; absent: one force."""
     handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
     surges: list[Surge] = []
     call_types: list[CallType] = []
@@ -510,6 +542,7 @@ class Scenario(_Strict):
                     "expected redial_probability + abandon_to_999_probability <= 1, found "
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
                 )
+        self._check_forces()
         self._check_call_types()
         self._check_dispatch()
         self._check_support_workers()
@@ -531,6 +564,62 @@ class Scenario(_Strict):
                 "expected a [channels.999] section for callers to ring, found none",
             )
         return self
+
+    def _check_forces(self) -> None:
+        names = [f.name for f in self.forces]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise KeyedError(
+                    f"forces.{i}.name", f"expected a unique name, found {name!r} again"
+                )
+        for key, groups in (("handlers", self.handlers), ("surges", self.surges)):
+            for i, group in enumerate(groups):
+                for j, name in enumerate(group.forces or []):
+                    if not names:
+                        raise KeyedError(
+                            f"{key}.{i}.forces", "expected [[forces]] to name, found none"
+                        )
+                    if name not in names:
+                        raise KeyedError(
+                            f"{key}.{i}.forces.{j}",
+                            f"expected the name of a force ({', '.join(names)}), found {name!r}",
+                        )
+        if not names:
+            return
+        for i, force in enumerate(self.forces):
+            for channel in force.share:
+                if channel not in self.channels:
+                    raise KeyedError(
+                        f"forces.{i}.share.{channel}",
+                        f"expected a channel of the scenario, found {channel!r}",
+                    )
+        for channel, spec in self.channels.items():
+            if spec.calls_per_day <= 0:
+                continue
+            total = sum(f.share.get(channel, 0.0) for f in self.forces)
+            if abs(total - 1.0) > 1e-9:
+                raise KeyedError(
+                    "forces",
+                    f"expected the forces' shares of channel {channel} to sum to 1, "
+                    f"found {total:g}",
+                )
+            for i, force in enumerate(self.forces):
+                if force.share.get(channel, 0.0) > 0 and not any(
+                    channel in g.skills
+                    and (g.forces is None or force.name in g.forces)
+                    and g.headcount > 0
+                    for g in self.handlers
+                ):
+                    raise KeyedError(
+                        f"forces.{i}",
+                        f"has {channel} calls, so expected a handler group that takes "
+                        f"{force.name}'s {channel} calls with someone on duty, found none",
+                    )
+
+    @property
+    def force_names(self) -> tuple[str, ...]:
+        """The forces' names in file order; empty for a single-force room."""
+        return tuple(f.name for f in self.forces)
 
     def _check_dispatch(self) -> None:
         if self.dispatch is None:
