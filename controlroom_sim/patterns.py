@@ -372,7 +372,7 @@ def with_rota(
         handlers = [HandlerGroup(name=pooled_name, skills=skills, shifts=shifts)]
     else:
         handlers = [
-            HandlerGroup(name=g.name, skills=list(g.skills), shifts=shifts)
+            HandlerGroup(name=g.name, skills=list(g.skills), forces=g.forces, shifts=shifts)
             if g.name == group
             else g
             for g in scenario.handlers

@@ -19,6 +19,7 @@ same count share a line.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import sys
@@ -275,22 +276,12 @@ def roster_toml(
             base = os.path.relpath(base_file.resolve(), target_file.resolve().parent)
         except ValueError:  # another drive (Windows)
             base = str(base_file.resolve())
-    handlers = []
-    for g in rostered.handlers:
-        entry: dict = {"name": g.name, "skills": list(g.skills)}
-        if g.count is not None:
-            entry["count"] = g.count
-        else:
-            entry["shifts"] = [_shift_dict(s) for s in g.shifts or []]
-        handlers.append(entry)
-    data = {
+    top = {
         "extends": Path(base).as_posix(),
         "scenario": {
             "name": rostered.scenario.name,
             "description": rostered.scenario.description,
         },
-        "handlers": handlers,
-        "provenance": {"handlers": provenance},
     }
     head = [
         f"# A roster made by controlroom-sim roster: pattern {roster.pattern.name!r},",
@@ -299,4 +290,33 @@ def roster_toml(
     if overrides:
         head.append("# Made with these overrides; give them again when running this file:")
         head.extend(f"#   --set {o}" for o in overrides)
-    return "\n".join(head) + "\n\n" + tomli_w.dumps(data)
+    parts = ["\n".join(head), tomli_w.dumps(top).rstrip()]
+    for g in rostered.handlers:
+        # One line per shift, as in hand-written scenario files.
+        lines = ["[[handlers]]", f"name = {_inline(g.name)}", f"skills = {_inline(list(g.skills))}"]
+        if g.forces is not None:
+            lines.append(f"forces = {_inline(list(g.forces))}")
+        if g.count is not None:
+            lines.append(f"count = {g.count}")
+        else:
+            lines.append("shifts = [")
+            lines.extend(f"  {_inline(_shift_dict(s))}," for s in g.shifts or [])
+            lines.append("]")
+        parts.append("\n".join(lines))
+    parts.append(tomli_w.dumps({"provenance": {"handlers": provenance}}).rstrip())
+    return "\n\n".join(parts) + "\n"
+
+
+def _inline(value: object) -> str:
+    """A TOML value on one line: inline tables and arrays, shortest exact numbers."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
