@@ -58,6 +58,19 @@ def _scenario(source: str | Path | Scenario | None, overrides: Sequence[str]) ->
     return load_scenario(source, overrides)
 
 
+def only_forces(scenario: Scenario, forces: Sequence[str]) -> Scenario:
+    """``scenario`` as a room taking only ``forces``' calls; PlannerError for a bad name."""
+    if not scenario.forces:
+        raise PlannerError("--forces: expected a scenario with [[forces]], found none")
+    try:
+        return scenario.only_forces(list(forces))
+    except KeyError as exc:
+        known = ", ".join(scenario.force_names)
+        raise PlannerError(f"--forces: expected names of {known}, found {exc.args[0]!r}") from None
+    except ValueError as exc:
+        raise PlannerError(f"--forces: {exc}") from None
+
+
 def _targets(targets: Sequence[str | StaffTarget]) -> list[StaffTarget]:
     return [t if isinstance(t, StaffTarget) else StaffTarget.parse(t) for t in targets]
 
@@ -171,6 +184,7 @@ def staff(
     *,
     targets: Sequence[str | StaffTarget] = (DEFAULT_TARGET,),
     group: str | None = None,
+    forces: Sequence[str] = (),
     shrinkage: float | None = None,
     simulate: bool = True,
     max_rounds: int = 10,
@@ -188,11 +202,14 @@ def staff(
 
     Erlang C / A per interval first, then (with ``simulate``) refined by simulation and checked
     with new callers (seed + 1). ``group`` sizes one handler group of the scenario with the
-    others kept; by default one pooled group takes every channel. ``shrinkage`` (share of paid
+    others kept; by default one pooled group takes every channel. ``forces`` sizes a room that
+    takes only those forces' calls (of a scenario with ``[[forces]]``). ``shrinkage`` (share of paid
     time not taking calls) defaults to the break time of the scenario's own handler rota. With
     ``out`` the tables, a summary and the plots are written there.
     """
     loaded = _scenario(scenario, overrides)
+    if forces:
+        loaded = only_forces(loaded, forces)
     parsed = _targets(targets)
     check_targets(loaded, parsed)
     fixed = other_groups_coverage(loaded, group) if group is not None else None

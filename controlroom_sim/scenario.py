@@ -621,6 +621,49 @@ class Scenario(_Strict):
         """The forces' names in file order; empty for a single-force room."""
         return tuple(f.name for f in self.forces)
 
+    def only_forces(self, names: list[str] | tuple[str, ...]) -> Scenario:
+        """This scenario as a room that takes only ``names``' calls: each channel's calls a day
+        cut to those forces' shares (renormalised), handler groups and surges limited to them
+        (groups that take none of them left out). Officers, dispatchers and support workers are
+        kept as they are. KeyError names a force the scenario does not have."""
+        for name in names:
+            if name not in self.force_names:
+                raise KeyError(name)
+        kept = [f for f in self.forces if f.name in names]
+        totals = {c: sum(f.share.get(c, 0.0) for f in kept) for c in self.channels}
+        channels = {
+            c: ch.model_copy(update={"calls_per_day": ch.calls_per_day * totals[c]})
+            for c, ch in self.channels.items()
+        }
+        forces = [
+            Force(
+                name=f.name,
+                share={c: v / totals[c] for c, v in f.share.items() if totals.get(c, 0.0) > 0},
+            )
+            for f in kept
+        ]
+
+        def limited(groups: list) -> list:
+            out = []
+            for g in groups:
+                if g.forces is None:
+                    out.append(g)
+                elif any(f in names for f in g.forces):
+                    out.append(g.model_copy(update={"forces": [f for f in g.forces if f in names]}))
+            return out
+
+        handlers = limited(self.handlers)
+        if not handlers:
+            raise ValueError(f"no handler group takes the calls of {', '.join(names)}")
+        return self.model_copy(
+            update={
+                "channels": channels,
+                "forces": forces,
+                "handlers": handlers,
+                "surges": limited(self.surges),
+            }
+        )
+
     def _check_dispatch(self) -> None:
         if self.dispatch is None:
             for key in ("officers", "dispatchers"):
