@@ -37,6 +37,11 @@ def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
         "whatif/demand_growth_3y.toml",
         "whatif/online_101_shift.toml",
         "whatif/demand_suppression.toml",
+        "whatif/national_standard.toml",
+        "whatif/minimum_staffing.toml",
+        "merging/one_room.toml",
+        "merging/two_rooms.toml",
+        "merging/three_rooms.toml",
     ):
         assert expected in names
     assert not any(n.startswith("patterns/") for n in names)
