@@ -340,3 +340,70 @@ def test_force_kpis_add_up_and_rooms_keep_to_their_forces() -> None:
     # Offered shares of each force near its population share (0.25, 0.32, 0.43).
     offered = np.array([kpis[f"offered_999_{f}"] for f in sc.force_names])
     assert np.all(np.abs(offered / offered.sum() - [0.25, 0.3214, 0.4286]) < 0.06)
+
+
+# --- one room of several: sizing a room that takes some forces' calls -------------------------
+
+
+def test_only_forces_cuts_demand_handlers_and_surges_to_the_room() -> None:
+    three = load_scenario(MERGING / "three_rooms.toml")
+    beds = three.only_forces(["Bedfordshire"])
+    assert beds.force_names == ("Bedfordshire",)
+    assert beds.forces[0].share == {"999": 1.0, "101": 1.0}
+    for channel in ("999", "101"):
+        assert beds.channels[channel].calls_per_day == pytest.approx(
+            three.channels[channel].calls_per_day * 0.25
+        )
+        # The weekly profile stays the channel's.
+        assert beds.channels[channel].profile_weights == three.channels[channel].profile_weights
+    assert [g.name for g in beds.handlers] == ["Bedfordshire 999 desk", "Bedfordshire contact"]
+    two = load_scenario(MERGING / "two_rooms.toml").only_forces(["Cambridgeshire", "Hertfordshire"])
+    # The Beds-and-Cambs room's groups now take Cambridgeshire's calls only.
+    assert {g.name: g.forces for g in two.handlers} == {
+        "Beds and Cambs 999 desk": ["Cambridgeshire"],
+        "Beds and Cambs contact": ["Cambridgeshire"],
+        "Hertfordshire 999 desk": ["Hertfordshire"],
+        "Hertfordshire contact": ["Hertfordshire"],
+    }
+    shares = {f.name: f.share["999"] for f in two.forces}
+    assert shares == pytest.approx({"Cambridgeshire": 0.9 / 2.1, "Hertfordshire": 1.2 / 2.1})
+    with pytest.raises(KeyError):
+        three.only_forces(["Kent"])
+
+
+def test_staff_for_all_forces_is_the_pooled_room_and_rooms_need_more() -> None:
+    """Erlang per interval: a room of every force is the pooled room itself; the three rooms
+    sized one by one need more handler hours than the pooled room (the pooling effect)."""
+    from controlroom_sim import planner
+
+    one = load_scenario(MERGING / "one_room.toml")
+    every = planner.staff(one, forces=list(one.force_names), simulate=False)
+    pooled = planner.staff(one, simulate=False)
+    assert np.array_equal(every.erlang, pooled.erlang)
+    rooms = [planner.staff(one, forces=[f], simulate=False) for f in one.force_names]
+    separate = sum(r.hours()["erlang_hours"] for r in rooms)
+    assert separate > pooled.hours()["erlang_hours"]
+    # In every interval the separate rooms need at least as many as one room.
+    assert np.all(sum(r.erlang for r in rooms) >= pooled.erlang)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "forces", "expected"),
+    [
+        (str(MERGING / "one_room.toml"), "Kent", "--forces: expected names of Bedfordshire"),
+        (None, "Kent", "--forces: expected a scenario with [[forces]], found none"),
+    ],
+)
+def test_staff_forces_errors(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    scenario: str | None,
+    forces: str,
+    expected: str,
+) -> None:
+    argv = ["staff", *([scenario] if scenario else []), "--forces", forces, "--erlang-only"]
+    status = cli.main([*argv, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.startswith("error: ") and expected in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
