@@ -4,8 +4,13 @@
 The model: Poisson arrivals at 0.2 calls a second, exponential talk time (mean 300 s),
 exponential patience (mean 180 s), 63 handlers (95% load), first come first served. The engine
 runs it as a scenario with every other feature off and returns its full per-call records; the
-references count and time the same calls. Each row also shows the abandonment rate and the mean
-wait of answered calls beside exact Erlang A, so a fast but wrong model would show.
+references count and time the same calls. Each row also shows the abandonment rate and the
+mean wait of answered calls beside exact Erlang A, so a fast but wrong model would show.
+
+Events are the SimPy events each model processed (see :mod:`benchmarks.instrument`; Ciw is not
+built on SimPy and has none to count). Each model's own imports are done before its clock
+starts, and ``calls/CPU s`` divides by the CPU time of the run, which varies less than wall
+time on a machine busy with other work.
 
 Run from the repository root::
 
@@ -18,14 +23,19 @@ from __future__ import annotations
 
 import argparse
 import platform
+from typing import Any
 
-from benchmarks.harness import format_table, measure
+from benchmarks.harness import format_table, load_line, measure
+from benchmarks.instrument import probed
 from benchmarks.reference_models import ciw_mmn_plus_m, plain_simpy_mmn_plus_m
 
 ARRIVAL_RATE = 0.2
 MEAN_SERVICE = 300.0
 MEAN_PATIENCE = 180.0
 SERVERS = 63
+ENGINE = "controlroom-sim engine"
+PLAIN = "plain SimPy loop"
+CIW = "Ciw"
 
 
 def engine_mmn_plus_m(
@@ -76,41 +86,49 @@ def engine_mmn_plus_m(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=float, default=30.0, help="simulated days (default 30)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-ciw", action="store_true", help="leave Ciw out")
-    args = parser.parse_args()
-    horizon = args.days * 86400.0
+def measure_mmn(days: float = 30.0, seed: int = 1, ciw: bool = True) -> dict[str, Any]:
+    """Run the three models, each in a fresh process; rows for the table and the speeds.
 
+    Returns ``{"rows", "speeds", "ratios", "theory", "header"}``: ``speeds`` are calls a
+    second by model name, ``ratios`` each model's speed over the plain SimPy loop's.
+    """
+    horizon = days * 86400.0
     from controlroom_sim.erlang import erlang_a_metrics
 
     theory = erlang_a_metrics(ARRIVAL_RATE, MEAN_SERVICE, MEAN_PATIENCE, SERVERS, 10.0)
+    # (name, function, modules imported before the clock starts: each model's own imports are
+    # left out of its time, as the plain loop's simpy and numpy are)
     runs = [
-        ("controlroom-sim engine", engine_mmn_plus_m),
-        ("plain SimPy loop", plain_simpy_mmn_plus_m),
+        (ENGINE, engine_mmn_plus_m, ("controlroom_sim.model", "controlroom_sim.scenario")),
+        (PLAIN, plain_simpy_mmn_plus_m, ()),
     ]
-    if not args.no_ciw:
+    if ciw:
         try:
-            import ciw  # noqa: F401
+            import ciw as _ciw  # noqa: F401
         except ImportError:
             print("ciw is not installed (pip install -e '.[bench]'); leaving it out")
         else:
-            runs.append(("Ciw", ciw_mmn_plus_m))
+            runs.append((CIW, ciw_mmn_plus_m, ("ciw",)))
     rows = []
-    speeds = {}
-    for name, fn in runs:
-        m = measure(fn, ARRIVAL_RATE, MEAN_SERVICE, MEAN_PATIENCE, SERVERS, horizon, args.seed)
-        result = m["result"]
+    speeds: dict[str, float] = {}
+    for name, fn, preload in runs:
+        args = (ARRIVAL_RATE, MEAN_SERVICE, MEAN_PATIENCE, SERVERS, horizon, seed)
+        m = measure(probed, fn, *args, preload=preload, probe_package=name == ENGINE)
+        probe = m["result"]
+        result = probe["result"]
         speed = result["offered"] / m["wall_s"]
         speeds[name] = speed
+        # Ciw is not built on SimPy: it has no SimPy events to count
+        events = probe["events"] if probe["runs"] else None
         rows.append(
             {
                 "model": name,
                 "calls": result["offered"],
                 "wall s": round(m["wall_s"], 2),
                 "calls/s": round(speed),
+                "calls/CPU s": round(result["offered"] / m["cpu_s"]),
+                "events": events,
+                "events/s": round(events / m["wall_s"]) if events else None,
                 "peak MiB": round(m["peak_rss_mb"]),
                 "P(abandon)": round(result["p_abandon"], 4),
                 "mean wait s": round(result["mean_wait_answered"], 2),
@@ -119,28 +137,53 @@ def main() -> None:
     rows.append(
         {
             "model": "Erlang A (exact)",
-            "calls": "",
-            "wall s": "",
-            "calls/s": "",
-            "peak MiB": "",
             "P(abandon)": round(theory.p_abandon, 4),
             "mean wait s": round(theory.mean_wait_answered, 2),
         }
     )
-    print(
+    base = speeds[PLAIN]
+    header = (
         f"M/M/{SERVERS}+M, {ARRIVAL_RATE} calls/s, talk {MEAN_SERVICE:g} s, patience "
-        f"{MEAN_PATIENCE:g} s, {args.days:g} days, seed {args.seed}; "
+        f"{MEAN_PATIENCE:g} s, {days:g} days, seed {seed}; "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
-    print(
-        format_table(
-            rows, ["model", "calls", "wall s", "calls/s", "peak MiB", "P(abandon)", "mean wait s"]
-        )
-    )
-    base = speeds["plain SimPy loop"]
-    for name, speed in speeds.items():
-        if name != "plain SimPy loop":
-            print(f"{name}: {speed / base:.2f} x the plain SimPy loop's speed")
+    return {
+        "rows": rows,
+        "speeds": speeds,
+        "ratios": {name: speed / base for name, speed in speeds.items()},
+        "theory": theory,
+        "header": header,
+    }
+
+
+COLUMNS = [
+    "model",
+    "calls",
+    "wall s",
+    "calls/s",
+    "calls/CPU s",
+    "events",
+    "events/s",
+    "peak MiB",
+    "P(abandon)",
+    "mean wait s",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, default=30.0, help="simulated days (default 30)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-ciw", action="store_true", help="leave Ciw out")
+    args = parser.parse_args()
+    print(load_line())
+    out = measure_mmn(args.days, args.seed, not args.no_ciw)
+    print(out["header"])
+    print(format_table(out["rows"], COLUMNS))
+    for name, ratio in out["ratios"].items():
+        if name != PLAIN:
+            print(f"{name}: {ratio:.2f} x the plain SimPy loop's speed")
+    print(load_line())
 
 
 if __name__ == "__main__":
