@@ -157,6 +157,8 @@ class DispatchDesk:
         self.origin_weekday_s = scenario.origin_weekday_s
         self.repeat_call = repeat_call
         self.incidents: list[Incident] = []
+        # Incidents no officer has reached yet, in the order raised: what a review scans.
+        self.unreached: dict[int, Incident] = {}
         self.queue: list[tuple[int, float, int, int, Incident]] = []
         self.waiting = 0
         self.idle: deque[Officer] = deque()
@@ -238,6 +240,7 @@ class DispatchDesk:
         incident.allocation_s = allocation_s
         self._set_target(incident)
         self.incidents.append(incident)
+        self.unreached[len(self.incidents) - 1] = incident
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
             self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
         failure = spec.failure_demand
@@ -395,6 +398,7 @@ class DispatchDesk:
         officer.trip = None
         incident.state = ON_SCENE
         incident.arrived_s = self.env.now
+        del self.unreached[incident.incident_id]
         self.env.timeout(incident.on_scene_s, (officer, incident)).callbacks.append(self._clear)
 
     def _clear(self, event: simpy.Event) -> None:
@@ -446,7 +450,7 @@ class DispatchDesk:
         every = review.every_hours * 3600.0
         while True:
             yield self.env.timeout(every)
-            due = [i for i in self.incidents if i.state in (BOOKED, WAITING)]
+            due = [i for i in self.unreached.values() if i.state in (BOOKED, WAITING)]
             if self.dispatchers is None:
                 for incident in due:
                     self.review_s += review.review_s.mean
