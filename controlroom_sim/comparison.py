@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
 from .metrics import confidence_interval
 
@@ -53,7 +53,7 @@ def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tu
     if se == 0:
         return diff, diff
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+    half = float(special.stdtrit(df, 0.5 + confidence / 2)) * se
     return diff - half, diff + half
 
 

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .arrivals import WEEK_S, expected_count
 from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
@@ -468,7 +468,7 @@ def ratio_estimate(y: np.ndarray, x: np.ndarray, confidence: float = 0.95) -> tu
     mean_x = total / n
     resid = np.asarray(y, dtype=float) - ratio * np.asarray(x, dtype=float)
     se = math.sqrt(float(np.sum(resid**2)) / (n * (n - 1))) / mean_x
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * se
+    half = float(special.stdtrit(n - 1, 0.5 + confidence / 2.0)) * se
     return (ratio, ratio - half, ratio + half)
 
 
@@ -480,6 +480,8 @@ def binomial_interval(
         return (math.nan, math.nan)
     alpha = 1.0 - confidence
     k, n = successes, trials
+    from scipy import stats  # imported here: slow to import, only the planner needs it
+
     low = 0.0 if k <= 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k >= n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return (low, high)

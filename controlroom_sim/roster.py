@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import tomli_w
-from scipy import optimize, sparse
 
 from .loading import BUILTIN_BASELINE, builtin_baseline_path
 from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
@@ -153,6 +152,8 @@ def solve(
     time_limit_s: float = 60.0,
 ) -> Roster:
     """The roster of ``pattern`` covering ``requirement`` at the fewest paid hours."""
+    # Imported here: scipy.optimize is slow to import, and simulation workers never need it.
+    from scipy import optimize, sparse
 
     required = np.asarray(requirement, dtype=float)
     if required.shape != (INTERVALS_PER_WEEK,):
