@@ -61,15 +61,17 @@ def interval(day: int, clock: str) -> int:
 # -- the patterns file ----------------------------------------------------------------------------
 
 
-def test_shipped_patterns_file_loads_with_its_four_patterns() -> None:
+def test_shipped_patterns_file_loads_with_its_five_patterns() -> None:
     loaded = load_model(SHIPPED, PatternFile, "patterns")
-    assert [p.name for p in loaded.patterns] == ["5x8", "4x10", "12h 4-on-4-off", "flexible"]
+    names = ["5x8", "4x10", "12h 4-on-4-off", "flexible", "current starts"]
+    assert [p.name for p in loaded.patterns] == names
     kinds = {p.name: p.kind for p in loaded.patterns}
     assert kinds == {
         "5x8": "tours",
         "4x10": "tours",
         "12h 4-on-4-off": "rotation",
         "flexible": "free",
+        "current starts": "free",
     }
     for pattern in loaded.patterns:
         assert tours(pattern), pattern.name
