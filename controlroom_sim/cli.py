@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import shlex
 import signal
@@ -27,7 +28,7 @@ from .display import (
 )
 from .engines import ENGINES, EngineError
 from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
-from .experiment import with_run_settings
+from .experiment import CALLS_PER_SECOND, RunEstimate, estimate_run, with_run_settings
 from .library import library
 from .loading import ScenarioError, load_model, load_scenario
 from .output import OutputError, default_folder, prepare_folder
@@ -46,11 +47,19 @@ from .requirement import (
     other_groups_coverage,
 )
 from .roster import RosterError
-from .store import ResumeError
+from .scenario import Scenario
+from .store import ResumeError, RunStore
 from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
 
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 1
+DEFAULT_MAX_CALLS = 50_000_000
+"""Runs estimated above this many calls need ``--yes`` (or a higher ``--max-calls``)."""
+CEILING_CALLS = 10**15
+"""Runs estimated above this many calls (some 2,000 years of one worker) are refused even
+with ``--yes``: volumes or horizons that large are mistakes."""
+NOTICE_CALLS = 1_000_000
+"""Runs estimated above this many calls (or a minute) say so on stderr before they start."""
 
 
 class UsageError(ValueError):
@@ -176,6 +185,25 @@ def _add_run_control(command: argparse.ArgumentParser) -> None:
         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask; without "
         "it a local cluster of --jobs workers is started)",
     )
+    _add_size_guard(command)
+
+
+def _add_size_guard(command: argparse.ArgumentParser) -> None:
+    """``--max-calls`` and ``--yes``: every command that simulates estimates its size first."""
+    command.add_argument(
+        "--max-calls",
+        type=lambda text: _whole_number(text, 1, 10**15, "a whole number >= 1"),
+        default=DEFAULT_MAX_CALLS,
+        metavar="N",
+        help="refuse a run estimated to simulate more than N calls (counting simulated days "
+        "and staff shifts as calls by their cost) unless --yes is given "
+        f"(default {DEFAULT_MAX_CALLS:,})",
+    )
+    command.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even when the estimate is above --max-calls",
+    )
 
 
 def _add_show(command: argparse.ArgumentParser, default: str) -> None:
@@ -299,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="confidence level of the intervals (default 0.99)",
     )
     val.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_size_guard(val)
 
     stf = commands.add_parser(
         "staff",
@@ -321,6 +350,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stf.add_argument(
         "--erlang-only", action="store_true", help="stop at the Erlang curve (no simulation)"
+    )
+    stf.add_argument(
+        "--forces",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        metavar="NAME,...",
+        help="size a room that takes only these forces' calls (a scenario with [[forces]], "
+        "e.g. one of the rooms of a merger)",
     )
     stf.add_argument(
         "--max-rounds",
@@ -486,6 +523,10 @@ def _experiment_kwargs(args: argparse.Namespace, folder: Path) -> dict[str, obje
 
 _ARGV: list[str] = []
 """The arguments of this invocation, for the manifest and the resume hint."""
+_RUN_FOLDER: list[Path] = []
+"""The folder a run, comparison or sweep of this invocation writes (once it is known)."""
+_SIGNALS: list[int] = []
+"""The stopping signals (SIGINT, SIGTERM) this invocation has received."""
 
 
 def _resume_command(folder: Path | None) -> str:
@@ -511,6 +552,16 @@ def _check_experiment_args(args: argparse.Namespace) -> None:
         raise UsageError("--scheduler: needs --engine dask")
 
 
+def _replications(args: argparse.Namespace, scenario: Scenario) -> int:
+    """The replications a run starts with: ``--replications``, the first precision check's
+    count with ``--target-half-width``, else the scenario's."""
+    if getattr(args, "targets", None):
+        return int(args.min_replications)
+    if args.replications is not None:
+        return int(args.replications)
+    return scenario.scenario.replications
+
+
 def _folder(args: argparse.Namespace, name: str) -> Path:
     return args.out if args.out is not None else default_folder(name)
 
@@ -519,10 +570,89 @@ def _replications_line(n: int) -> str:
     return f"{n} replication{'s' if n != 1 else ''}"
 
 
+# -- the size guard -----------------------------------------------------------------------------
+
+
+def _amount(value: float) -> str:
+    """A count or size for a message: 12,345 or 0.05, or 1.2e+20 when it is huge."""
+    if value != value or value == float("inf"):
+        return "more than can be counted"
+    if value >= 1e15:
+        return f"{value:.2g}"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _duration(seconds: float) -> str:
+    """How long, for a message: "about 84 min", "under a second"."""
+    if not seconds < 1e12:
+        return "longer than anyone can wait"
+    if seconds < 1:
+        return "under a second"
+    for unit, size, most in (("s", 1, 90), ("min", 60, 90), ("h", 3600, 48), ("days", 86400, 730)):
+        if seconds < size * most:
+            return f"about {_amount(float(f'{seconds / size:.2g}'))} {unit}"
+    return f"about {_amount(float(f'{seconds / (365 * 86400):.2g}'))} years"
+
+
+def _describe_estimate(estimate: RunEstimate, at_least: bool) -> str:
+    scenarios = f"{estimate.scenarios} scenarios x " if estimate.scenarios > 1 else ""
+    if not math.isfinite(estimate.cost):
+        return (
+            f"more calls than can be counted over {scenarios}"
+            f"{_replications_line(estimate.replications)}: the horizon, the volumes or the "
+            "staff are too large to simulate"
+        )
+    days = estimate.days / max(1, estimate.replications * estimate.scenarios)
+    text = (
+        f"{'at least ' if at_least else ''}about {_amount(estimate.calls)} calls over "
+        f"{scenarios}{_replications_line(estimate.replications)} of {_amount(days)} simulated "
+        f"day{'s' if days != 1 else ''} (warm-up and cool-down included)"
+    )
+    if not estimate.cost <= 2 * estimate.calls + 1000:
+        text += f", with the days and staff shifts as much work as {_amount(estimate.cost)} calls"
+    workers = max(1, min(estimate.workers, estimate.replications * estimate.scenarios))
+    return (
+        f"{text}, taking {_duration(estimate.seconds)} at {CALLS_PER_SECOND:,} calls/s "
+        f"per worker ({workers} worker{'s' if workers != 1 else ''})"
+    )
+
+
+def _check_size(
+    args: argparse.Namespace,
+    scenarios: Sequence[Scenario],
+    sources: Sequence[object],
+    replications: int,
+    at_least: bool = False,
+) -> None:
+    """Estimate the run before it starts: above ``--max-calls`` refuse (one line, exit 2)
+    unless ``--yes``, and above :data:`CEILING_CALLS` refuse whatever the options (no such run
+    can finish); above :data:`NOTICE_CALLS` calls or a minute, say so on stderr."""
+    estimate = estimate_run(scenarios, replications, args.jobs)
+    described = _describe_estimate(estimate, at_least)
+    ceiling = not estimate.cost <= CEILING_CALLS
+    if ceiling or (estimate.cost > args.max_calls and not args.yes):
+        costs = [estimate_run([s], replications).cost for s in scenarios]
+        heaviest = max(range(len(costs)), key=lambda i: (costs[i] != costs[i], costs[i]))
+        source = sources[heaviest]
+        where = "baseline" if source is None else str(source)
+        if ceiling:
+            raise UsageError(f"{where}: too large to run: {described}")
+        raise UsageError(
+            f"{where}: too large to start without --yes: {described}; the limit is "
+            f"{args.max_calls:,} calls (--max-calls)"
+        )
+    if estimate.calls >= NOTICE_CALLS or estimate.seconds >= 60:
+        print(f"estimate: {described}", file=sys.stderr, flush=True)
+
+
 def command_run(args: argparse.Namespace) -> int:
     _check_experiment_args(args)
     scenario = load_scenario(args.scenario, args.overrides)  # bad input before anything else
+    _check_size(
+        args, [scenario], [args.scenario], _replications(args, scenario), bool(args.targets)
+    )
     folder = _folder(args, scenario.scenario.name)
+    _RUN_FOLDER[:] = [folder]
     result = api.run(args.scenario, **_experiment_kwargs(args, folder))
     n = len(result.replications)
     print(
@@ -562,9 +692,11 @@ def command_compare(args: argparse.Namespace) -> int:
         None if f == "baseline" and not Path(f).exists() else f
         for f in [args.baseline, *args.variants]
     ]
-    for source in sources:  # every file checked before any simulation runs
-        load_scenario(source, args.overrides)
+    # every file checked before any simulation runs
+    loaded = [load_scenario(source, args.overrides) for source in sources]
+    _check_size(args, loaded, sources, _replications(args, loaded[0]), bool(args.targets))
     folder = _folder(args, "compare")
+    _RUN_FOLDER[:] = [folder]
     comparison = api.compare(sources[0], *sources[1:], **_experiment_kwargs(args, folder))
     _print_heading("compare", "scenarios", comparison)
     differences = comparison.differences
@@ -584,9 +716,14 @@ def command_sweep(args: argparse.Namespace) -> int:
     except SweepError as exc:
         raise UsageError(str(exc)) from None
     points = sweep_grid(pairs)
-    for point in points:  # every grid point checked before any simulation runs
+    loaded = [  # every grid point checked before any simulation runs
         load_scenario(args.scenario, args.overrides, vary=[f"{k}={v}" for k, v in point.items()])
+        for point in points
+    ]
+    replications = _replications(args, loaded[0])
+    _check_size(args, loaded, [args.scenario] * len(loaded), replications, bool(args.targets))
     folder = _folder(args, "sweep")
+    _RUN_FOLDER[:] = [folder]
     result = api.sweep(args.scenario, list(args.vary), **_experiment_kwargs(args, folder))
     _print_heading("sweep", "variants", result)
     print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
@@ -665,12 +802,16 @@ def command_validate(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError("validate: no scenario files given and none in scenarios/validation/")
     all_inside = True
+    scenarios = []
     for file in files:
         scenario = with_run_settings(load_scenario(file), args.replications, args.seed)
         try:
             expected_kpis(scenario)  # checked before the (long) simulation
         except NotAnErlangCase as exc:
             raise ScenarioError(f"{file}: {exc}") from None
+        _check_size(args, [scenario], [file], scenario.scenario.replications)
+        scenarios.append(scenario)
+    for file, scenario in zip(files, scenarios, strict=True):
         result = api.run(scenario, jobs=args.jobs, progress=not args.quiet)
         frame = compare(scenario, result.kpis, args.confidence)
         print(
@@ -700,15 +841,21 @@ def command_staff(args: argparse.Namespace) -> int:
     _check_planner_args(args)
     targets = _planner_targets(args)
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.forces:
+        scenario = planner.only_forces(scenario, args.forces)
     check_targets(scenario, targets)
     if args.group is not None:
         other_groups_coverage(scenario, args.group)
+    if not args.erlang_only:  # a round simulates the scenario's calls (the rota changes)
+        _check_size(args, [scenario], [args.scenario], _replications(args, scenario), True)
     folder = prepare_folder(args.out or default_folder(f"{scenario.scenario.name}-staff"))
     who = (
         f"group {args.group!r} (the others keep their rota)"
         if args.group
         else ("one pooled group taking every channel")
     )
+    if args.forces:
+        who += f", the calls of {', '.join(args.forces)} only"
     print(f"staff: {scenario.scenario.name}, {who}; " + ", ".join(t.describe() for t in targets))
     if not args.erlang_only and not args.quiet:
         print("Erlang C / A per interval, then simulation rounds:")
@@ -721,6 +868,7 @@ def command_staff(args: argparse.Namespace) -> int:
         args.scenario,
         targets=targets,
         group=args.group,
+        forces=args.forces,
         shrinkage=args.shrinkage,
         simulate=not args.erlang_only,
         max_rounds=args.max_rounds,
@@ -755,6 +903,10 @@ def command_roster(args: argparse.Namespace) -> int:
         check_targets(scenario, targets)
     if args.group is not None:
         other_groups_coverage(scenario, args.group)
+    if not args.no_simulation:  # every roster and the current rota, side by side
+        runs = len(chosen) + 1
+        replications = _replications(args, scenario)
+        _check_size(args, [scenario] * runs, [args.scenario] * runs, replications, True)
     folder = prepare_folder(args.out or default_folder(f"{scenario.scenario.name}-roster"))
     source = f"from {args.requirement}" if args.requirement else "from staff (run first)"
     print(
@@ -858,17 +1010,77 @@ COMMANDS = {
 }
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops a run as Ctrl-C does: finished work is kept
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM (and Ctrl-C) stop a run the same way: finished replications are kept, the
+    workers are stopped, and the message says how to continue. A second signal while the run
+    is stopping ends the process at once (the files on disk are whole either way)."""
+    if _SIGNALS:
+        os._exit(128 + signum)
+        return  # (only when os._exit is replaced, as in a test)
+    _SIGNALS.append(signum)
+    raise KeyboardInterrupt
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a key or a file name) escaped."""
+    return "".join(
+        ch if ch.isprintable() or ch == "\t" else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def _interrupted_status() -> int:
+    return 128 + (_SIGNALS[0] if _SIGNALS else signal.SIGINT)
+
+
+def _saved_in(folder: Path | None) -> int | None:
+    """Finished replications of an interrupted run in ``folder``; None if it holds none to
+    continue (no run started there, or the run is complete)."""
+    if folder is None:
+        return None
+    try:
+        store = RunStore(folder)
+        manifest = store.read_manifest()
+        if manifest is None or manifest.get("status") != "running":
+            return None
+        return len(store.finished())
+    except (OSError, ValueError):
+        return None
+
+
+def _interrupted_line(folder: Path | None, saved: int | None) -> str:
+    if folder is None or saved is None:
+        return "interrupted"
+    return (
+        f"interrupted: {saved} finished replication(s) saved in {folder}; "
+        f"to continue: {_resume_command(folder)}"
+    )
+
+
+def _install(signum: int, handler: object) -> object | None:
+    with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone
+        return signal.signal(signum, handler)  # type: ignore[arg-type]
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
     _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
-    previous = None
-    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
-        previous = signal.signal(signal.SIGTERM, _terminate)
+    _RUN_FOLDER.clear()
+    _SIGNALS.clear()
+    previous = {signal.SIGTERM: _install(signal.SIGTERM, _stop)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        previous[signal.SIGINT] = _install(signal.SIGINT, _stop)
+    try:
+        return _main(parser, argv)
+    finally:
+        for signum, handler in previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](args)
@@ -885,29 +1097,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         ReportError,
         ReplayError,
     ) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except api.RunInterrupted as exc:
-        if exc.folder is not None:
-            print(
-                f"interrupted: {exc.saved} finished replication(s) saved in {exc.folder}; "
-                f"to continue: {_resume_command(exc.folder)}",
-                file=sys.stderr,
-            )
-        else:
-            print("interrupted", file=sys.stderr)
-        return 130
+        print(_one_line(_interrupted_line(exc.folder, exc.saved)), file=sys.stderr)
+        return _interrupted_status()
     except api.RunStopped as exc:
+        if _SIGNALS:  # the workers were stopped by the same signal as this process
+            print(_one_line(_interrupted_line(exc.folder, exc.saved)), file=sys.stderr)
+            return _interrupted_status()
         where = (
             f"; {exc.saved} finished replication(s) saved in {exc.folder}; to continue: "
             f"{_resume_command(exc.folder)}"
             if exc.folder is not None
             else ""
         )
-        print(f"error: {exc.reason}{where}", file=sys.stderr)
+        print(_one_line(f"error: {exc.reason}{where}"), file=sys.stderr)
         return 1
     except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Output piped into a program that stopped reading (e.g. head): no message, and no
@@ -916,17 +1124,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        # Stopped outside the replications (starting, or writing the final tables): a run
+        # folder left running can still be continued.
+        folder = _RUN_FOLDER[0] if _RUN_FOLDER else None
+        print(_one_line(_interrupted_line(folder, _saved_in(folder))), file=sys.stderr)
+        return _interrupted_status()
     except Exception as exc:  # never a bare traceback; show it on request
         if os.environ.get("CONTROLROOM_SIM_DEBUG"):
             raise
         print(
-            f"error: internal error: {type(exc).__name__}: {exc} "
-            "(set CONTROLROOM_SIM_DEBUG=1 for the traceback)",
+            _one_line(
+                f"error: internal error: {type(exc).__name__}: {exc} "
+                "(set CONTROLROOM_SIM_DEBUG=1 for the traceback)"
+            ),
             file=sys.stderr,
         )
         return 1
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)

@@ -183,7 +183,7 @@ def _display(text: str) -> Any:
     """The value a ``--vary`` text stands for, for the sweep table's columns."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # not a TOML value (TOMLDecodeError), or an integer too long to read
         return text
 
 

@@ -15,14 +15,16 @@ import csv
 import io
 import math
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from .distributions import DIST_NAMES
+from .distributions import DIST_NAMES, _Dist
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
@@ -114,21 +116,64 @@ def _resolve_path(path: str | Path | None) -> Path:
     return candidate
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+INT64 = (-(2**63), 2**63 - 1)
+"""TOML's integers: a value outside this range "must" be an error (TOML 1.0), though
+``tomllib`` reads it."""
+MAX_EXTENDS = 64
+"""The longest ``extends`` chain read (a longer one is a mistake, not a design)."""
+
+
+def decode_text(raw: bytes, where: str | Path) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is dropped), else a one-line :class:`ScenarioError`
+    saying what the bytes look like."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise ScenarioError(
+                f"{where}: expected UTF-8 text, found {name} (a byte-order mark); "
+                "save the file as UTF-8"
+            )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{where}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
+        ) from None
+
+
+def _check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
+    """Every whole number in ``data`` is a 64-bit one, as TOML requires."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_integers(value, where, (*prefix, str(key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_integers(value, where, (*prefix, str(i)))
+    elif isinstance(data, int) and not INT64[0] <= data <= INT64[1]:
+        key = ".".join(prefix) or "(top level)"
+        raise ScenarioError(
+            f"{where}: {key}: expected a whole number from -2**63 to 2**63-1, found one "
+            f"of {len(str(abs(data)))} digits"
+        )
+
+
 def _read_toml(file: Path) -> dict[str, Any]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    text = decode_text(raw, file)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{file}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or a number of over 4300 digits
+        raise ScenarioError(f"{file}: not valid TOML: {_first_line(exc)}") from None
+    _check_integers(data, str(file))
+    return data
 
 
 def _read_with_extends(
@@ -139,12 +184,20 @@ def _read_with_extends(
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
         raise ScenarioError(f"{file}: extends: expected a chain without cycles, found {chain}")
+    if len(stack) >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"{stack[-1]}: extends: expected a chain of at most {MAX_EXTENDS} files, "
+            "found a longer one"
+        )
     data = _read_toml(file)
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
     own_origins = {path: str(file) for path in _leaf_paths(data)}
+    # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
+    # unless a base sets something there.
+    empty = list(_empty_tables(data))
     if base_name is None:
-        return data, own_origins
+        return data, {**dict.fromkeys(empty, str(file)), **own_origins}
     if not isinstance(base_name, str):
         raise ScenarioError(
             f"{file}: extends: expected a file name, found {type(base_name).__name__}"
@@ -154,6 +207,10 @@ def _read_with_extends(
         base_file = builtin_baseline_path()
     if not base_file.exists():
         raise ScenarioError(f"{file}: extends: no such file {base_name!r}")
+    if base_file.is_dir():
+        raise ScenarioError(
+            f"{file}: extends: expected a scenario file, found a folder {base_name!r}"
+        )
     base, origins = _read_with_extends(base_file, (*stack, resolved))
     merged = _deep_merge(base, data)
     _drop_replaced_provenance(merged, data)
@@ -162,6 +219,9 @@ def _read_with_extends(
         if any(path[: len(own)] == own for own in own_origins):
             del origins[path]
     origins.update(own_origins)
+    for path in empty:
+        if not any(p[: len(path)] == path for p in origins):
+            origins[path] = str(file)
     return merged, origins
 
 
@@ -202,7 +262,16 @@ def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             profile = Path(channel["profile"])
             if not profile.is_absolute():
-                channel["profile"] = str((file.parent / profile).resolve())
+                channel["profile"] = str(_resolved(file.parent / profile))
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or ``path`` itself when it cannot be resolved (a NUL in the name):
+    reading it then says there is no such file."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError):
+        return path
 
 
 def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,6 +283,15 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def _empty_tables(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    """Key paths of the empty tables in a file."""
+    if isinstance(data, dict):
+        if not data and prefix:
+            yield prefix
+        for key, value in data.items():
+            yield from _empty_tables(value, (*prefix, str(key)))
 
 
 def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
@@ -231,8 +309,13 @@ def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, 
 def _parse_value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # TOMLDecodeError, or a number of over 4300 digits
         return text
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _apply_override(
@@ -257,10 +340,11 @@ def _apply_override(
             f"found the value {_show(node)}"
         )
     value = _parse_value(value_text.strip())
+    _check_integers(value, where, tuple(parts))
     if parts[-1] == "profile" and isinstance(value, str):
-        value = str(Path(value).resolve())
+        value = str(_resolved(Path(value)))
     if isinstance(value, dict) and isinstance(value.get("profile"), str):
-        value["profile"] = str(Path(value["profile"]).resolve())
+        value["profile"] = str(_resolved(Path(value["profile"])))
     if isinstance(node, list):
         node[_index(parts[-1], len(node), parts, where)] = value
     else:
@@ -316,8 +400,57 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: P
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
     scenario = scenario.model_copy(update={"channels": channels})
+    _check_distributions(scenario, origins, file)
     _check_provenance(scenario, origins, file)
     return scenario
+
+
+def _distributions(node: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
+    """``(key path, distribution)`` of every distribution in a validated scenario."""
+    if isinstance(node, _Dist):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _distributions(getattr(node, name), (*path, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _distributions(value, (*path, str(key)))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from _distributions(value, (*path, str(i)))
+
+
+_PROBE_DRAWS = 256
+MAX_MEAN_S = 1e12
+"""The longest mean a time distribution may have: about 31,700 years. Longer ones are
+mistakes, and times near the float limit overflow when the model adds them up."""
+
+
+def _check_distributions(
+    scenario: Scenario, origins: dict[tuple[str, ...], str], file: Path
+) -> None:
+    """Every distribution can be drawn from: parameters the schema allows one by one can
+    still overflow together (a gamma with ``sd = 1e200``, a lognormal whose sd is 1e300
+    times its mean), which would stop a run half-way. Its mean must be at most
+    :data:`MAX_MEAN_S`, and a few draws from a fixed stream finite numbers >= 0."""
+    rng = np.random.default_rng(0)
+    for path, dist in _distributions(scenario):
+        problem = None
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mean = float(dist.mean)
+                draws = np.asarray(dist.sample(rng, _PROBE_DRAWS), dtype=float)
+            if not mean <= MAX_MEAN_S:
+                problem = f"a mean of at most {MAX_MEAN_S:g} s (about 31,700 years)"
+            elif not (np.all(np.isfinite(draws)) and np.all(draws >= 0)):
+                problem = "parameters that give finite times >= 0"
+        except (ArithmeticError, ValueError):
+            problem = "parameters that give finite times >= 0"
+        if problem is not None:
+            key = ".".join(path)
+            source = _origin_of(path, origins) or str(file)
+            raise ScenarioError(f"{source}: {key}: expected {problem}, found {dist.describe()}")
 
 
 def _format_validation_error(
@@ -343,7 +476,9 @@ def _format_validation_error(
 
 
 def _origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
-    for length in range(len(loc), -1, -1):
+    """The file (or ``--set``) that set ``loc`` or the nearest table above it; None when no
+    file sets anything of its top-level section (then the scenario file itself is named)."""
+    for length in range(len(loc), 0, -1):
         prefix = loc[:length]
         hits = [f for path, f in origins.items() if path[:length] == prefix]
         if hits:
@@ -448,17 +583,16 @@ def read_profile(file: Path, key: str) -> tuple[float, ...]:
         raise ScenarioError(f"{key}: expected a CSV file, found a folder {str(file)!r}")
     try:
         raw = file.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: a NUL in the name
         raise ScenarioError(f"{key}: no such profile file {str(file)!r}") from None
     except OSError as exc:
         raise ScenarioError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    text = decode_text(raw, where)
+    reader = csv.reader(io.StringIO(text))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{where}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
-        ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ScenarioError(f"{where}: line {reader.line_num}: not valid CSV ({exc})") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ScenarioError(f"{where}: expected a header and rows of weights, found an empty file")
@@ -521,4 +655,9 @@ def read_profile(file: Path, key: str) -> tuple[float, ...]:
         values = values * 7
     if sum(values) <= 0:
         raise ScenarioError(f"{where}: weight: expected some weight above 0, found all zero")
+    if not math.isfinite(sum(values)):  # only their shape matters, but they must add up
+        raise ScenarioError(
+            f"{where}: weight: expected weights that add up to a finite number, found a sum "
+            "too large for a float (scale them down)"
+        )
     return tuple(values)

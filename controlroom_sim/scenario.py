@@ -448,6 +448,15 @@ class Dispatch(_Strict):
     reassessment: Reassessment | None = None
     failure_demand: FailureDemand | None = None
 
+    @field_validator("escalation_per_hour")
+    @classmethod
+    def _escalation(cls, value: float) -> float:
+        # The time to escalate is drawn with mean 3600 / rate: a rate this small (once in a
+        # hundred thousand years) would give an infinite mean.
+        if 0 < value < 1e-9:
+            raise ValueError(f"expected 0 or at least 1e-09 an hour, found {value:g}")
+        return value
+
     @model_validator(mode="after")
     def _complete(self) -> Dispatch:
         missing = [g for g in RESPONSE_GRADES if g not in self.on_scene_s]

@@ -1,0 +1,209 @@
+"""Ctrl-C and SIGTERM stop a run cleanly; resuming gives the tables of an uninterrupted run.
+
+Each test starts ``python -m controlroom_sim run`` in a subprocess (a scenario of about 0.5 s a
+replication, six replications), waits until two replications are saved on disk, sends SIGINT or
+SIGTERM to the process, and checks that it stops with status 130 (SIGINT) or 143 (SIGTERM),
+one line on stderr saying how many replications are saved and the exact command that
+continues the run, no traceback, and the saved replications still on disk. Then it runs that
+command and checks that only the missing replications ran and that ``kpis.csv`` (the
+per-replication KPI values, exactly), ``summary.json`` and ``intervals.csv`` equal those of an
+uninterrupted run with the same seed. With two worker processes, SIGTERM also stops the
+workers.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+from controlroom_sim import experiment
+from controlroom_sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REPLICATIONS = 6
+ARGS = [
+    "run",
+    "--replications",
+    str(REPLICATIONS),
+    "--seed",
+    "5",
+    "--quiet",
+    "--calls-format",
+    "none",
+    "--set",
+    "scenario.days=3",
+]
+
+
+def _saved(folder: Path) -> set[int]:
+    return {int(p.stem.split("-")[1]) for p in (folder / "replications").glob("00/rep-*.json")}
+
+
+def _start(folder: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "controlroom_sim", *ARGS, "--out", str(folder), *extra],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_saved(process: subprocess.Popen[bytes], folder: Path, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while len(_saved(folder)) < count:
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no replication was saved in time"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("whole") / "run"
+    assert main([*ARGS, "--out", str(folder)]) == 0
+    return folder
+
+
+def _interrupt(
+    folder: Path, signum: int, *extra: str
+) -> tuple[subprocess.Popen[bytes], str, set[int], list[psutil.Process]]:
+    process = _start(folder, *extra)
+    _wait_for_saved(process, folder, 2)
+    children = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert out == b"", out
+    return process, err.decode(), _saved(folder), children
+
+
+def _check_stopped(process: subprocess.Popen[bytes], err: str, folder: Path, status: int) -> str:
+    """The exit status, one line naming the saved replications and the resume command;
+    returns that command."""
+    assert "Traceback" not in err, err
+    assert process.returncode == status, err
+    assert err.count("\n") == 1 and err.endswith("\n"), f"not one line: {err!r}"
+    saved = _saved(folder)
+    assert 2 <= len(saved) < REPLICATIONS, saved
+    assert err.startswith(f"interrupted: {len(saved)} finished replication(s) saved in {folder}; ")
+    command = err.split("to continue: ", 1)[1].strip()
+    argv = shlex.split(command)
+    assert argv[0] == "controlroom-sim" and argv[-1] == "--resume"
+    assert argv[argv.index("--out") + 1] == str(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "running"
+    if (folder / "kpis.csv").exists():  # the progress table holds only saved replications
+        assert set(pd.read_csv(folder / "kpis.csv")["replication"]) <= saved
+    return command
+
+
+def _resume(command: str, monkeypatch: pytest.MonkeyPatch) -> set[int]:
+    """Run the resume command in this process; returns the replications it simulated."""
+    ran: set[int] = set()
+    real = experiment.run_replication
+
+    def counting(scenario, replication, *rest):  # type: ignore[no-untyped-def]
+        ran.add(replication)
+        return real(scenario, replication, *rest)
+
+    monkeypatch.setattr(experiment, "run_replication", counting)
+    assert main(shlex.split(command)[1:]) == 0
+    return ran
+
+
+def _assert_same_results(folder: Path, whole: Path) -> None:
+    a = pd.read_csv(folder / "kpis.csv")
+    b = pd.read_csv(whole / "kpis.csv")
+    assert sorted(a["replication"].unique()) == list(range(REPLICATIONS))
+    pd.testing.assert_frame_equal(a, b, check_exact=True, obj="kpis.csv")
+    pd.testing.assert_frame_equal(
+        pd.read_csv(folder / "intervals.csv"),
+        pd.read_csv(whole / "intervals.csv"),
+        check_exact=True,
+        obj="intervals.csv",
+    )
+    assert json.loads((folder / "summary.json").read_text()) == json.loads(
+        (whole / "summary.json").read_text()
+    )
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert not (folder / "replications").exists()
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
+def test_signal_stops_the_run_and_resume_gives_the_uninterrupted_tables(
+    tmp_path: Path,
+    uninterrupted: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int,
+    status: int,
+) -> None:
+    folder = tmp_path / "run"
+    process, err, saved, _ = _interrupt(folder, signum)
+    command = _check_stopped(process, err, folder, status)
+    ran = _resume(command, monkeypatch)
+    assert ran == set(range(REPLICATIONS)) - saved, "finished replications were run again"
+    _assert_same_results(folder, uninterrupted)
+
+
+def test_sigterm_on_two_workers_stops_them_and_resumes(
+    tmp_path: Path, uninterrupted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "run"
+    process, err, saved, children = _interrupt(folder, signal.SIGTERM, "--jobs", "2")
+    command = _check_stopped(process, err, folder, 143)
+    assert "--jobs 2" in command
+    assert children, "no worker processes were seen"
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"worker processes left running: {alive}"
+    ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
+    assert ran == set(range(REPLICATIONS)) - saved
+    _assert_same_results(folder, uninterrupted)
+
+
+def test_stopped_while_writing_the_final_tables_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every replication finished and saved, then Ctrl-C while the final tables are written:
+    the folder still says how to continue, and continuing runs nothing again."""
+    from controlroom_sim import api
+
+    folder = tmp_path / "run"
+    argv = [*ARGS[:2], "2", *ARGS[3:], "--set", "scenario.days=0.5", "--out", str(folder)]
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(api, "write_tables", stopped)
+        assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err.startswith(f"interrupted: 2 finished replication(s) saved in {folder}; "), err
+    assert err.count("\n") == 1
+    command = err.split("to continue: ", 1)[1].strip()
+    assert _resume(command, monkeypatch) == set()
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_second_signal_ends_the_process_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first SIGTERM or Ctrl-C stops the run and tidies up; another one while it does
+    ends the process at once (what is on disk is whole either way)."""
+    from controlroom_sim import cli
+
+    exits: list[int] = []
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    monkeypatch.setattr(cli, "_SIGNALS", [])
+    with pytest.raises(KeyboardInterrupt):
+        cli._stop(signal.SIGTERM, None)
+    assert cli._interrupted_status() == 143
+    cli._stop(signal.SIGINT, None)
+    assert exits == [130]
