@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from .columns import MASK, Rows, Slots, build_frame
+from .columns import MASK, Rows, Slots, as_frame
 from .scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
@@ -605,7 +605,7 @@ class DispatchDesk:
                 else:
                     yield name, rows.column(name, n)
 
-        return build_frame(n, columns())
+        return as_frame(columns())
 
 
 # The incidents table's columns, in order; all but the id are kept in the column store, the

@@ -43,7 +43,7 @@ import pandas as pd
 import simpy
 
 from .arrivals import arrival_blocks
-from .columns import MASK, Rows, Slots, build_frame
+from .columns import MASK, Rows, Slots, as_frame
 from .dispatch import RANK, DispatchDesk
 from .distributions import Exponential
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
@@ -952,12 +952,9 @@ class ControlRoom:
         self.live.clear()
         n = self.calls_made
         rows = self.call_rows
-        frame = build_frame(
-            n,
-            (
-                (name, np.arange(n, dtype=np.int64) if name == "call_id" else rows.column(name, n))
-                for name in _CALL_DTYPES
-            ),
+        frame = as_frame(
+            (name, np.arange(n, dtype=np.int64) if name == "call_id" else rows.column(name, n))
+            for name in _CALL_DTYPES
         )
         frame["callback_accepted"] = (
             frame["callback_accepted"] & frame["callback_offered_s"].notna()
