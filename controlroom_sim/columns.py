@@ -9,8 +9,8 @@ without a second copy of the table.
 :class:`Rows` grows a row at a time, in the order rows are made (handler work, dispatcher
 tasks), in :mod:`array` buffers that become the table's columns as they are. :class:`Slots`
 takes each row at its index (a call's or an incident's id), in whatever order the rows become
-final, in fixed-size chunks, each column's its own mapped memory; a column is gathered from its
-chunks and the chunks given back to the system before the next column is made.
+final, in fixed-size chunks, each column of a chunk in memory mapped for it alone; a column is
+gathered from its chunks, and they are given back to the system before the next is made.
 """
 
 from __future__ import annotations
