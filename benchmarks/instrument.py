@@ -127,7 +127,10 @@ class Probe:
     def calls_so_far(self) -> int | None:
         """Calls made so far by the replication in progress (None if unknown)."""
         room = self._room() if self._room is not None else None
-        calls = getattr(room, "calls", None)
+        made = getattr(room, "calls_made", None)
+        if made is not None:
+            return int(made)
+        calls = getattr(room, "calls", None)  # before issue 8: the list of every Call
         return len(calls) if calls is not None else None
 
     def __enter__(self) -> Probe:

@@ -193,8 +193,8 @@ def pyinstrument_case(label: str, fn: Any, *args: Any) -> None:
 
 
 def _held_at_records(days: float) -> dict[str, Any]:
-    """Run the baseline under tracemalloc; snapshot when the records start (every Call alive,
-    no table yet)."""
+    """Run the baseline under tracemalloc; snapshot when the records start (the calls still in
+    the system alive, the rest already in the column store, no table yet)."""
     from controlroom_sim.loading import load_scenario
     from controlroom_sim.model import ControlRoom
 
@@ -206,6 +206,7 @@ def _held_at_records(days: float) -> dict[str, Any]:
     original = room._records
 
     def snapshot_then_build() -> Any:
+        out["live"] = len(room.live)
         out["snapshot"] = tracemalloc.take_snapshot()
         out["held"] = tracemalloc.get_traced_memory()[0] - start
         return original()
@@ -215,7 +216,7 @@ def _held_at_records(days: float) -> dict[str, Any]:
     after, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     out.update(
-        calls=len(room.calls),
+        calls=room.calls_made,
         after=after - start,
         peak=peak - start,
         records=records,
@@ -234,8 +235,6 @@ def memory_report(days: tuple[float, float] = (2.0, 6.0), top: int = 15) -> None
     Two horizons, so fixed costs (the blocks of pre-drawn attributes, the rosters, imports'
     caches) cancel: the per-call figure is the growth from the shorter run to the longer one
     over the extra calls."""
-    import sys
-
     short, long = (_held_at_records(d) for d in days)
     extra = long["calls"] - short["calls"]
     print(
@@ -276,12 +275,10 @@ def memory_report(days: tuple[float, float] = (2.0, 6.0), top: int = 15) -> None
             ["allocated at", "B per call", "objects per call", "share"],
         )
     )
-    room, records = long["room"], long["records"]
-    sample = room.calls[len(room.calls) // 2]
+    records = long["records"]
     print(
-        f"a Call object alone: {sys.getsizeof(sample)} B ({len(type(sample).__slots__)} "
-        f"slots); every float attribute is a separate 24 B object, dispatch_draws a "
-        f"{sys.getsizeof(getattr(sample, 'dispatch_draws', ()))} B tuple plus its floats"
+        f"calls still live when the run stopped (Call objects, written to the store by the "
+        f"records): {long['live']:,} of {long['calls']:,}"
     )
     tables = {
         "calls": records.calls,

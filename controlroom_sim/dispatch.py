@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from .columns import MASK, Rows, Slots, as_frame
 from .scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
@@ -68,7 +69,11 @@ class Dispatcher(Member):
 
 
 class Incident:
-    """One incident raised from a call, and what happened to it (simulation seconds)."""
+    """One incident raised from a call, and what happened to it (simulation seconds).
+
+    ``call`` is what the incident keeps of its call (the model's ``CallFacts``: the caller, the
+    call's id, its true risk and flags), not the call itself, which is already in the records.
+    """
 
     __slots__ = (
         "allocated_s",
@@ -156,7 +161,10 @@ class DispatchDesk:
         self.end_s = scenario.end_s
         self.origin_weekday_s = scenario.origin_weekday_s
         self.repeat_call = repeat_call
-        self.incidents: list[Incident] = []
+        self.raised = 0
+        # Incidents not cleared yet, by id; a cleared one is written to the store and dropped.
+        self.open: dict[int, Incident] = {}
+        self.rows = Slots(_INCIDENT_COLUMNS)
         # Incidents no officer has reached yet, in the order raised: what a review scans.
         self.unreached: dict[int, Incident] = {}
         self.queue: list[tuple[int, float, int, int, Incident]] = []
@@ -177,7 +185,15 @@ class DispatchDesk:
         )
         self.dispatchers: Staff | None = None
         self.idle_dispatchers: deque[Dispatcher] = deque()
-        self.dispatcher_work: list[tuple[int, int, float, float, int]] = []
+        self.dispatcher_work = Rows(
+            {
+                "dispatcher_id": "int64",
+                "incident_id": "int64",
+                "start_s": "float64",
+                "end_s": "float64",
+                "task": "int8",
+            }
+        )
         self.reviews_due: deque[Incident] = deque()
         self.review_rng = review_rng
         if scenario.dispatchers:
@@ -223,8 +239,10 @@ class DispatchDesk:
         ):
             grade = LOWER[grade]
             suppressed = True
+        incident_id = self.raised
+        self.raised += 1
         incident = Incident(
-            len(self.incidents),
+            incident_id,
             call,
             call_s,
             self.env.now,
@@ -239,8 +257,8 @@ class DispatchDesk:
         incident.suppressed = suppressed
         incident.allocation_s = allocation_s
         self._set_target(incident)
-        self.incidents.append(incident)
-        self.unreached[len(self.incidents) - 1] = incident
+        self.open[incident_id] = incident
+        self.unreached[incident_id] = incident
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
             self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
         failure = spec.failure_demand
@@ -335,13 +353,7 @@ class DispatchDesk:
         incident.state = ALLOCATING
         now = self.env.now
         self.dispatcher_work.append(
-            (
-                dispatcher.member_id,
-                incident.incident_id,
-                now,
-                now + incident.allocation_s,
-                ALLOCATION,
-            )
+            dispatcher.member_id, incident.incident_id, now, now + incident.allocation_s, ALLOCATION
         )
         self.env.timeout(incident.allocation_s, (officer, incident, dispatcher)).callbacks.append(
             self._allocated
@@ -405,6 +417,8 @@ class DispatchDesk:
         officer, incident = event.value
         incident.state = CLEARED
         incident.cleared_s = self.env.now
+        del self.open[incident.incident_id]
+        self._write(incident)  # it changes no more
         self.staff.finished(officer)
 
     def _release(self, officer: Officer) -> None:
@@ -488,7 +502,7 @@ class DispatchDesk:
             now = self.env.now
             self.review_s += duration
             self.dispatcher_work.append(
-                (dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW)
+                dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW
             )
             self.env.timeout(duration, (dispatcher, incident)).callbacks.append(self._review_done)
             return True
@@ -515,79 +529,119 @@ class DispatchDesk:
     def dispatcher_work_table(self) -> pd.DataFrame:
         """One row per dispatcher task: ``dispatcher_id, incident_id, start_s, end_s, task``
         (``allocation`` or ``review``)."""
-        table = pd.DataFrame(
-            self.dispatcher_work,
-            columns=["dispatcher_id", "incident_id", "start_s", "end_s", "task"],
-        ).astype(
-            {
-                "dispatcher_id": "int64",
-                "incident_id": "int64",
-                "start_s": "float64",
-                "end_s": "float64",
-                "task": "int8",
-            }
-        )
+        table = self.dispatcher_work.frame()
         table["task"] = pd.Categorical.from_codes(table["task"], categories=list(DISPATCHER_TASKS))
         return table
 
+    def _write(self, incident: Incident) -> None:
+        """Write the incident's row into the column store, at its id."""
+        i = incident.incident_id
+        j = i & MASK
+        (
+            call_id,
+            grade,
+            original_grade,
+            true_risk_at_call,
+            true_risk,
+            vulnerable,
+            rural,
+            suppressed,
+            upgraded,
+            diversions,
+            call_s,
+            created_s,
+            appointment_s,
+            allocated_s,
+            arrived_s,
+            cleared_s,
+            escalated_s,
+            officer_id,
+            travel_s,
+            on_scene_s,
+            target_s,
+            due_s,
+        ) = self.rows.chunk(i)
+        call = incident.call
+        call_id[j] = call.call_id  # type: ignore[attr-defined]
+        grade[j] = incident.grade
+        original_grade[j] = incident.original_grade
+        true_risk_at_call[j] = call.true_risk  # type: ignore[attr-defined]
+        true_risk[j] = incident.true_risk
+        vulnerable[j] = bool(call.vulnerable)  # type: ignore[attr-defined]
+        rural[j] = incident.rural
+        suppressed[j] = incident.suppressed
+        upgraded[j] = incident.upgraded
+        diversions[j] = incident.diversions
+        call_s[j] = incident.call_s
+        created_s[j] = incident.created_s
+        appointment_s[j] = incident.appointment_s
+        allocated_s[j] = incident.allocated_s
+        arrived_s[j] = incident.arrived_s
+        cleared_s[j] = incident.cleared_s
+        escalated_s[j] = incident.escalated_s
+        officer_id[j] = incident.officer_id
+        travel_s[j] = incident.travel_s
+        on_scene_s[j] = incident.on_scene_s
+        target_s[j] = incident.target_s
+        due_s[j] = incident.due_s
+
     def incident_table(self) -> pd.DataFrame:
-        """One row per incident (see :mod:`controlroom_sim.records`)."""
-        rows = [
-            (
-                i.incident_id,
-                i.call.call_id,
-                GRADES[i.grade],
-                GRADES[i.original_grade],  # type: ignore[attr-defined]
-                RISK_LEVELS[i.call.true_risk],
-                RISK_LEVELS[i.true_risk],  # type: ignore[attr-defined]
-                bool(i.call.vulnerable),
-                i.rural,
-                i.suppressed,
-                i.upgraded,
-                i.diversions,  # type: ignore[attr-defined]
-                i.call_s,
-                i.created_s,
-                i.appointment_s,
-                i.allocated_s,
-                i.arrived_s,
-                i.cleared_s,
-                i.escalated_s,
-                i.officer_id,
-                i.travel_s,
-                i.on_scene_s,
-                i.target_s,
-                i.due_s,
-            )
-            for i in self.incidents
-        ]
-        columns = {
-            "incident_id": "int64",
-            "call_id": "int64",
-            "grade": "str",
-            "original_grade": "str",
-            "true_risk_at_call": "str",
-            "true_risk": "str",
-            "vulnerable": "bool",
-            "rural": "bool",
-            "suppressed": "bool",
-            "upgraded": "bool",
-            "diversions": "int64",
-            "call_s": "float64",
-            "created_s": "float64",
-            "appointment_s": "float64",
-            "allocated_s": "float64",
-            "arrived_s": "float64",
-            "cleared_s": "float64",
-            "escalated_s": "float64",
-            "officer_id": "int64",
-            "travel_s": "float64",
-            "on_scene_s": "float64",
-            "target_s": "float64",
-            "due_s": "float64",
-        }
-        table = pd.DataFrame(rows, columns=list(columns)).astype(columns)
-        for column in ("grade", "original_grade"):
-            table[column] = pd.Categorical(table[column], categories=list(RESPONSE_GRADES))
-        for column in ("true_risk_at_call", "true_risk"):
-            table[column] = pd.Categorical(table[column], categories=list(RISK_LEVELS))
-        return table
+        """One row per incident (see :mod:`controlroom_sim.records`), a column at a time from
+        the store: the cleared ones were written as they cleared, the rest are written now."""
+        for incident in self.open.values():
+            self._write(incident)
+        self.open.clear()
+        n = self.raised
+        rows = self.rows
+
+        def columns():  # type: ignore[no-untyped-def]
+            for name in _INCIDENT_TABLE:
+                if name == "incident_id":
+                    yield name, np.arange(n, dtype=np.int64)
+                elif name in ("grade", "original_grade"):
+                    yield name, _labelled(rows.column(name, n), GRADES, RESPONSE_GRADES)
+                elif name in ("true_risk_at_call", "true_risk"):
+                    yield name, _labelled(rows.column(name, n), RISK_LEVELS, RISK_LEVELS)
+                else:
+                    yield name, rows.column(name, n)
+
+        return as_frame(columns())
+
+
+# The incidents table's columns, in order; all but the id are kept in the column store, the
+# grades and risk levels as indices into GRADES and RISK_LEVELS.
+_INCIDENT_TABLE = {
+    "incident_id": "int64",
+    "call_id": "int64",
+    "grade": "int8",
+    "original_grade": "int8",
+    "true_risk_at_call": "int8",
+    "true_risk": "int8",
+    "vulnerable": "bool",
+    "rural": "bool",
+    "suppressed": "bool",
+    "upgraded": "bool",
+    "diversions": "int64",
+    "call_s": "float64",
+    "created_s": "float64",
+    "appointment_s": "float64",
+    "allocated_s": "float64",
+    "arrived_s": "float64",
+    "cleared_s": "float64",
+    "escalated_s": "float64",
+    "officer_id": "int64",
+    "travel_s": "float64",
+    "on_scene_s": "float64",
+    "target_s": "float64",
+    "due_s": "float64",
+}
+_INCIDENT_COLUMNS = {k: v for k, v in _INCIDENT_TABLE.items() if k != "incident_id"}
+
+
+def _labelled(
+    values: np.ndarray, labels: tuple[str, ...], categories: tuple[str, ...]
+) -> pd.Categorical:
+    """Indices into ``labels`` as a categorical over ``categories`` (NaN for a label that is not
+    one of them)."""
+    lookup = np.array([categories.index(x) if x in categories else -1 for x in labels])
+    return pd.Categorical.from_codes(lookup[values], categories=list(categories))

@@ -13,7 +13,7 @@ bands are shares of answered calls: under 10 s, 10 to under 60 s, 60 s or more.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -99,13 +99,48 @@ def answer_times(calls: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return calls["answered_s"] - start
 
 
+# The columns each set of KPIs reads: the rows a KPI needs are taken with these columns only,
+# not as a copy of the whole calls table (a year of a large force has millions of calls).
+_CHANNEL_COLUMNS = (
+    "channel",
+    "arrival_s",
+    "force_s",
+    "answered_s",
+    "outcome",
+    "callback_accepted",
+    "callback_offered_s",
+)
+_GRADING_COLUMNS = ("grade", "true_risk", "assessed_risk", *(f"{c}_done" for c in CHECKS))
+_DISPATCH_COLUMNS = (
+    "grade",
+    "true_risk_at_call",
+    "vulnerable",
+    "suppressed",
+    "upgraded",
+    "diversions",
+    "call_s",
+    "created_s",
+    "appointment_s",
+    "allocated_s",
+    "arrived_s",
+    "escalated_s",
+    "target_s",
+    "due_s",
+)
+
+
+def _rows(frame: pd.DataFrame, mask: pd.Series, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame[mask]`` with only those of ``columns`` it has."""
+    return frame.loc[mask.to_numpy(), [c for c in columns if c in frame.columns]]
+
+
 def _share(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
 def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[str, float]:
     """The KPIs of one channel from the measured calls of one replication."""
-    own = calls[calls["channel"] == channel]
+    own = _rows(calls, calls["channel"] == channel, _CHANNEL_COLUMNS)
     outcome = own["outcome"]
     offered = len(own)
     answered_mask = (outcome == "answered").to_numpy()
@@ -141,7 +176,7 @@ def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[
 
 def grading_kpis(calls: pd.DataFrame) -> dict[str, float]:
     """Grades, under-grading and skipped THRIVE sub-tasks, over the calls that were graded."""
-    graded = calls[calls["grade"].notna()]
+    graded = _rows(calls, calls["grade"].notna(), _GRADING_COLUMNS)
     n = len(graded)
     out: dict[str, float] = {}
     for grade in GRADES:
@@ -161,11 +196,15 @@ def grading_kpis(calls: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def measured_incidents(records: RunRecords) -> pd.DataFrame:
-    """Incidents raised from calls offered in the measured window."""
+def measured_incidents(records: RunRecords, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Incidents raised from calls offered in the measured window (with only ``columns``, if
+    given)."""
     assert records.incidents is not None
     made = records.incidents["call_s"]
-    return records.incidents[(made >= records.warmup_s) & (made < records.horizon_s)]
+    measured = (made >= records.warmup_s) & (made < records.horizon_s)
+    if columns is None:
+        return records.incidents[measured]
+    return _rows(records.incidents, measured, columns)
 
 
 def _has_target(dispatch: Dispatch | None, grade: str) -> bool:
@@ -184,10 +223,14 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
     Which KPIs there are depends on the scenario only, never on what a replication happened
     to produce: an on-time share for every grade with a target (NaN when no incident of
     that grade was measured)."""
-    incidents = measured_incidents(records)
+    incidents = measured_incidents(records, _DISPATCH_COLUMNS)
     out: dict[str, float] = {}
     for grade in RESPONSE_GRADES:
-        own = incidents[incidents["grade"] == grade]
+        own = _rows(
+            incidents,
+            incidents["grade"] == grade,
+            ("arrived_s", "call_s", "allocated_s", "due_s", "target_s"),
+        )
         n = len(own)
         arrived = own["arrived_s"].to_numpy()
         from_call = arrived - own["call_s"].to_numpy()
@@ -215,7 +258,7 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
         out["mean_appointment_wait_hours"] = (
             float(wait.mean() / 3600.0) if booked.any() else math.nan
         )
-    high = incidents[incidents["true_risk_at_call"] == "high"]
+    high = _rows(incidents, incidents["true_risk_at_call"] == "high", ("arrived_s", "call_s"))
     reached = (high["arrived_s"] - high["call_s"]).dropna().to_numpy() / 60.0
     out["mean_attendance_min_true_high"] = float(reached.mean()) if len(reached) else math.nan
     out["p90_attendance_min_true_high"] = (
@@ -226,8 +269,8 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
     out["upgraded_share"] = _share(int(incidents["upgraded"].sum()), n)
     out["escalated_share"] = _share(int(incidents["escalated_s"].notna().sum()), n)
     out["diversions"] = float(incidents["diversions"].sum())
-    targeted = incidents[np.isfinite(incidents["due_s"].to_numpy())]
-    vulnerable = targeted[targeted["vulnerable"]]
+    targeted = pd.Series(np.isfinite(incidents["due_s"].to_numpy()), index=incidents.index)
+    vulnerable = _rows(incidents, targeted & incidents["vulnerable"], ("arrived_s", "due_s"))
     late = ~(vulnerable["arrived_s"] <= vulnerable["due_s"])
     out["vulnerable_beyond_target"] = _share(int(late.sum()), len(vulnerable))
     lo, hi = records.warmup_s, records.horizon_s
@@ -292,7 +335,7 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(channel_kpis(calls, scenario, channel))
     for force in scenario.force_names:
         # A room of several forces: each force's callers' KPIs, suffixed with its name.
-        own = calls[calls["force"] == force]
+        own = _rows(calls, calls["force"] == force, _CHANNEL_COLUMNS)
         for channel in scenario.channels:
             kpis.update(
                 {f"{k}_{force}": v for k, v in channel_kpis(own, scenario, channel).items()}
@@ -301,7 +344,7 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(grading_kpis(calls))
     failure = scenario.dispatch.failure_demand if scenario.dispatch is not None else None
     if "101" in scenario.channels and failure is not None:
-        own = calls[calls["channel"] == "101"]
+        own = _rows(calls, calls["channel"] == "101", ("origin",))
         kpis["repeat_call_share_101"] = _share(int((own["origin"] == "repeat").sum()), len(own))
     if records.incidents is not None:
         kpis.update(dispatch_kpis(records, scenario.dispatch))
@@ -322,15 +365,35 @@ def _level_integral(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> 
     """Integral over each bin of ``edges`` of the number of intervals covering time t."""
     if len(starts) == 0:
         return np.zeros(len(edges) - 1)
+    # Every start steps the level up by one, every end down by one, in time order. Made in
+    # place where it can be: a year's work has millions of intervals.
     times = np.concatenate([starts, ends])
-    steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
     order = np.argsort(times, kind="stable")
-    times, steps = times[order], steps[order]
-    level = np.cumsum(steps)
+    times = times[order]
+    level = np.cumsum(np.where(order < len(starts), 1.0, -1.0))
+    del order
     # Area under the step function up to each event time.
-    area = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(times))])
+    area = np.empty(len(times))
+    area[0] = 0.0
+    pieces = np.diff(times)
+    pieces *= level[:-1]
+    del level
+    np.cumsum(pieces, out=area[1:])
+    del pieces
     at_edges = np.interp(edges, times, area, left=0.0, right=area[-1])
     return np.diff(at_edges)
+
+
+def _outcome_codes(outcome: pd.Series) -> tuple[np.ndarray, Callable[[str], object]]:
+    """The outcomes as an array, and what stands for an outcome's name in it: the category
+    codes of a categorical column (a year's calls as strings would make a large array)."""
+    if not isinstance(outcome.dtype, pd.CategoricalDtype):
+        return outcome.to_numpy(), lambda name: name
+    names = list(outcome.cat.categories)
+    return (
+        outcome.cat.codes.to_numpy(),
+        lambda name: names.index(name) if name in names else -2,  # -2: no call's code
+    )
 
 
 def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
@@ -379,15 +442,18 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         )
     calls = records.measured_calls
     waits = answer_times(calls, scenario).to_numpy()
-    bins = np.searchsorted(edges, calls["arrival_s"].to_numpy(), side="right") - 1
+    bins = np.searchsorted(edges, calls["arrival_s"].to_numpy(), side="right")
+    bins -= 1
+    outcomes, code = _outcome_codes(calls["outcome"])
+
     week_s = (edges[:-1] + records.origin_weekday_s) % (7 * 86400.0)
     frames = []
     n = len(edges) - 1
     for channel in scenario.channels:
         mask = (calls["channel"] == channel).to_numpy()
-        outcome = calls["outcome"].to_numpy()[mask]
+        outcome = outcomes[mask]
         b = bins[mask]
-        answered = outcome == "answered"
+        answered = outcome == code("answered")
         w = waits[mask]
         within = answered & (w < 10.0)
         within60 = answered & (w <= 60.0)
@@ -415,7 +481,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
                     "answered": answered_count,
                     "answered_within_10s": np.bincount(b[within], minlength=n),
                     "answered_within_60s": np.bincount(b[within60], minlength=n),
-                    "abandoned": np.bincount(b[outcome == "abandoned"], minlength=n),
+                    "abandoned": np.bincount(b[outcome == code("abandoned")], minlength=n),
                     "mean_answer_s": mean_answer,
                     "handlers_on_duty": on_duty,
                     "handlers_busy": busy,

@@ -24,6 +24,10 @@ A call's way through (product.md, "The model"):
 The engine is event-driven (SimPy timeouts with callbacks, one small process for each arrival
 stream and one for the roster) so that the per-call work stays small. The model never reads
 files and computes no KPIs: it returns :class:`~controlroom_sim.records.RunRecords`.
+
+Memory grows by the records only, a couple of hundred bytes a call: a call's row is written to
+typed column buffers (:mod:`controlroom_sim.columns`) as soon as nothing about it can change
+any more, and the :class:`Call` object is let go; an incident likewise when it is cleared.
 """
 
 from __future__ import annotations
@@ -33,13 +37,13 @@ import gc
 import math
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 import simpy
 
 from .arrivals import arrival_blocks
+from .columns import MASK, Rows, Slots, as_frame
 from .dispatch import RANK, DispatchDesk
 from .distributions import Exponential
 from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
@@ -154,6 +158,34 @@ class Call:
         self.support_worker_id = -1
         self.support_start_s = nan
         self.support_end_s = nan
+
+
+class CallFacts:
+    """What a later call about the same matter needs of a call (the caller, the attempt, the
+    force, the caller's situation) and what its incident's row shows (the id, the true risk and
+    vulnerability at the call): kept by an incident or a pending repeat call instead of the
+    whole :class:`Call`, which is written to the records and dropped."""
+
+    __slots__ = (
+        "attempt",
+        "call_id",
+        "call_type",
+        "caller_id",
+        "force",
+        "repeat_victim",
+        "true_risk",
+        "vulnerable",
+    )
+
+    def __init__(self, call: Call) -> None:
+        self.call_id = call.call_id
+        self.caller_id = call.caller_id
+        self.attempt = call.attempt
+        self.force = call.force
+        self.call_type = call.call_type
+        self.true_risk = call.true_risk
+        self.vulnerable = call.vulnerable
+        self.repeat_victim = call.repeat_victim
 
 
 class Handler(Member):
@@ -304,8 +336,13 @@ class ControlRoom:
         self.retry_due: list[deque[Call]] = [deque() for _ in range(lines)]
         self.waiting = [0] * lines
         self.on_duty_for = [0] * lines
-        self.calls: list[Call] = []
-        self.work: list[tuple[int, int, float, float, int]] = []
+        # Calls not final yet, by id; a final call is written to the column store and dropped.
+        self.live: dict[int, Call] = {}
+        self.calls_made = 0
+        self.call_rows = Slots(_CALL_COLUMNS)
+        self.grading_rows = Slots(_GRADING_COLUMNS) if scenario.call_types else None
+        self.support_rows = Slots(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.work = Rows(_WORK_COLUMNS)
 
         cb = scenario.callback
         self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
@@ -435,18 +472,19 @@ class ControlRoom:
         origin: int,
         caller_id: int,
         attempt: int,
-        previous: Call | None = None,
+        previous: Call | CallFacts | None = None,
         force: int = 0,
     ) -> None:
         now = self.env.now
-        call_id = len(self.calls)
+        call_id = self.calls_made
+        self.calls_made = call_id + 1
         call = Call(
             call_id, caller_id if caller_id >= 0 else call_id, attempt, origin, channel, now
         )
         # A follow-up call (redial, 101 caller ringing 999, repeat call) is the same force's.
         call.force = force = previous.force if previous is not None else force
         call.line = channel * self.n_forces + force
-        self.calls.append(call)
+        self.live[call_id] = call
         attrs = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel].draw()
         bt = attrs[0]
         patience = attrs[1]
@@ -478,7 +516,12 @@ class ControlRoom:
             self._reach(call)
 
     def _assess(
-        self, call: Call, grader: Grader, attrs: tuple[float, ...], at: int, previous: Call | None
+        self,
+        call: Call,
+        grader: Grader,
+        attrs: tuple[float, ...],
+        at: int,
+        previous: Call | CallFacts | None,
     ) -> None:
         """Type, true risk and the THRIVE assessment, all from draws made at arrival.
 
@@ -565,21 +608,24 @@ class ControlRoom:
             busy = call.talk_s + call.wrap_s
             # Record now + busy: exactly the time SimPy gives the timeout below.
             call.wrap_end_s = now + busy
-            self.work.append((handler.member_id, call.call_id, now, now + busy, WORK_CALLBACK))
+            self.work.append(handler.member_id, call.call_id, now, now + busy, WORK_CALLBACK)
             env.timeout(busy, handler).callbacks.append(self._on_free)
             if self.desk is not None and call.grade >= 0:
                 env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
+            else:
+                self._final(call)
             return
         cb = self.callback
         assert cb is not None
         busy = call.callback_attempt_s
         done = now + busy
-        self.work.append((handler.member_id, call.call_id, now, done, WORK_ATTEMPT))
+        self.work.append(handler.member_id, call.call_id, now, done, WORK_ATTEMPT)
         env.timeout(busy, handler).callbacks.append(self._on_free)
         if call.callback_attempts >= cb.max_attempts:
             call.state = DONE
             call.outcome = CALLBACK_FAILED
             call.end_s = done
+            self._final(call)
         else:
             call.state = CALLBACK_RETRY
             env.timeout(busy + call.callback_retry_s, call).callbacks.append(self._on_retry_due)
@@ -617,6 +663,7 @@ class ControlRoom:
             self.env.timeout(call.follow_delay_s, (channel, REDIAL, call)).callbacks.append(
                 self._on_follow_up
             )
+        self._final(call)  # the follow-up's event keeps the object until the caller rings again
 
     def _on_follow_up(self, event: simpy.Event) -> None:
         channel, origin, previous = event.value
@@ -657,10 +704,12 @@ class ControlRoom:
         # Record now + busy: exactly the time SimPy gives the timeout below.
         done = now + busy
         call.wrap_end_s = done
-        self.work.append((handler.member_id, call.call_id, now, done, WORK_CALL))
+        self.work.append(handler.member_id, call.call_id, now, done, WORK_CALL)
         self.env.timeout(busy, handler).callbacks.append(self._on_free)
         if self.desk is not None and call.grade >= 0:
             self.env.timeout(call.talk_s, call).callbacks.append(self._on_talk_end)
+        else:
+            self._final(call)
 
     def _pass_to_worker(
         self, handler: Handler, call: Call, group: int, worker: SupportWorker
@@ -674,10 +723,10 @@ class ControlRoom:
         call.support_group = group
         call.support_start_s = now + handover
         call.support_end_s = now + (handover + talk)
-        self.work.append((handler.member_id, call.call_id, now, now + handover, WORK_CALL))
+        self.work.append(handler.member_id, call.call_id, now, now + handover, WORK_CALL)
         self.env.timeout(handover, handler).callbacks.append(self._on_free)
         assert self.support is not None
-        self.support.work.append((worker.member_id, call.call_id, now, call.support_end_s))
+        self.support.work.append(worker.member_id, call.call_id, now, call.support_end_s)
         self.env.timeout(handover + talk, (call, worker)).callbacks.append(self._on_support_done)
 
     def _on_support_done(self, event: simpy.Event) -> None:
@@ -692,12 +741,15 @@ class ControlRoom:
             call.grade = RESOLVED
         if self.desk is not None:
             self._raise(call)  # an incident, or a resolved call that may bring a repeat call
+        self._final(call)
 
     def _on_talk_end(self, event: simpy.Event) -> None:
         """The caller rings off: a call graded for attendance becomes an incident; a call
         resolved on the phone may bring a repeat call later (failure demand). A repeat call is
         an update about the same matter and raises nothing."""
-        self._raise(event.value)
+        call = event.value
+        self._raise(call)
+        self._final(call)
 
     def _raise(self, call: Call) -> None:
         desk = self.desk
@@ -712,7 +764,7 @@ class ControlRoom:
         if call.grade in RANK:
             rural = rural_u < desk.spec.rural_share
             incident = desk.raise_incident(
-                call,
+                CallFacts(call),
                 call.arrival_s,
                 call.grade,
                 call.true_risk,
@@ -729,12 +781,12 @@ class ControlRoom:
             and call.grade == RESOLVED
             and repeat_u < failure.resolved_probability
         ):
-            self.env.timeout(repeat_delay_s, call).callbacks.append(self._on_repeat_due)
+            self.env.timeout(repeat_delay_s, CallFacts(call)).callbacks.append(self._on_repeat_due)
 
     def _on_repeat_due(self, event: simpy.Event) -> None:
         self.repeat_call(event.value)
 
-    def repeat_call(self, previous: Call) -> None:
+    def repeat_call(self, previous: CallFacts) -> None:
         """The caller rings 101 again about the same matter (failure demand)."""
         if self.env.now < self.scenario.end_s and "101" in self.index:
             self._new_call(
@@ -790,62 +842,139 @@ class ControlRoom:
                 self.support.close()
             return self._records()
 
+    # -- records ------------------------------------------------------------------------------
+
+    def _final(self, call: Call) -> None:
+        """The call will not change again: its row is written and the object let go.
+
+        That is when it is abandoned; when its callback fails for the last time; when a
+        handler (or a callback) reaches the caller, at once if nothing is raised from it, else
+        once ``_raise`` has set its grade at the end of the talk; when a support worker ends
+        it. The calls still in the system when the run stops are written by the records."""
+        del self.live[call.call_id]
+        self._write(call)
+
+    def _write(self, call: Call) -> None:
+        """Write the call's row into the column store, at its id."""
+        i = call.call_id
+        j = i & MASK
+        (
+            caller_id,
+            attempt,
+            origin,
+            channel,
+            force,
+            arrival_s,
+            force_s,
+            answered_s,
+            abandoned_s,
+            end_s,
+            wrap_end_s,
+            outcome,
+            handler_id,
+            callback_offered_s,
+            callback_accepted,
+            callback_attempts,
+            patience_s,
+            talk_s,
+            wrap_s,
+        ) = self.call_rows.chunk(i)
+        caller_id[j] = call.caller_id
+        attempt[j] = call.attempt
+        origin[j] = call.origin
+        channel[j] = call.channel
+        force[j] = call.force
+        arrival_s[j] = call.arrival_s
+        force_s[j] = call.force_s
+        answered_s[j] = call.answered_s
+        abandoned_s[j] = call.abandoned_s
+        end_s[j] = call.end_s
+        wrap_end_s[j] = call.wrap_end_s
+        outcome[j] = call.outcome
+        handler_id[j] = call.handler_id
+        callback_offered_s[j] = call.callback_offered_s
+        callback_accepted[j] = call.callback_accepted
+        callback_attempts[j] = call.callback_attempts
+        patience_s[j] = call.patience_s
+        talk_s[j] = call.talk_s
+        wrap_s[j] = call.wrap_s
+        if self.grading_rows is not None:
+            (
+                call_type,
+                true_risk,
+                vulnerable,
+                repeat_victim,
+                assessed_risk,
+                grade,
+                checks_s,
+                *done,
+            ) = self.grading_rows.chunk(i)
+            call_type[j] = call.call_type
+            true_risk[j] = call.true_risk
+            vulnerable[j] = call.vulnerable
+            repeat_victim[j] = call.repeat_victim
+            assessed_risk[j] = call.assessed_risk
+            grade[j] = call.grade
+            checks_s[j] = call.checks_s
+            for column, value in zip(done, call.checks_done, strict=True):
+                column[j] = value
+        if self.support_rows is not None:
+            worker_id, start_s, support_end_s = self.support_rows.chunk(i)
+            worker_id[j] = call.support_worker_id
+            start_s[j] = call.support_start_s
+            support_end_s[j] = call.support_end_s
+
     def _grading_columns(self, frame: pd.DataFrame) -> None:
         """Type, true risk and flags of every call; the assessment of calls that were graded
         (answered by a handler or reached by a callback)."""
-        calls = self.calls
-        typed = np.ones(len(calls), dtype=bool)
+        rows = self.grading_rows
+        assert rows is not None
+        n = len(frame)
+        typed = np.ones(n, dtype=bool)
         graded = frame["outcome"].isin(["answered", "callback_answered"]).to_numpy()
         names = [t.name for t in self.scenario.call_types]
-        frame["call_type"] = _codes([c.call_type for c in calls], names, typed)
-        frame["true_risk"] = _codes([c.true_risk for c in calls], RISK_LEVELS, typed)
-        frame["vulnerable"] = np.array([c.vulnerable for c in calls], dtype=bool)
-        frame["repeat_victim"] = np.array([c.repeat_victim for c in calls], dtype=bool)
-        frame["assessed_risk"] = _codes([c.assessed_risk for c in calls], RISK_LEVELS, graded)
-        frame["grade"] = _codes([c.grade for c in calls], GRADES, graded)
-        done = np.array([c.checks_done for c in calls], dtype=bool).reshape(len(calls), len(CHECKS))
-        for i, name in enumerate(CHECKS):
-            column = (
-                pd.array(done[:, i], dtype="boolean")
-                if len(calls)
-                else pd.array([], dtype="boolean")
-            )
+        frame["call_type"] = _codes(rows.column("call_type", n), names, typed)
+        frame["true_risk"] = _codes(rows.column("true_risk", n), RISK_LEVELS, typed)
+        frame["vulnerable"] = rows.column("vulnerable", n)
+        frame["repeat_victim"] = rows.column("repeat_victim", n)
+        frame["assessed_risk"] = _codes(rows.column("assessed_risk", n), RISK_LEVELS, graded)
+        frame["grade"] = _codes(rows.column("grade", n), GRADES, graded)
+        for name in CHECKS:
+            column = pd.array(rows.column(f"{name}_done", n), dtype="boolean")
             column[~graded] = pd.NA
             frame[f"{name}_done"] = column
-        frame["checks_s"] = np.where(graded, [c.checks_s for c in calls], np.nan)
+        frame["checks_s"] = np.where(graded, rows.column("checks_s", n), np.nan)
 
-    def _records(self) -> RunRecords:
-        calls = self.calls
-        data = {name: list(map(attrgetter(name), calls)) for name in _CALL_DTYPES}
-        frame = pd.DataFrame(data).astype(_CALL_DTYPES)
+    def _call_table(self) -> pd.DataFrame:
+        """The ``calls`` table, a column at a time from the store (see :mod:`.columns`)."""
+        for call in self.live.values():  # open, waiting or in service when the run stopped
+            self._write(call)
+        self.live.clear()
+        n = self.calls_made
+        rows = self.call_rows
+        frame = as_frame(
+            (name, np.arange(n, dtype=np.int64) if name == "call_id" else rows.column(name, n))
+            for name in _CALL_DTYPES
+        )
         frame["callback_accepted"] = (
             frame["callback_accepted"] & frame["callback_offered_s"].notna()
         )
-        frame.insert(3, "origin", _categorical(calls, "origin", ORIGINS))
-        frame.insert(4, "channel", _categorical(calls, "channel", self.channel_names))
-        frame.insert(11, "outcome", _categorical(calls, "outcome", OUTCOMES))
+        frame.insert(3, "origin", _categorical(rows.column("origin", n), ORIGINS))
+        frame.insert(4, "channel", _categorical(rows.column("channel", n), self.channel_names))
+        frame.insert(11, "outcome", _categorical(rows.column("outcome", n), OUTCOMES))
         if self.force_names:
-            frame.insert(5, "force", _categorical(calls, "force", self.force_names))
-        work = pd.DataFrame(
-            self.work, columns=["handler_id", "call_id", "start_s", "end_s", "kind"]
-        ).astype(
-            {
-                "handler_id": "int64",
-                "call_id": "int64",
-                "start_s": "float64",
-                "end_s": "float64",
-                "kind": "int8",
-            }
-        )
-        work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
+            frame.insert(5, "force", _categorical(rows.column("force", n), self.force_names))
         if self.scenario.call_types:
             self._grading_columns(frame)
-        if self.support is not None:
-            frame["support_worker_id"] = np.array(
-                [c.support_worker_id for c in calls], dtype=np.int64
-            )
-            frame["support_start_s"] = np.array([c.support_start_s for c in calls], dtype=float)
-            frame["support_end_s"] = np.array([c.support_end_s for c in calls], dtype=float)
+        if self.support_rows is not None:
+            for name in _SUPPORT_COLUMNS:
+                frame[name] = self.support_rows.column(name, n)
+        return frame
+
+    def _records(self) -> RunRecords:
+        frame = self._call_table()
+        work = self.work.frame()
+        work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
         duty = self.staff.duty_table("handler_id")
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
@@ -902,6 +1031,53 @@ _CALL_DTYPES = {
     "talk_s": "float64",
     "wrap_s": "float64",
 }
+"""The plain columns of the ``calls`` table, in order (the categorical ones are inserted)."""
+
+# The column store of calls, in the order ControlRoom._write unpacks it: the plain columns
+# but the id (the row's index), and the codes of the categorical ones.
+_CALL_COLUMNS = {
+    "caller_id": "int64",
+    "attempt": "int64",
+    "origin": "int8",
+    "channel": "int8",
+    "force": "int8",
+    "arrival_s": "float64",
+    "force_s": "float64",
+    "answered_s": "float64",
+    "abandoned_s": "float64",
+    "end_s": "float64",
+    "wrap_end_s": "float64",
+    "outcome": "int8",
+    "handler_id": "int64",
+    "callback_offered_s": "float64",
+    "callback_accepted": "bool",
+    "callback_attempts": "int64",
+    "patience_s": "float64",
+    "talk_s": "float64",
+    "wrap_s": "float64",
+}
+_GRADING_COLUMNS = {
+    "call_type": "int16",
+    "true_risk": "int8",
+    "vulnerable": "bool",
+    "repeat_victim": "bool",
+    "assessed_risk": "int8",
+    "grade": "int8",
+    "checks_s": "float64",
+    **{f"{name}_done": "bool" for name in CHECKS},
+}
+_SUPPORT_COLUMNS = {
+    "support_worker_id": "int64",
+    "support_start_s": "float64",
+    "support_end_s": "float64",
+}
+_WORK_COLUMNS = {
+    "handler_id": "int64",
+    "call_id": "int64",
+    "start_s": "float64",
+    "end_s": "float64",
+    "kind": "int8",
+}
 
 
 @contextlib.contextmanager
@@ -922,13 +1098,12 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _codes(values: Sequence[int], categories: Sequence[str], keep: np.ndarray) -> pd.Categorical:
+def _codes(values: np.ndarray, categories: Sequence[str], keep: np.ndarray) -> pd.Categorical:
     codes = np.where(keep, np.asarray(values, dtype=np.int64), -1)
     return pd.Categorical.from_codes(codes, categories=list(categories))
 
 
-def _categorical(calls: list[Call], attribute: str, categories: Sequence[str]) -> pd.Categorical:
-    codes = np.fromiter(map(attrgetter(attribute), calls), np.int8, len(calls))
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=list(categories))
 
 

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 OUTCOMES: tuple[str, ...] = (
@@ -96,6 +97,13 @@ class RunRecords:
 
     @property
     def measured_calls(self) -> pd.DataFrame:
-        """Calls offered in the measured window ``[warmup_s, horizon_s)``."""
+        """Calls offered in the measured window ``[warmup_s, horizon_s)``.
+
+        The model numbers calls in the order they are made, so the window is a run of rows,
+        taken as a slice (no copy of a table that can hold millions of calls); a table not in
+        arrival order is filtered row by row."""
         arrival = self.calls["arrival_s"]
+        if arrival.is_monotonic_increasing:
+            lo, hi = np.searchsorted(arrival.to_numpy(), [self.warmup_s, self.horizon_s])
+            return self.calls.iloc[lo:hi]
         return self.calls[(arrival >= self.warmup_s) & (arrival < self.horizon_s)]

@@ -16,6 +16,7 @@ from collections import deque
 import pandas as pd
 import simpy
 
+from .columns import Rows
 from .scenario import Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
@@ -36,7 +37,9 @@ class SupportDesk:
         self.types_of = [{names.index(n) for n in group.call_types} for group in groups]
         self.types = set().union(*self.types_of) if self.types_of else set()
         self.idle: list[deque[SupportWorker]] = [deque() for _ in groups]
-        self.work: list[tuple[int, int, float, float]] = []
+        self.work = Rows(
+            {"worker_id": "int64", "call_id": "int64", "start_s": "float64", "end_s": "float64"}
+        )
         self.staff = Staff(
             env,
             groups,
@@ -77,6 +80,4 @@ class SupportDesk:
 
     def work_table(self) -> pd.DataFrame:
         """One row per call a worker took: ``worker_id, call_id, start_s, end_s``."""
-        return pd.DataFrame(self.work, columns=["worker_id", "call_id", "start_s", "end_s"]).astype(
-            {"worker_id": "int64", "call_id": "int64", "start_s": "float64", "end_s": "float64"}
-        )
+        return self.work.frame()
