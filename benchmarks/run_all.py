@@ -174,7 +174,7 @@ def main() -> None:
     )
     parser.add_argument("--max-rss-gb", type=float, default=8.0, help="(c) stop past this")
     parser.add_argument(
-        "--worker-replications", type=int, help="(d) replications (default 8; quick 4)"
+        "--worker-replications", type=int, help="(d) replications (default 20; quick 4)"
     )
     parser.add_argument("--no-ciw", action="store_true", help="(a) leave Ciw out")
     args = parser.parse_args()
@@ -182,7 +182,7 @@ def main() -> None:
     mmn_days = args.mmn_days or (5.0 if q else 30.0)
     replications = args.replications or (3 if q else 10)
     year_days = args.year_days or ([28.0] if q else [bench_year.YEAR_DAYS])
-    worker_reps = args.worker_replications or (4 if q else 8)
+    worker_reps = args.worker_replications or (4 if q else 20)
 
     print(
         f"controlroom-sim benchmarks{' (quick)' if q else ''}: "
