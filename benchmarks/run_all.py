@@ -146,7 +146,7 @@ def part_c(days: list[float], max_rss_gb: float) -> list[dict[str, Any]]:
 
 
 def part_d(replications: int, days: float) -> list[dict[str, Any]]:
-    out = bench_workers.measure_workers(replications, days, pool_of_one=False)
+    out = bench_workers.measure_workers(replications, days)
     print(format_table(out["rows"], bench_workers.COLUMNS))
     rows = [
         {
@@ -157,9 +157,11 @@ def part_d(replications: int, days: float) -> list[dict[str, Any]]:
         }
         for r in out["rows"]
     ]
-    rows[-1]["target"] = f">= {bench_workers.TARGET_RATIO} x jobs=1"
-    rows[-1]["measured"] = f"{out['ratio']:.2f} x"
-    rows[-1]["result"] = _verdict(out["ratio"] >= bench_workers.TARGET_RATIO)
+    rows[1]["target"] = f">= {bench_workers.TARGET_RATIO} x 1 worker"
+    rows[1]["measured"] = f"{out['ratio']:.2f} x"
+    rows[1]["result"] = _verdict(out["ratio"] >= bench_workers.TARGET_RATIO)
+    if out["ratio_in_process"] is not None:
+        rows[2]["measured"] = f"2 workers: {out['ratio_in_process']:.2f} x this"
     return rows
 
 
