@@ -13,7 +13,7 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, api, planner
@@ -837,6 +837,28 @@ def _check_planner_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--shrinkage: expected a share in [0, 1), found {shrinkage:g}")
 
 
+def _round_printer(args: argparse.Namespace, scenario: Scenario) -> Callable[[int, Trial], None]:
+    """A progress line per simulation round of the staff search, unless ``--quiet``."""
+
+    def progress(round_: int, trial: Trial) -> None:
+        if not args.quiet:
+            print(round_line(round_, trial, scenario), flush=True)
+
+    return progress
+
+
+def _planner_run_control(args: argparse.Namespace) -> dict[str, object]:
+    """The run-control options staff and roster pass on to their simulations."""
+    return {
+        "replications": args.replications,
+        "seed": args.seed,
+        "overrides": args.overrides,
+        "jobs": args.jobs,
+        "engine": args.engine,
+        "scheduler": args.scheduler,
+    }
+
+
 def command_staff(args: argparse.Namespace) -> int:
     _check_planner_args(args)
     targets = _planner_targets(args)
@@ -860,9 +882,7 @@ def command_staff(args: argparse.Namespace) -> int:
     if not args.erlang_only and not args.quiet:
         print("Erlang C / A per interval, then simulation rounds:")
 
-    def progress(round_: int, trial: Trial) -> None:
-        if not args.quiet:
-            print(round_line(round_, trial, scenario), flush=True)
+    progress = _round_printer(args, scenario)
 
     result = planner.staff(
         args.scenario,
@@ -872,12 +892,7 @@ def command_staff(args: argparse.Namespace) -> int:
         shrinkage=args.shrinkage,
         simulate=not args.erlang_only,
         max_rounds=args.max_rounds,
-        replications=args.replications,
-        seed=args.seed,
-        overrides=args.overrides,
-        jobs=args.jobs,
-        engine=args.engine,
-        scheduler=args.scheduler,
+        **_planner_run_control(args),
         out=folder,
         on_round=progress,
         command=["controlroom-sim", *_ARGV],
@@ -914,9 +929,7 @@ def command_roster(args: argparse.Namespace) -> int:
         f"{'s' if len(chosen) != 1 else ''}, requirement {source}"
     )
 
-    def progress(round_: int, trial: Trial) -> None:
-        if not args.quiet:
-            print(round_line(round_, trial, scenario), flush=True)
+    progress = _round_printer(args, scenario)
 
     result = planner.roster(
         args.scenario,
@@ -929,12 +942,7 @@ def command_roster(args: argparse.Namespace) -> int:
         shrinkage=args.shrinkage,
         time_limit_s=args.time_limit,
         simulate=not args.no_simulation,
-        replications=args.replications,
-        seed=args.seed,
-        overrides=args.overrides,
-        jobs=args.jobs,
-        engine=args.engine,
-        scheduler=args.scheduler,
+        **_planner_run_control(args),
         out=folder,
         progress=not args.quiet,
         on_staff_round=progress,
