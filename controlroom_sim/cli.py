@@ -206,6 +206,11 @@ def _add_size_guard(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _names(text: str) -> list[str]:
+    """A comma-separated list of names (KPIs, forces), blanks dropped."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _add_show(command: argparse.ArgumentParser, default: str) -> None:
     command.add_argument(
         "--show",
@@ -353,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stf.add_argument(
         "--forces",
-        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        type=_names,
         default=[],
         metavar="NAME,...",
         help="size a room that takes only these forces' calls (a scenario with [[forces]], "
@@ -683,7 +688,7 @@ def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
 def _show(args: argparse.Namespace) -> list[str] | None:
     if not args.show:
         return None
-    return [k.strip() for k in args.show.split(",") if k.strip()]
+    return _names(args.show)
 
 
 def command_compare(args: argparse.Namespace) -> int:

@@ -165,8 +165,6 @@ class DispatchDesk:
         # Incidents not cleared yet, by id; a cleared one is written to the store and dropped.
         self.open: dict[int, Incident] = {}
         self.rows = Slots(_INCIDENT_COLUMNS)
-        # Incidents no officer has reached yet, in the order raised: what a review scans.
-        self.unreached: dict[int, Incident] = {}
         self.queue: list[tuple[int, float, int, int, Incident]] = []
         self.waiting = 0
         self.idle: deque[Officer] = deque()
@@ -258,7 +256,6 @@ class DispatchDesk:
         incident.allocation_s = allocation_s
         self._set_target(incident)
         self.open[incident_id] = incident
-        self.unreached[incident_id] = incident
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
             self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
         failure = spec.failure_demand
@@ -410,7 +407,6 @@ class DispatchDesk:
         officer.trip = None
         incident.state = ON_SCENE
         incident.arrived_s = self.env.now
-        del self.unreached[incident.incident_id]
         self.env.timeout(incident.on_scene_s, (officer, incident)).callbacks.append(self._clear)
 
     def _clear(self, event: simpy.Event) -> None:
@@ -464,7 +460,9 @@ class DispatchDesk:
         every = review.every_hours * 3600.0
         while True:
             yield self.env.timeout(every)
-            due = [i for i in self.unreached.values() if i.state in (BOOKED, WAITING)]
+            # Open incidents (not yet cleared): the waiting ones among them, not every
+            # incident ever raised.
+            due = [i for i in self.open.values() if i.state in (BOOKED, WAITING)]
             if self.dispatchers is None:
                 for incident in due:
                     self.review_s += review.review_s.mean
