@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .columns import in_memory
 from .metrics import interval_table, kpi_frame, replication_kpis, summarise
 from .model import simulate
 from .precision import PrecisionError, ReplicationPlan
@@ -118,9 +119,9 @@ def run_replication(
         replication=replication,
         kpis=replication_kpis(run, scenario),
         intervals=interval_table(run, scenario),
-        calls=run.calls if records else None,
+        calls=in_memory(run.calls) if records else None,
         calls_simulated=len(run.calls),
-        incidents=run.incidents if records else None,
+        incidents=in_memory(run.incidents) if records and run.incidents is not None else None,
     )
 
 
