@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from .columns import SpoolError
 from .comparison import (
     paired_differences,
     parse_vary,
@@ -68,7 +69,8 @@ Targets = Mapping[str, float | str] | Iterable[str] | None
 
 
 class RunStopped(Exception):
-    """A run stopped before it finished (a lost worker); finished replications are saved."""
+    """A run stopped before it finished (a lost worker, no room for records in the temporary
+    folder); finished replications are saved."""
 
     def __init__(self, reason: str, folder: Path | None, saved: int) -> None:
         super().__init__(reason)
@@ -274,7 +276,7 @@ def _execute(
     except KeyboardInterrupt:
         stopped = True
         raise RunInterrupted(folder, len(store.finished()) if store else 0) from None
-    except EngineError as exc:
+    except (EngineError, SpoolError) as exc:
         stopped = True
         raise RunStopped(str(exc), folder, len(store.finished()) if store else 0) from None
     finally:

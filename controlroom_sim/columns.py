@@ -61,6 +61,17 @@ def as_frame(columns: Iterable[tuple[str, np.ndarray]]) -> pd.DataFrame:
     return pd.DataFrame(dict(columns), copy=False)
 
 
+class SpoolError(RuntimeError):
+    """Records could not be written to the temporary folder (full, or not writable)."""
+
+
+def _spool_failed(exc: OSError) -> SpoolError:
+    return SpoolError(
+        f"records could not be written to the temporary folder {tempfile.gettempdir()}: "
+        f"{exc.strerror or exc} (set TMPDIR to a folder with room for them)"
+    )
+
+
 def in_memory(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with any column mapped from a file (a table that went to disk) read into
     memory: for records kept after the run, which must not hold a file open per column."""
@@ -97,19 +108,27 @@ class Spill:
 
     def __init__(self, dtype: str) -> None:
         self.dtype = np.dtype(dtype)
-        # Open as long as the column is being written, so not in a ``with`` block.
-        self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+        try:
+            # Open as long as the column is being written, so not in a ``with`` block.
+            self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+        except OSError as exc:
+            raise _spool_failed(exc) from None
 
     def __del__(self) -> None:
         # A column never asked for (a table's unused column) still has its file open.
-        self._file.close()
+        file = getattr(self, "_file", None)
+        if file is not None:
+            file.close()
 
     def write(self, row: int, values: np.ndarray | array) -> None:
         """Write ``values`` (of this column's dtype) from row ``row`` on."""
-        self._file.seek(row * self.dtype.itemsize)
         data = memoryview(values).cast("B")
-        while data:  # an unbuffered write may take part of the data
-            data = data[self._file.write(data) or 0 :]
+        try:
+            self._file.seek(row * self.dtype.itemsize)
+            while data:  # an unbuffered write may take part of the data
+                data = data[self._file.write(data) or 0 :]
+        except OSError as exc:
+            raise _spool_failed(exc) from None
 
     def mapped(self, n: int) -> np.ndarray:
         """Rows ``0 .. n-1``, mapped copy-on-write from the file, which is then closed (the

@@ -276,3 +276,33 @@ def test_an_internal_error_is_one_line(
     err = capsys.readouterr().err
     assert status == 1
     assert err.count("\n") == 1 and "first line\\nsecond line" in err, err
+
+
+# -- records streamed to the temporary folder ---------------------------------------------------
+
+
+def test_no_room_for_records_in_the_temporary_folder_stops_the_run_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replication long enough to stream records to disk (40,000 calls), with the temporary
+    folder full: the run stops, says which folder and what to do, and how to continue."""
+    import errno
+    import tempfile
+
+    busy = tmp_path / "busy.toml"
+    busy.write_text(SMALL.replace("days = 0.02", "days = 0.2").replace("= 500", "= 200000"))
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    out = tmp_path / "o"
+    status = main(["run", str(busy), "--out", str(out), "--quiet", "--replications", "1"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(
+        f"error: records could not be written to the temporary folder {tempfile.gettempdir()}:"
+        " No space left on device (set TMPDIR to a folder with room for them); "
+        f"0 finished replication(s) saved in {out}; to continue: "
+    ), err
