@@ -8,12 +8,14 @@ continues the run, no traceback, and the saved replications still on disk. Then 
 command and checks that only the missing replications ran and that ``kpis.csv`` (the
 per-replication KPI values, exactly), ``summary.json`` and ``intervals.csv`` equal those of an
 uninterrupted run with the same seed. With two worker processes, SIGTERM also stops the
-workers.
+workers, and so does either signal sent to the whole process group (as a terminal's Ctrl-C
+or a batch system's cancel does).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -48,12 +50,13 @@ def _saved(folder: Path) -> set[int]:
     return {int(p.stem.split("-")[1]) for p in (folder / "replications").glob("00/rep-*.json")}
 
 
-def _start(folder: Path, *extra: str) -> subprocess.Popen[bytes]:
+def _start(folder: Path, *extra: str, group: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "controlroom_sim", *ARGS, "--out", str(folder), *extra],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=group,  # its own process group, for a signal to the whole group
     )
 
 
@@ -73,12 +76,18 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _interrupt(
-    folder: Path, signum: int, *extra: str
+    folder: Path, signum: int, *extra: str, group: bool = False
 ) -> tuple[subprocess.Popen[bytes], str, set[int], list[psutil.Process]]:
-    process = _start(folder, *extra)
+    """Start a run, wait for two saved replications, send ``signum`` to the process (with
+    ``group``, to its whole process group, workers included, as Ctrl-C in a terminal or a
+    batch system's cancel does)."""
+    process = _start(folder, *extra, group=group)
     _wait_for_saved(process, folder, 2)
     children = psutil.Process(process.pid).children(recursive=True)
-    process.send_signal(signum)
+    if group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
     out, err = process.communicate(timeout=60)
     assert out == b"", out
     return process, err.decode(), _saved(folder), children
@@ -207,3 +216,26 @@ def test_a_second_signal_ends_the_process_at_once(monkeypatch: pytest.MonkeyPatc
     assert cli._interrupted_status() == 143
     cli._stop(signal.SIGINT, None)
     assert exits == [130]
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
+def test_a_signal_to_the_whole_process_group_stops_run_and_workers_and_resumes(
+    tmp_path: Path,
+    uninterrupted: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int,
+    status: int,
+) -> None:
+    """The workers get the signal too: with SIGINT they leave it to the parent; with SIGTERM
+    they end at once, and the parent still stops as for its own signal."""
+    folder = tmp_path / "run"
+    process, err, saved, children = _interrupt(folder, signum, "--jobs", "2", group=True)
+    command = _check_stopped(process, err, folder, status)
+    assert children, "no worker processes were seen"
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"worker processes left running: {alive}"
+    ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
+    assert ran == set(range(REPLICATIONS)) - saved
+    _assert_same_results(folder, uninterrupted)
