@@ -10,10 +10,12 @@ baseline (999 answered within 10 s near 80%, handler occupancy near 0.77: see th
 The replication runs in a fresh process through the public API
 (``controlroom_sim.run(replications=1, engine="serial", calls_format="none")``, so records,
 KPIs and interval tables are built as in a real run). A thread in that process samples its
-resident memory (``VmRSS`` in ``/proc/self/status``) every ``--interval`` seconds with the
-phase (simulate, records, kpis, ...), the simulated day and the calls made so far, so the
-table shows whether memory grows with the horizon; the process is stopped if it passes
-``--max-rss-gb``.
+resident memory (``VmRSS`` in ``/proc/self/status``, and of it the anonymous part,
+``RssAnon``) every ``--interval`` seconds with the phase (simulate, records, kpis, ...), the
+simulated day and the calls made so far, so the table shows whether memory grows with the
+horizon; the process is stopped if it passes ``--max-rss-gb``. "sim peak MiB" is the largest
+sample while simulating (records stream to disk as the run goes); "peak MiB" is the process's
+high-water mark (``VmHWM``), reached when the KPIs read the records back at the end.
 
 ``--days`` runs a shorter horizon (or several: ``--days 28 91``, each in its own process);
 a run shorter than the year is extrapolated to a year from the growth between the two longest
@@ -80,16 +82,26 @@ def large_force_overrides(scale: float = SCALE, days: float = YEAR_DAYS) -> list
     return out
 
 
-def _vm_rss_mib() -> float:
-    """Resident memory now, MiB (Linux; elsewhere the peak so far)."""
+def _status_mib(key: str) -> float | None:
+    """A line of ``/proc/self/status``, MiB (Linux only; None elsewhere)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{key}:"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass
-    return peak_rss_mb()
+    return None
+
+
+def _vm_rss_mib() -> float:
+    """Resident memory now, MiB (Linux; elsewhere the peak so far)."""
+    rss = _status_mib("VmRSS")
+    return rss if rss is not None else peak_rss_mb()
+
+
+def _round(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 class _Sampler(threading.Thread):
@@ -122,6 +134,9 @@ class _Sampler(threading.Thread):
             "sim day": round(now / 86400.0, 1) if now is not None else None,
             "calls": self.probe.calls_so_far(),
             "RSS MiB": round(_vm_rss_mib()),
+            # Of which anonymous (the heap: not pages of the records' files mapped back at
+            # the end, which the system can drop and read again).
+            "anon MiB": _round(_status_mib("RssAnon")),
         }
         self.samples.append(row)
         return row
@@ -134,7 +149,8 @@ class _Sampler(threading.Thread):
                 last_print = row["t s"]
                 print(
                     f"  {row['t s']:7.1f} s  {row['phase']:<9} day {row['sim day']}  "
-                    f"{row['calls'] or 0:>10,} calls  RSS {row['RSS MiB']:,} MiB",
+                    f"{row['calls'] or 0:>10,} calls  RSS {row['RSS MiB']:,} MiB "
+                    f"(anon {row['anon MiB'] or 0:,})",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -337,6 +353,7 @@ def summary_row(run: dict[str, Any]) -> dict[str, Any]:
         }
     sim = run["seconds"]["simulate"]
     events = run["events"]
+    simulating = [r["RSS MiB"] for r in run["samples"] if r["phase"] == "simulate"]
     return {
         "days": run["days"],
         "status": "ok",
@@ -348,13 +365,14 @@ def summary_row(run: dict[str, Any]) -> dict[str, Any]:
         "sim s": round(sim, 1),
         "records s": round(run["seconds"]["records"], 1),
         "KPIs s": round(run["seconds"]["kpis"] + run["seconds"]["intervals"], 1),
+        "sim peak MiB": max(simulating) if simulating else None,
         "peak MiB": round(run["peak_rss_mb"]),
         "KiB/call": round((run["peak_rss_mb"] - run["baseline_rss_mb"]) * 1024 / calls, 2),
     }
 
 
 SUMMARY_COLUMNS = ["days", "status", "calls", "wall s", "calls/s", "calls/CPU s", "events/s"]
-SUMMARY_COLUMNS += ["sim s", "records s", "KPIs s", "peak MiB", "KiB/call"]
+SUMMARY_COLUMNS += ["sim s", "records s", "KPIs s", "sim peak MiB", "peak MiB", "KiB/call"]
 
 
 def describe_extrapolation(ext: dict[str, Any]) -> str:
@@ -409,7 +427,8 @@ def main() -> None:
         print(f"large force (baseline x {args.scale:g}), {days:g} days ...", flush=True)
         run = run_year(days, args.scale, args.seed, args.interval, args.max_rss_gb, not args.quiet)
         runs.append(run)
-        print(format_table(thin(run["samples"]), ["t s", "phase", "sim day", "calls", "RSS MiB"]))
+        columns = ["t s", "phase", "sim day", "calls", "RSS MiB", "anon MiB"]
+        print(format_table(thin(run["samples"]), columns))
         if run["status"] == "ok":
             print("KPIs: " + ", ".join(f"{k} {v:.3f}" for k, v in run["kpis"].items()))
     print(load_line())
