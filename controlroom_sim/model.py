@@ -443,7 +443,6 @@ class ControlRoom:
             withdraw=self._withdraw,
             on_duty_change=self._count_duty,
         )
-        self.handlers = self.staff.members
 
     def _count_duty(self, handler: Handler, delta: int) -> None:
         for line in handler.skills:

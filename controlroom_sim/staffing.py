@@ -19,24 +19,34 @@ it two callbacks: ``release(member)`` when a member becomes free for work (the o
 work, setting ``state = BUSY``, or marks it ``IDLE`` and keeps it in its own idle pool), and
 ``withdraw(member)`` when an idle member leaves (the owner takes it out of that pool). The owner
 calls :meth:`Staff.finished` when a member's work ends.
+
+The rota is made as the run goes, so its memory does not grow with the horizon:
+:func:`shifts_worked` lists the shifts of the run (a few thousand for a year), and the people of
+a shift are made, and their starts, breaks and ends queued, only when the rota reaches the
+shift's start. A person is let go once off duty for good (or at the end of the run), and its row
+of the member table is then written to compact columns (:mod:`controlroom_sim.columns`), as is
+every stretch of availability as it closes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from heapq import heappop, heappush
+from typing import NamedTuple, Protocol
 
+import numpy as np
 import pandas as pd
 import simpy
 
+from .columns import MASK, Rows, Slots
 from .scenario import WEEKDAYS, Break, Shift
 
 OFF, IDLE, BUSY, ON_BREAK = range(4)
 INF = math.inf
 
-# Order of roster events at the same moment (sorted descending): ends, breaks, starts.
-_START, _BREAK, _END = range(3)
+# Order of roster events at the same moment: ends, breaks, starts (then by person).
+_END, _BREAK, _START = range(3)
 
 
 class RotaGroup(Protocol):
@@ -57,12 +67,14 @@ class Member:
         "idle_since",
         "leaving",
         "member_id",
+        "shift",
         "state",
     )
 
     def __init__(self, member_id: int, group: int) -> None:
         self.member_id = member_id
         self.group = group
+        self.shift = -1  # its shift's index in Staff.shifts (set by the Staff)
         self.state = OFF
         self.idle_since = 0.0
         self.leaving = False
@@ -97,6 +109,19 @@ def shifts_worked(
     return out
 
 
+class ShiftWorked(NamedTuple):
+    """One shift of a group in the run (see :func:`shifts_worked`); its people are the members
+    ``first_id .. first_id + count - 1``."""
+
+    group: int
+    label: str
+    start_s: float
+    end_s: float
+    count: int
+    breaks: Sequence[Break]
+    first_id: int
+
+
 class Staff:
     """The people of one kind, their rota and their duty records.
 
@@ -109,11 +134,15 @@ class Staff:
     origin_weekday_s, end_s:
         From the scenario: Monday 00:00 to time 0, and when the run stops.
     factory:
-        ``factory(member_id, group_index)`` makes a member (a :class:`Member` subclass).
+        ``factory(member_id, group_index)`` makes a member (a :class:`Member` subclass), when
+        the rota reaches its shift.
     release, withdraw:
         The owner's callbacks (see the module docstring).
     on_duty_change:
         Optional ``(member, +1 | -1)`` when a member becomes available or stops being so.
+
+    Members are numbered by group, then shift line, then day, then person. ``on_shift`` holds
+    the members the rota has made and not yet let go.
     """
 
     def __init__(
@@ -129,47 +158,79 @@ class Staff:
     ) -> None:
         self.env = env
         self.end_s = end_s
+        self.factory = factory
         self.release = release
         self.withdraw = withdraw
         self.on_duty_change = on_duty_change
-        self.members: list[Member] = []
-        self.rows: list[list[object]] = []  # id, group, shift, scheduled start/end, actual end
-        self.duty: list[tuple[int, float, float]] = []
-        events: list[tuple[float, int, int, float]] = []  # time, kind, member, break minutes
+        self.group_names = [group.name for group in groups]
+        self.shifts: list[ShiftWorked] = []
+        n = 0
         for g, group in enumerate(groups):
             for label, start, stop, count, breaks in shifts_worked(group, origin_weekday_s, end_s):
-                offsets = [(b.start_offsets_s(count), b.minutes) for b in breaks]
-                for k in range(count):
-                    member_id = len(self.members)
-                    self.members.append(factory(member_id, g))
-                    self.rows.append([member_id, group.name, label, start, stop, math.nan])
-                    events.append((max(start, 0.0), _START, member_id, 0.0))
-                    for due, minutes in offsets:
-                        at = start + due[k]
-                        if 0.0 <= at < end_s:
-                            events.append((at, _BREAK, member_id, minutes))
-                        elif at < 0.0 < at + minutes * 60.0:  # on a break when the run starts
-                            events.append((0.0, _BREAK, member_id, (at + minutes * 60.0) / 60.0))
-                    if stop < end_s:
-                        events.append((stop, _END, member_id, 0.0))
-        events.sort(key=lambda e: (e[0], -e[1], e[2]))
-        self._events = events
+                self.shifts.append(ShiftWorked(g, label, start, stop, count, breaks, n))
+                n += count
+        self.n_members = n
+        self.on_shift: dict[int, Member] = {}
+        # Shifts not reached yet, by when their first event falls due, the next one last.
+        self._upcoming = sorted(
+            ((max(shift.start_s, 0.0), i) for i, shift in enumerate(self.shifts)), reverse=True
+        )
+        # Roster events of the shifts reached: time, kind, member, its event's number, minutes.
+        self._queue: list[tuple[float, int, int, int, float]] = []
+        self.duty = Rows({"member_id": "int64", "start_s": "float64", "end_s": "float64"})
+        self.rows = Slots({"group": "int16", "shift": "int64", "actual_end_s": "float64"})
         env.process(self._run())
 
     # -- the rota -----------------------------------------------------------------------------
 
     def _run(self):  # type: ignore[no-untyped-def]
         env = self.env
-        for at, kind, member_id, minutes in self._events:
+        queue = self._queue
+        upcoming = self._upcoming
+        on_shift = self.on_shift
+        while True:
+            # Every event of a shift is at or after its first one, so once the shifts due by
+            # the next event are reached, the queue gives the events in order.
+            while upcoming and (not queue or upcoming[-1][0] <= queue[0][0]):
+                self._reach(upcoming.pop()[1])
+            if not queue:
+                return
+            at, kind, member_id, _, minutes = heappop(queue)
             if at > env.now:
                 yield env.timeout(at - env.now)
-            member = self.members[member_id]
+            member = on_shift.get(member_id)
+            if member is None:  # off for good already: a break due after its shift's end
+                continue
             if kind == _START:
                 self._come_on(member)
             elif kind == _BREAK:
                 self._break_due(member, minutes)
             else:
                 self._shift_end(member)
+
+    def _reach(self, i: int) -> None:
+        """Make the people of shift ``i`` and queue their starts, breaks and ends (events at or
+        after time 0 and before the end of the run; a break in progress at time 0 goes on for
+        what is left of it)."""
+        shift = self.shifts[i]
+        start, stop, count, end_s = shift.start_s, shift.end_s, shift.count, self.end_s
+        offsets = [(b.start_offsets_s(count), b.minutes) for b in shift.breaks]
+        for k in range(count):
+            member_id = shift.first_id + k
+            member = self.factory(member_id, shift.group)
+            member.shift = i
+            self.on_shift[member_id] = member
+            events = [(max(start, 0.0), _START, 0.0)]
+            for due, minutes in offsets:
+                at = start + due[k]
+                if 0.0 <= at < end_s:
+                    events.append((at, _BREAK, minutes))
+                elif at < 0.0 < at + minutes * 60.0:  # on a break when the run starts
+                    events.append((0.0, _BREAK, (at + minutes * 60.0) / 60.0))
+            if stop < end_s:
+                events.append((stop, _END, 0.0))
+            for j, (at, kind, minutes) in enumerate(events):
+                heappush(self._queue, (at, kind, member_id, j, minutes))
 
     def _duty_change(self, member: Member, delta: int) -> None:
         if self.on_duty_change is not None:
@@ -193,7 +254,7 @@ class Staff:
             member.break_min = minutes
 
     def _begin_break(self, member: Member, minutes: float) -> None:
-        self.duty.append((member.member_id, member.duty_start_s, self.env.now))
+        self.duty.append(member.member_id, member.duty_start_s, self.env.now)
         self._duty_change(member, -1)
         self._start_break(member, minutes)
 
@@ -218,14 +279,25 @@ class Staff:
             member.leaving = True
         elif state == ON_BREAK:
             member.state = OFF
-            self.rows[member.member_id][5] = self.env.now
+            self._let_go(member)
 
     def _go_off(self, member: Member) -> None:
-        now = self.env.now
-        self.duty.append((member.member_id, member.duty_start_s, now))
+        self.duty.append(member.member_id, member.duty_start_s, self.env.now)
         self._duty_change(member, -1)
         member.state = OFF
-        self.rows[member.member_id][5] = now
+        self._let_go(member)
+
+    def _let_go(self, member: Member) -> None:
+        """The member is off for good: its row is written and the rota forgets it."""
+        del self.on_shift[member.member_id]
+        self._write(member.member_id, member.group, member.shift, self.env.now)
+
+    def _write(self, member_id: int, group: int, shift: int, actual_end_s: float) -> None:
+        groups, shifts, actual_ends = self.rows.chunk(member_id)
+        j = member_id & MASK
+        groups[j] = group
+        shifts[j] = shift
+        actual_ends[j] = actual_end_s
 
     # -- for the owner ------------------------------------------------------------------------
 
@@ -240,39 +312,44 @@ class Staff:
             self.release(member)
 
     def close(self) -> None:
-        """At the end of the run: close the duty stretches of everyone still available."""
-        for member in self.members:
+        """At the end of the run: close the duty stretches of everyone still available, and
+        write the rows of the members still on shift (and of any shift not reached), whose
+        actual end is NaN."""
+        for member_id in sorted(self.on_shift):
+            member = self.on_shift[member_id]
             if member.state in (IDLE, BUSY):
-                self.duty.append((member.member_id, member.duty_start_s, self.end_s))
+                self.duty.append(member_id, member.duty_start_s, self.end_s)
+            self._write(member_id, member.group, member.shift, math.nan)
+        self.on_shift.clear()
+        while self._upcoming:
+            i = self._upcoming.pop()[1]
+            shift = self.shifts[i]
+            for member_id in range(shift.first_id, shift.first_id + shift.count):
+                self._write(member_id, shift.group, i, math.nan)
 
     def duty_table(self, id_column: str) -> pd.DataFrame:
-        """Available stretches: ``<id_column>, start_s, end_s``."""
-        return pd.DataFrame(self.duty, columns=[id_column, "start_s", "end_s"]).astype(
-            {id_column: "int64", "start_s": "float64", "end_s": "float64"}
-        )
+        """Available stretches: ``<id_column>, start_s, end_s`` (once, after :meth:`close`)."""
+        table = self.duty.frame()
+        table.columns = pd.Index([id_column, "start_s", "end_s"])
+        return table
 
     def member_table(self, id_column: str) -> pd.DataFrame:
-        """One row per person and shift, with scheduled and actual end and overtime."""
+        """One row per person and shift, with scheduled and actual end and overtime (once,
+        after :meth:`close`)."""
+        n = self.n_members
+        shift = self.rows.column("shift", n)
+        group = self.rows.column("group", n)
+        shifts = self.shifts
         table = pd.DataFrame(
-            self.rows,
-            columns=[
-                id_column,
-                "group",
-                "shift",
-                "scheduled_start_s",
-                "scheduled_end_s",
-                "actual_end_s",
-            ],
-        ).astype(
             {
-                id_column: "int64",
-                "group": "str",
-                "shift": "str",
-                "scheduled_start_s": "float64",
-                "scheduled_end_s": "float64",
-                "actual_end_s": "float64",
+                id_column: np.arange(n, dtype=np.int64),
+                "group": np.array(self.group_names, dtype=object)[group],
+                "shift": np.array([s.label for s in shifts], dtype=object)[shift],
+                "scheduled_start_s": np.array([s.start_s for s in shifts], dtype=np.float64)[shift],
+                "scheduled_end_s": np.array([s.end_s for s in shifts], dtype=np.float64)[shift],
+                "actual_end_s": self.rows.column("actual_end_s", n),
             }
-        )
+        ).astype({"group": "str", "shift": "str"})
         table["overtime_s"] = (
             (table["actual_end_s"] - table["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
         )
