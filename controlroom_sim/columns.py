@@ -40,7 +40,7 @@ TYPECODES = {"int64": "q", "float64": "d", "int16": "h", "int8": "b"}
 CHUNK_BITS = 14
 CHUNK = 1 << CHUNK_BITS
 """Rows per chunk of a :class:`Slots`, and per buffer of a :class:`Rows`, written to disk as
-one piece (65,536)."""
+one piece (16,384)."""
 MASK = CHUNK - 1
 # Private where the platform has the flag (POSIX); an anonymous mapping elsewhere is private.
 _MAP_FLAGS = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}
