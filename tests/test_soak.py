@@ -4,9 +4,10 @@
   resident set (RSS), sampled at every simulated day (when the arrivals of the next day are
   generated). Records stream to disk as the run goes (:mod:`controlroom_sim.columns`: every
   16,384 rows of a table), so after the first week, in which the model fills up (staff,
-  queues, the first buffers: about 28 MB), memory stays flat: the test asserts the growth
-  per week over the second half is under a tenth of the first week. (Before records were
-  streamed it grew 5.6 MB a week, about 300 bytes a call.)
+  queues, the first buffers: about 19 MB), memory stays flat, 0.2 MB a week on the
+  baseline. The test asserts the growth per week over the second half is under a tenth of
+  the first week. (Before records were streamed and the rota made as the run goes, memory
+  grew 5.6 MB a week, about 300 bytes a call.)
 * Many replications: the baseline, a week each, saved to a run folder as they finish, with
   Python's own allocations traced (``tracemalloc``). Each replication's records are written
   and dropped, so memory between replications grows only by what the run keeps of each for its
