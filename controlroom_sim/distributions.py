@@ -12,10 +12,16 @@ lognormal with ``mean = 330, sd = 160`` has a sample mean of 330 seconds.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_PROBE_DRAWS = 256
+MAX_MEAN_S = 1e12
+"""The longest mean a time distribution may have: about 31,700 years. Longer ones are
+mistakes, and times near the float limit overflow when the model adds them up."""
 
 
 class _Dist(BaseModel):
@@ -23,6 +29,38 @@ class _Dist(BaseModel):
 
     # Every subclass provides ``mean`` and ``variance`` (a field or a property), in the unit of
     # the scenario field that uses it.
+
+    @model_validator(mode="after")
+    def _drawable(self) -> _Dist:
+        """The parameters go together (:meth:`_params_problem`), and the distribution can be
+        drawn from: parameters allowed one by one can still overflow together (a gamma with
+        ``sd = 1e200``, a lognormal whose sd is 1e300 times its mean), which would stop a
+        run half-way. The mean must be at most :data:`MAX_MEAN_S`, and a few draws from a
+        fixed stream finite numbers >= 0."""
+        problem = self._params_problem()
+        if problem is None:
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    mean = float(self.mean)  # type: ignore[attr-defined]
+                    draws = np.asarray(
+                        self.sample(np.random.default_rng(0), _PROBE_DRAWS), dtype=float
+                    )
+                if not mean <= MAX_MEAN_S:
+                    problem = f"expected a mean of at most {MAX_MEAN_S:g} s (about 31,700 years)"
+                elif not (np.all(np.isfinite(draws)) and np.all(draws >= 0)):
+                    problem = "expected parameters that give finite times >= 0"
+            except (ArithmeticError, ValueError):
+                problem = "expected parameters that give finite times >= 0"
+            if problem is not None:
+                problem = f"{problem}, found {self.describe()}"
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def _params_problem(self) -> str | None:
+        """What is wrong with the parameters taken together (each subclass's own rules)."""
+        return None
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
@@ -126,11 +164,10 @@ class Uniform(_Dist):
     low: NonNegativeFloat
     high: NonNegativeFloat
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
+    def _params_problem(self) -> str | None:
         if not self.low < self.high:
-            raise ValueError(f"expected low < high, found low={self.low:g}, high={self.high:g}")
-        return self
+            return f"expected low < high, found low={self.low:g}, high={self.high:g}"
+        return None
 
     @property
     def mean(self) -> float:
@@ -152,14 +189,13 @@ class Triangular(_Dist):
     mode: NonNegativeFloat
     high: NonNegativeFloat
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
+    def _params_problem(self) -> str | None:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
+            return (
                 "expected low <= mode <= high and low < high, found "
                 f"low={self.low:g}, mode={self.mode:g}, high={self.high:g}"
             )
-        return self
+        return None
 
     @property
     def mean(self) -> float:

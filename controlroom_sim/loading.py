@@ -15,16 +15,14 @@ import csv
 import io
 import math
 import tomllib
-import warnings
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from .distributions import DIST_NAMES, _Dist
+from .distributions import DIST_NAMES
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
@@ -400,57 +398,8 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: P
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
     scenario = scenario.model_copy(update={"channels": channels})
-    _check_distributions(scenario, origins, file)
     _check_provenance(scenario, origins, file)
     return scenario
-
-
-def _distributions(node: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
-    """``(key path, distribution)`` of every distribution in a validated scenario."""
-    if isinstance(node, _Dist):
-        yield path, node
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _distributions(getattr(node, name), (*path, name))
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _distributions(value, (*path, str(key)))
-    elif isinstance(node, list | tuple):
-        for i, value in enumerate(node):
-            yield from _distributions(value, (*path, str(i)))
-
-
-_PROBE_DRAWS = 256
-MAX_MEAN_S = 1e12
-"""The longest mean a time distribution may have: about 31,700 years. Longer ones are
-mistakes, and times near the float limit overflow when the model adds them up."""
-
-
-def _check_distributions(
-    scenario: Scenario, origins: dict[tuple[str, ...], str], file: Path
-) -> None:
-    """Every distribution can be drawn from: parameters the schema allows one by one can
-    still overflow together (a gamma with ``sd = 1e200``, a lognormal whose sd is 1e300
-    times its mean), which would stop a run half-way. Its mean must be at most
-    :data:`MAX_MEAN_S`, and a few draws from a fixed stream finite numbers >= 0."""
-    rng = np.random.default_rng(0)
-    for path, dist in _distributions(scenario):
-        problem = None
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                mean = float(dist.mean)
-                draws = np.asarray(dist.sample(rng, _PROBE_DRAWS), dtype=float)
-            if not mean <= MAX_MEAN_S:
-                problem = f"a mean of at most {MAX_MEAN_S:g} s (about 31,700 years)"
-            elif not (np.all(np.isfinite(draws)) and np.all(draws >= 0)):
-                problem = "parameters that give finite times >= 0"
-        except (ArithmeticError, ValueError):
-            problem = "parameters that give finite times >= 0"
-        if problem is not None:
-            key = ".".join(path)
-            source = _origin_of(path, origins) or str(file)
-            raise ScenarioError(f"{source}: {key}: expected {problem}, found {dist.describe()}")
 
 
 def _format_validation_error(

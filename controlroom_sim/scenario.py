@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .distributions import Distribution, Exponential, Fixed
+from .distributions import MAX_MEAN_S, Distribution, Exponential, Fixed
 
 CHANNELS: tuple[str, ...] = ("999", "101")
 """Channel names in their default priority order (999 is answered before 101)."""
@@ -451,10 +451,11 @@ class Dispatch(_Strict):
     @field_validator("escalation_per_hour")
     @classmethod
     def _escalation(cls, value: float) -> float:
-        # The time to escalate is drawn with mean 3600 / rate: a rate this small (once in a
-        # hundred thousand years) would give an infinite mean.
-        if 0 < value < 1e-9:
-            raise ValueError(f"expected 0 or at least 1e-09 an hour, found {value:g}")
+        # The time to escalate is drawn with mean 3600 / rate, which must be a mean a time
+        # distribution may have (at most MAX_MEAN_S: a rate of once in 30,000 years).
+        least = 3600.0 / MAX_MEAN_S
+        if 0 < value < least:
+            raise ValueError(f"expected 0 or at least {least:g} an hour, found {value:g}")
         return value
 
     @model_validator(mode="after")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -58,3 +60,46 @@ def test_bad_parameters_are_rejected(spec: dict[str, object]) -> None:
     """Missing, negative, disordered or unknown parameters fail validation."""
     with pytest.raises(ValidationError):
         ADAPTER.validate_python(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"dist": "gamma", "mean": 300, "sd": 1e200},
+            "expected parameters that give finite times >= 0, found gamma(mean=300, sd=1e+200)",
+        ),
+        (
+            {"dist": "lognormal", "mean": 300, "sd": 1e300},
+            "expected parameters that give finite times >= 0, found lognormal(mean=300, sd=1e+300)",
+        ),
+        (
+            {"dist": "exponential", "mean": 2e12},
+            "expected a mean of at most 1e+12 s (about 31,700 years), found "
+            "exponential(mean=2e+12)",
+        ),
+        (
+            {"dist": "empirical", "values": [1e300, 1.7e308]},
+            "expected a mean of at most 1e+12 s (about 31,700 years)",
+        ),
+    ],
+    ids=["gamma", "lognormal", "exponential", "empirical"],
+)
+def test_distributions_that_cannot_be_drawn_from_are_refused_wherever_they_are_made(
+    spec: dict[str, object], message: str
+) -> None:
+    """Parameters allowed one by one that overflow together are refused by the distribution
+    itself, so a scenario built in Python is checked as a file is."""
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        ADAPTER.validate_python(spec)
+    from controlroom_sim.loading import load_scenario
+
+    base = load_scenario(None).model_dump()
+    base["channels"]["999"]["talk_s"] = spec
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        type(load_scenario(None)).model_validate(base)
+
+
+def test_the_largest_allowed_mean_draws_finite_times() -> None:
+    dist = ADAPTER.validate_python({"dist": "exponential", "mean": 1e12})
+    assert np.all(np.isfinite(dist.sample(np.random.default_rng(1), 1000)))

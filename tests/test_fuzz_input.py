@@ -1204,7 +1204,8 @@ def test_runs_that_would_hang_or_crash_are_refused(tmp_path: Path, override: str
 
 def test_a_tiny_escalation_rate_is_refused_in_one_line(tmp_path: Path) -> None:
     """An escalation rate so small that 3600 / rate overflows ended in an internal error; the
-    schema now asks for 0 or at least 1e-09 an hour."""
+    schema now asks for 0 or a rate whose mean time to escalate (3600 / rate) is one a time
+    distribution may have: at least 3.6e-09 an hour."""
     data = copy.deepcopy(CALL_SIDE)
     data.update(copy.deepcopy(DISPATCH_SIDE))
     data["dispatch"]["escalation_per_hour"] = 5e-324
@@ -1212,7 +1213,7 @@ def test_a_tiny_escalation_rate_is_refused_in_one_line(tmp_path: Path) -> None:
     outcome = run_cli(tmp_path, ["run", str(tmp_path / SCENARIO)])
     assert outcome.status == 2
     line = one_line(outcome)
-    assert "dispatch.escalation_per_hour" in line and "at least 1e-09" in line, line
+    assert "dispatch.escalation_per_hour" in line and "at least 3.6e-09" in line, line
 
 
 def test_a_sweep_value_of_5000_digits(tmp_path: Path) -> None:
