@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import os
 import shlex
@@ -634,6 +635,17 @@ def _check_size(
     can finish); above :data:`NOTICE_CALLS` calls or a minute, say so on stderr."""
     estimate = estimate_run(scenarios, replications, args.jobs)
     described = _describe_estimate(estimate, at_least)
+    saved = _saved_in(Path(args.out)) if getattr(args, "resume", False) and args.out else None
+    if saved:  # continuing a run: only the replications not saved yet are to run
+        total = replications * len(scenarios)
+        left = max(0.0, (total - saved) / total) if total else 0.0
+        estimate = dataclasses.replace(
+            estimate, calls=estimate.calls * left, cost=estimate.cost * left
+        )
+        described = (
+            f"{_describe_estimate(estimate, at_least)}, for the {max(0, total - saved)} of "
+            f"{total} replications not saved yet"
+        )
     ceiling = not estimate.cost <= CEILING_CALLS
     if ceiling or (estimate.cost > args.max_calls and not args.yes):
         costs = [estimate_run([s], replications).cost for s in scenarios]

@@ -306,3 +306,30 @@ def test_no_room_for_records_in_the_temporary_folder_stops_the_run_in_one_line(
         " No space left on device (set TMPDIR to a folder with room for them); "
         f"0 finished replication(s) saved in {out}; to continue: "
     ), err
+
+
+def test_the_estimate_of_a_resumed_run_counts_only_the_replications_left(
+    tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "NOTICE_CALLS", 1)
+    out = tmp_path / "out"
+    argv = ["run", str(small), "--out", str(out), "--quiet", "--replications", "4", "--seed", "3"]
+    real = experiment.run_replication
+    ran: list[int] = []
+
+    def stop_at_the_second(scenario, replication, *rest):  # type: ignore[no-untyped-def]
+        if ran:
+            raise KeyboardInterrupt
+        ran.append(replication)
+        return real(scenario, replication, *rest)
+
+    with monkeypatch.context() as m:
+        m.setattr(experiment, "run_replication", stop_at_the_second)
+        assert main(argv) == 130
+    first = capsys.readouterr().err.splitlines()[0]
+    assert main([*argv, "--resume"]) == 0
+    again = capsys.readouterr().err.splitlines()[0]
+    whole = float(first.split("about ")[1].split(" calls")[0])
+    left = float(again.split("about ")[1].split(" calls")[0])
+    assert left == pytest.approx(whole * 3 / 4, rel=0.02), (first, again)
+    assert again.endswith("for the 3 of 4 replications not saved yet"), again
