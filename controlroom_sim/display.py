@@ -36,6 +36,7 @@ HEADLINE = (
     "abandon_rate_999",
     "offered_101",
     "mean_answer_s_101",
+    "mean_reach_s_101",
     "answered_within_60s_101",
     "abandon_rate_101",
     "callback_requested_rate_101",

@@ -44,6 +44,10 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "answered_within_60s": "share of answered calls answered within 60 s",
     "mean_answer_s": "mean answer time of answered calls, seconds",
     "p90_answer_s": "90th percentile answer time of answered calls, seconds",
+    "mean_reach_s": "mean time from the call to a handler speaking with the caller, live or by "
+    "a callback (101 only), seconds: unlike the answer time, callbacks cannot shorten it by "
+    "taking the longest waits out of the live queue",
+    "p90_reach_s": "90th percentile of that time, seconds",
     "callback_requested_rate": "share of offered calls that asked for a callback",
     "callback_success_rate": "share of finished callback requests that reached the caller",
     "mean_callback_delay_s": "mean time from a callback request to reaching the caller, seconds",
@@ -144,7 +148,8 @@ def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[
     outcome = own["outcome"]
     offered = len(own)
     answered_mask = (outcome == "answered").to_numpy()
-    wait = answer_times(own, scenario).to_numpy()[answered_mask]
+    times = answer_times(own, scenario).to_numpy()
+    wait = times[answered_mask]
     answered = int(answered_mask.sum())
     abandoned = int((outcome == "abandoned").sum())
     within10 = int(np.count_nonzero(wait < 10.0))
@@ -163,6 +168,13 @@ def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[
         "mean_answer_s": float(wait.mean()) if answered else math.nan,
         "p90_answer_s": float(np.quantile(wait, 0.9)) if answered else math.nan,
     }
+    if channel == "101":
+        # Every caller a handler spoke with, live or by a callback (the moment the callback
+        # reached them), on the channel's answer clock: the same figure with or without
+        # callbacks, so scenarios with and without them compare.
+        reach = times[answered_mask | (outcome == "callback_answered").to_numpy()]
+        out["mean_reach_s"] = float(reach.mean()) if len(reach) else math.nan
+        out["p90_reach_s"] = float(np.quantile(reach, 0.9)) if len(reach) else math.nan
     if scenario.callback is not None and scenario.callback.enabled and channel == "101":
         requested = own["callback_accepted"].to_numpy()
         reached = (outcome == "callback_answered").to_numpy()

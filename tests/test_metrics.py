@@ -171,3 +171,65 @@ def test_a_booked_incident_joins_the_queue_when_its_slot_comes() -> None:
         }
     )
     assert list(queued_from(incidents)) == [7200.0, 200.0, 300.0, 400.0]
+
+
+def _with_101(clock: str = "call") -> Scenario:
+    data = _scenario().model_dump()
+    data["channels"]["101"] = {
+        "calls_per_day": 10,
+        "talk_s": {"dist": "fixed", "value": 60},
+        "answer_clock": clock,
+    }
+    data["handlers"][0]["skills"] = ["999", "101"]
+    return Scenario.model_validate(data)
+
+
+CALLS_101 = [
+    # answered live after 20 s and 100 s (2 s of BT stage each), reached by a callback 700 s
+    # after the call, a callback that failed, an abandon
+    {"channel": "101", "arrival_s": 4000.0, "force_s": 4002.0, "answered_s": 4020.0},
+    {"channel": "101", "arrival_s": 5000.0, "force_s": 5002.0, "answered_s": 5100.0},
+    {
+        "channel": "101",
+        "arrival_s": 6000.0,
+        "force_s": 6002.0,
+        "answered_s": 6700.0,
+        "outcome": "callback_answered",
+        "callback_accepted": True,
+        "callback_offered_s": 6242.0,
+    },
+    {
+        "channel": "101",
+        "arrival_s": 7000.0,
+        "force_s": 7002.0,
+        "outcome": "callback_failed",
+        "callback_accepted": True,
+        "callback_offered_s": 7242.0,
+    },
+    {
+        "channel": "101",
+        "arrival_s": 8000.0,
+        "force_s": 8002.0,
+        "abandoned_s": 8050.0,
+        "outcome": "abandoned",
+    },
+]
+
+
+@pytest.mark.parametrize(("clock", "bt"), [("call", 0.0), ("force", 2.0)])
+def test_time_to_reach_counts_callers_reached_by_a_callback_as_answer_time_does_not(
+    clock: str, bt: float
+) -> None:
+    kpis = replication_kpis(_records(CALLS_101), _with_101(clock))
+    assert kpis["mean_answer_s_101"] == pytest.approx((20 + 100) / 2 - bt)  # live calls only
+    reach = np.array([20.0, 100.0, 700.0]) - bt
+    assert kpis["mean_reach_s_101"] == pytest.approx(reach.mean())
+    assert kpis["p90_reach_s_101"] == pytest.approx(np.quantile(reach, 0.9))
+    assert "mean_reach_s_999" not in kpis  # 999 calls are never rung back
+
+
+def test_time_to_reach_is_the_answer_time_without_callbacks() -> None:
+    live = CALLS_101[:2]
+    kpis = replication_kpis(_records(live), _with_101())
+    assert kpis["mean_reach_s_101"] == kpis["mean_answer_s_101"]
+    assert kpis["p90_reach_s_101"] == kpis["p90_answer_s_101"]
