@@ -47,7 +47,7 @@ from .requirement import (
     check_targets,
     other_groups_coverage,
 )
-from .roster import RosterError
+from .roster import NODE_LIMIT, TIME_LIMIT_S, RosterError
 from .scenario import Scenario
 from .store import ResumeError, RunStore
 from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
@@ -84,6 +84,10 @@ def _whole_number(text: str, low: int, high: int, label: str) -> int:
 
 def _positive_int(text: str) -> int:
     return _whole_number(text, 1, 10**9, "a whole number >= 1")
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole_number(text, 0, 10**12, "a whole number >= 0")
 
 
 def _seed(text: str) -> int:
@@ -414,10 +418,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of rostered time not taking calls beyond the patterns' breaks (default 0)",
     )
     rst.add_argument(
+        "--node-limit",
+        type=_non_negative_int,
+        default=NODE_LIMIT,
+        help=f"branch-and-bound nodes HiGHS may explore per pattern: the same roster on every "
+        f"run (default {NODE_LIMIT:,}; 0 for no limit)",
+    )
+    rst.add_argument(
         "--time-limit",
         type=_positive_float,
-        default=60.0,
-        help="seconds HiGHS may take per pattern (default 60)",
+        default=TIME_LIMIT_S,
+        help=f"seconds HiGHS may take per pattern, a safety net: a roster stopped by it may "
+        f"differ on a rerun (default {TIME_LIMIT_S:g})",
     )
     rst.add_argument(
         "--no-simulation", action="store_true", help="write the rosters without simulating them"
@@ -958,6 +970,7 @@ def command_roster(args: argparse.Namespace) -> int:
         group=args.group,
         shrinkage=args.shrinkage,
         time_limit_s=args.time_limit,
+        node_limit=args.node_limit or None,
         simulate=not args.no_simulation,
         **_planner_run_control(args),
         out=folder,

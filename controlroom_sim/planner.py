@@ -39,7 +39,15 @@ from .requirement import (
     staff_hours,
     with_requirement,
 )
-from .roster import Roster, roster_toml, rostered_scenario, slug, solve
+from .roster import (
+    NODE_LIMIT,
+    TIME_LIMIT_S,
+    Roster,
+    roster_toml,
+    rostered_scenario,
+    slug,
+    solve,
+)
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
 
 CHECK_SEED_OFFSET = 1
@@ -481,7 +489,8 @@ def roster(
     targets: Sequence[str | StaffTarget] = (DEFAULT_TARGET,),
     group: str | None = None,
     shrinkage: float = 0.0,
-    time_limit_s: float = 60.0,
+    time_limit_s: float = TIME_LIMIT_S,
+    node_limit: int | None = NODE_LIMIT,
     simulate: bool = True,
     replications: int | None = None,
     seed: int | None = None,
@@ -500,7 +509,9 @@ def roster(
     ``None`` to compute it first with :func:`staff` and ``targets``. Each pattern's roster is
     written as a scenario file (``roster-<pattern>.toml``) that ``extends`` the scenario; with
     ``simulate`` every roster runs with the current rota as baseline, with common random
-    numbers. ``shrinkage`` is time not taking calls beyond the patterns' breaks.
+    numbers. ``shrinkage`` is time not taking calls beyond the patterns' breaks. HiGHS stops
+    each pattern at a proven optimum, ``node_limit`` nodes (the same roster on every run; None
+    for no limit) or ``time_limit_s`` seconds, whichever comes first.
     """
     loaded = _scenario(scenario, overrides)
     if isinstance(patterns, PatternFile):
@@ -534,7 +545,7 @@ def roster(
         required = read_requirement(requirement, column)
     else:
         required = np.asarray(requirement, dtype=float)
-    rosters = [solve(p, required, shrinkage, time_limit_s) for p in chosen]
+    rosters = [solve(p, required, shrinkage, time_limit_s, node_limit) for p in chosen]
     scenarios = [rostered_scenario(loaded, r, group) for r in rosters]
     current = sum(  # with a group, only its hours are being rostered
         rota_paid_hours(g.shifts, g.count)

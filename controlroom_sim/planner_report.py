@@ -122,7 +122,8 @@ def roster_report(result: RosterResult) -> str:
         status = row["status"]
         roster = next((x for x in result.rosters if x.pattern.name == row["rota"]), None)
         if roster is not None and roster.status != "optimal":
-            status = f"gap {roster.gap:.1%}"
+            # At the node limit the roster is the same on every run; at the time limit, not.
+            status = f"gap {roster.gap:.1%}" + (" (time)" if roster.status == "time limit" else "")
         cells = [
             row["rota"],
             f"{row['paid_hours']:,.0f}",

@@ -8,8 +8,10 @@ how many people work each tour the pattern allows (:mod:`controlroom_sim.pattern
                 x_t ≥ 0, integer
 
 where ``a_kt`` is the handlers tour ``t`` puts on duty in interval ``k`` net of breaks. It is
-solved exactly by ``scipy.optimize.milp`` (HiGHS branch and cut) within a time limit; the
-status says whether the answer is proven optimal, and otherwise the gap to the best bound.
+solved exactly by ``scipy.optimize.milp`` (HiGHS branch and cut) within a budget of
+branch-and-bound nodes, which gives the same roster on every run, and a time limit as a safety
+net, whose answer depends on the machine's speed and load; the status says whether the answer
+is proven optimal, and otherwise which limit stopped it and the gap to the best bound.
 
 The solution becomes shift lines of the scenario format (start, hours, days, count, breaks):
 the counts of tours with the same start and length are added up day by day, and days with the
@@ -37,6 +39,12 @@ from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
 
 HOURS_PER_INTERVAL = 0.25
+NODE_LIMIT = 2000
+"""Branch-and-bound nodes HiGHS may explore per pattern: about a minute for the flexible
+pattern on the baseline's requirement (2 cores), and the same roster on every run."""
+TIME_LIMIT_S = 600.0
+"""Seconds HiGHS may take per pattern: a safety net for slow machines, well past the node
+limit's minute; a roster stopped by it may differ on a rerun."""
 
 
 class RosterError(ValueError):
@@ -54,7 +62,8 @@ class Roster:
     requirement: np.ndarray
     shrinkage: float
     status: str
-    """``optimal``, or ``time limit`` with ``gap`` the relative distance to the best bound."""
+    """``optimal``; or ``node limit`` (repeatable) or ``time limit`` (a rerun may differ),
+    with ``gap`` the relative distance to the best bound."""
     gap: float
     solve_s: float
 
@@ -149,9 +158,14 @@ def solve(
     pattern: Pattern,
     requirement: np.ndarray,
     shrinkage: float = 0.0,
-    time_limit_s: float = 60.0,
+    time_limit_s: float = TIME_LIMIT_S,
+    node_limit: int | None = NODE_LIMIT,
 ) -> Roster:
-    """The roster of ``pattern`` covering ``requirement`` at the fewest paid hours."""
+    """The roster of ``pattern`` covering ``requirement`` at the fewest paid hours.
+
+    HiGHS stops at the first of: a proven optimum, ``node_limit`` branch-and-bound nodes
+    (None: no limit) and ``time_limit_s`` seconds. A stop at the node limit gives the same
+    roster on every run; one at the time limit may not."""
     # Imported here: scipy.optimize is slow to import, and simulation workers never need it.
     from scipy import optimize, sparse
 
@@ -188,19 +202,27 @@ def solve(
     relaxed = optimize.linprog(cost, A_ub=-constraint.A, b_ub=-constraint.lb, bounds=(0, None))
     ceiling = float(cost @ np.ceil(relaxed.x - 1e-9)) if relaxed.status == 0 else math.inf
     gap = 0.999 * step / max(ceiling, step) if math.isfinite(ceiling) else 0.0
+    options: dict[str, float | int] = {"time_limit": float(time_limit_s), "mip_rel_gap": gap}
+    if node_limit is not None:
+        options["node_limit"] = int(node_limit)
     with _quiet_stdout():  # HiGHS can print diagnostics from C, past Python's sys.stdout
         result = optimize.milp(
             cost,
             constraints=[constraint],
             integrality=np.ones(len(columns)),
             bounds=bounds,
-            options={"time_limit": float(time_limit_s), "mip_rel_gap": gap},
+            options=options,
         )
     elapsed = time.perf_counter() - started
     if result.x is None:
         raise RosterError(f"pattern {pattern.name!r}: HiGHS found no roster ({result.message})")
     units = np.round(result.x).astype(np.int64)
-    status = "optimal" if result.status == 0 else "time limit"
+    if result.status == 0:
+        status = "optimal"
+    elif node_limit is not None and (result.mip_node_count or 0) >= node_limit:
+        status = "node limit"
+    else:
+        status = "time limit"
     gap = 0.0
     if status != "optimal" and result.mip_dual_bound is not None and result.fun:
         gap = max(0.0, (result.fun - result.mip_dual_bound) / result.fun)

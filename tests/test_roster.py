@@ -180,6 +180,24 @@ def test_shipped_5x8_pattern_sparse_requirement_is_optimal() -> None:
     assert roster.paid_hours == 80.0
 
 
+def test_a_roster_stopped_at_the_node_limit_is_the_same_on_every_run() -> None:
+    """The shipped 5x8 pattern on an uneven week is not proven optimal within two
+    branch-and-bound nodes: HiGHS stops there, says so with the gap to its bound, and a
+    second solve gives the same roster (a stop at the time limit would depend on the
+    machine's speed)."""
+    pattern = load_model(SHIPPED, PatternFile, "patterns").select(["5x8"])[0]
+    rng = np.random.default_rng(4)
+    wave = 8 + 6 * np.sin(np.arange(INTERVALS_PER_WEEK) / 96 * 2 * np.pi)
+    required = np.round(wave + rng.integers(0, 4, INTERVALS_PER_WEEK)).clip(0)
+    first = solve(pattern, required, node_limit=2)
+    again = solve(pattern, required, node_limit=2)
+    assert first.status == again.status == "node limit"
+    assert first.gap > 0
+    assert_covers(first)
+    assert np.array_equal(first.units, again.units)
+    assert first.paid_hours == again.paid_hours
+
+
 def test_solve_rejects_a_bad_requirement_or_shrinkage() -> None:
     pattern = Pattern(name="p", hours=[8], starts=["08:00"])
     with pytest.raises(RosterError, match="672 intervals, found 10"):
@@ -821,3 +839,12 @@ def test_the_current_rota_is_measured_against_the_group_it_rosters(tmp_path: Pat
     # Paid hours of the current rota: every group (7 × 24 + 2 × 12 × 7), or the group's.
     assert pooled.loc[0, "paid_hours"] == 168 + 168
     assert one.loc[0, "paid_hours"] == 168
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "many"])
+def test_cli_roster_bad_node_limit_is_one_line(
+    cli_room: list[str], tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main([*cli_room, "--node-limit", value, "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "--node-limit" in err, err
