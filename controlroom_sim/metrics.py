@@ -103,34 +103,9 @@ def answer_times(calls: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return calls["answered_s"] - start
 
 
-# The columns each set of KPIs reads: the rows a KPI needs are taken with these columns only,
-# not as a copy of the whole calls table (a year of a large force has millions of calls).
-_CHANNEL_COLUMNS = (
-    "channel",
-    "arrival_s",
-    "force_s",
-    "answered_s",
-    "outcome",
-    "callback_accepted",
-    "callback_offered_s",
-)
+# The columns the grading KPIs read: the graded calls are taken with these columns only, not
+# as a copy of the whole calls table (a year of a large force has millions of calls).
 _GRADING_COLUMNS = ("grade", "true_risk", "assessed_risk", *(f"{c}_done" for c in CHECKS))
-_DISPATCH_COLUMNS = (
-    "grade",
-    "true_risk_at_call",
-    "vulnerable",
-    "suppressed",
-    "upgraded",
-    "diversions",
-    "call_s",
-    "created_s",
-    "appointment_s",
-    "allocated_s",
-    "arrived_s",
-    "escalated_s",
-    "target_s",
-    "due_s",
-)
 
 
 def _rows(frame: pd.DataFrame, mask: pd.Series, columns: Iterable[str]) -> pd.DataFrame:
@@ -142,23 +117,42 @@ def _share(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[str, float]:
-    """The KPIs of one channel from the measured calls of one replication."""
-    own = _rows(calls, calls["channel"] == channel, _CHANNEL_COLUMNS)
-    outcome = own["outcome"]
-    offered = len(own)
-    answered_mask = (outcome == "answered").to_numpy()
-    times = answer_times(own, scenario).to_numpy()
+def channel_kpis(
+    calls: pd.DataFrame, scenario: Scenario, channel: str, rows: np.ndarray | None = None
+) -> dict[str, float]:
+    """The KPIs of one channel from the measured calls of one replication (of those in
+    ``rows`` only, a mask over ``calls``, if given: one force's callers).
+
+    The channel's calls are a mask, and each column is taken for them only when used, not as
+    a copy of their rows (a year of a large force has millions of calls)."""
+    mine = (calls["channel"] == channel).to_numpy()
+    if rows is not None:
+        mine = mine & rows
+    codes, code = _outcome_codes(calls["outcome"])
+    codes = codes[mine]
+
+    def outcome(name: str) -> np.ndarray:
+        return codes == code(name)
+
+    def column(name: str) -> np.ndarray:
+        return calls[name].to_numpy()[mine]
+
+    offered = int(mine.sum())
+    answered_mask = outcome("answered")
+    # The answer time on the channel's clock (as answer_times): from the call being made, or
+    # from it reaching the force.
+    clock = "force_s" if scenario.channels[channel].answer_clock == "force" else "arrival_s"
+    times = column("answered_s") - column(clock)
     wait = times[answered_mask]
     answered = int(answered_mask.sum())
-    abandoned = int((outcome == "abandoned").sum())
+    abandoned = int(outcome("abandoned").sum())
     within10 = int(np.count_nonzero(wait < 10.0))
     within60 = int(np.count_nonzero(wait < 60.0))
     out = {
         "offered": float(offered),
         "answered": float(answered),
         "abandoned": float(abandoned),
-        "open": float((outcome == "open").sum()),
+        "open": float(outcome("open").sum()),
         "abandon_rate": _share(abandoned, offered),
         "answered_within_10s": _share(within10, answered),
         "answered_10_to_59s": _share(within60 - within10, answered),
@@ -172,16 +166,16 @@ def channel_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[
         # Every caller a handler spoke with, live or by a callback (the moment the callback
         # reached them), on the channel's answer clock: the same figure with or without
         # callbacks, so scenarios with and without them compare.
-        reach = times[answered_mask | (outcome == "callback_answered").to_numpy()]
+        reach = times[answered_mask | outcome("callback_answered")]
         out["mean_reach_s"] = float(reach.mean()) if len(reach) else math.nan
         out["p90_reach_s"] = float(np.quantile(reach, 0.9)) if len(reach) else math.nan
     if scenario.callback is not None and scenario.callback.enabled and channel == "101":
-        requested = own["callback_accepted"].to_numpy()
-        reached = (outcome == "callback_answered").to_numpy()
-        failed = (outcome == "callback_failed").to_numpy()
+        requested = column("callback_accepted")
+        reached = outcome("callback_answered")
+        failed = outcome("callback_failed")
         out["callback_requested_rate"] = _share(int(requested.sum()), offered)
         out["callback_success_rate"] = _share(int(reached.sum()), int(reached.sum() + failed.sum()))
-        delay = (own["answered_s"] - own["callback_offered_s"]).to_numpy()[reached]
+        delay = (column("answered_s") - column("callback_offered_s"))[reached]
         out["mean_callback_delay_s"] = float(delay.mean()) if reached.any() else math.nan
     return {f"{name}_{channel}": value for name, value in out.items()}
 
@@ -208,17 +202,6 @@ def grading_kpis(calls: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def measured_incidents(records: RunRecords, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Incidents raised from calls offered in the measured window (with only ``columns``, if
-    given)."""
-    assert records.incidents is not None
-    made = records.incidents["call_s"]
-    measured = (made >= records.warmup_s) & (made < records.horizon_s)
-    if columns is None:
-        return records.incidents[measured]
-    return _rows(records.incidents, measured, columns)
-
-
 def _has_target(dispatch: Dispatch | None, grade: str) -> bool:
     """Whether incidents of ``grade`` can have a due time (so an on-time share is defined)."""
     if dispatch is None:
@@ -235,25 +218,32 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
     Which KPIs there are depends on the scenario only, never on what a replication happened
     to produce: an on-time share for every grade with a target (NaN when no incident of
     that grade was measured)."""
-    incidents = measured_incidents(records, _DISPATCH_COLUMNS)
+    # The measured incidents as a mask, and each column taken for them only when used (a
+    # year of a large force has a million incidents: a copy of every column would cost ten
+    # times the memory of one at a time).
+    table = records.incidents
+    assert table is not None
+    made = table["call_s"].to_numpy()
+    measured = (made >= records.warmup_s) & (made < records.horizon_s)
+
+    def column(name: str, mask: np.ndarray = measured) -> np.ndarray:
+        return table[name].to_numpy()[mask]
+
+    grades, grade_code = _outcome_codes(table["grade"])
     out: dict[str, float] = {}
     for grade in RESPONSE_GRADES:
-        own = _rows(
-            incidents,
-            incidents["grade"] == grade,
-            ("arrived_s", "call_s", "allocated_s", "due_s", "target_s"),
-        )
-        n = len(own)
-        arrived = own["arrived_s"].to_numpy()
-        from_call = arrived - own["call_s"].to_numpy()
-        from_allocation = arrived - own["allocated_s"].to_numpy()
+        own = measured & (grades == grade_code(grade))
+        n = int(own.sum())
+        arrived = column("arrived_s", own)
+        from_call = arrived - column("call_s", own)
+        from_allocation = arrived - column("allocated_s", own)
         attended = ~np.isnan(arrived)
         out[f"incidents_{grade}"] = float(n)
         out[f"unattended_{grade}"] = float(n - attended.sum())
         if _has_target(dispatch, grade):
             with np.errstate(invalid="ignore"):
-                on_time = arrived <= own["due_s"].to_numpy()
-                quick = from_allocation <= own["target_s"].to_numpy()
+                on_time = arrived <= column("due_s", own)
+                quick = from_allocation <= column("target_s", own)
             out[f"attendance_within_target_{grade}"] = _share(int(on_time.sum()), n)
             out[f"attendance_within_target_from_allocation_{grade}"] = _share(int(quick.sum()), n)
         for suffix, values in (("", from_call), ("_from_allocation", from_allocation)):
@@ -264,27 +254,30 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
             out[f"p90_attendance_min{suffix}_{grade}"] = (
                 float(np.quantile(done, 0.9)) if len(done) else math.nan
             )
-    booked = incidents["appointment_s"].notna()
+    appointment = column("appointment_s")
+    booked = ~np.isnan(appointment)
     if dispatch is None or dispatch.appointments is not None:
-        wait = incidents.loc[booked, "appointment_s"] - incidents.loc[booked, "created_s"]
+        wait = pd.Series(appointment[booked] - column("created_s")[booked])
         out["mean_appointment_wait_hours"] = (
             float(wait.mean() / 3600.0) if booked.any() else math.nan
         )
-    high = _rows(incidents, incidents["true_risk_at_call"] == "high", ("arrived_s", "call_s"))
-    reached = (high["arrived_s"] - high["call_s"]).dropna().to_numpy() / 60.0
+    risks, risk_code = _outcome_codes(table["true_risk_at_call"])
+    high = measured & (risks == risk_code("high"))
+    reached = column("arrived_s", high) - column("call_s", high)
+    reached = reached[~np.isnan(reached)] / 60.0
     out["mean_attendance_min_true_high"] = float(reached.mean()) if len(reached) else math.nan
     out["p90_attendance_min_true_high"] = (
         float(np.quantile(reached, 0.9)) if len(reached) else math.nan
     )
-    n = len(incidents)
-    out["suppressed_share"] = _share(int(incidents["suppressed"].sum()), n)
-    out["upgraded_share"] = _share(int(incidents["upgraded"].sum()), n)
-    out["escalated_share"] = _share(int(incidents["escalated_s"].notna().sum()), n)
-    out["diversions"] = float(incidents["diversions"].sum())
-    targeted = pd.Series(np.isfinite(incidents["due_s"].to_numpy()), index=incidents.index)
-    vulnerable = _rows(incidents, targeted & incidents["vulnerable"], ("arrived_s", "due_s"))
-    late = ~(vulnerable["arrived_s"] <= vulnerable["due_s"])
-    out["vulnerable_beyond_target"] = _share(int(late.sum()), len(vulnerable))
+    n = int(measured.sum())
+    out["suppressed_share"] = _share(int(column("suppressed").sum()), n)
+    out["upgraded_share"] = _share(int(column("upgraded").sum()), n)
+    out["escalated_share"] = _share(int((~np.isnan(column("escalated_s"))).sum()), n)
+    out["diversions"] = float(column("diversions").sum())
+    due = table["due_s"].to_numpy()
+    vulnerable = measured & np.isfinite(due) & table["vulnerable"].to_numpy(dtype=bool)
+    late = ~(column("arrived_s", vulnerable) <= due[vulnerable])
+    out["vulnerable_beyond_target"] = _share(int(late.sum()), int(vulnerable.sum()))
     lo, hi = records.warmup_s, records.horizon_s
     all_incidents = records.incidents
     assert all_incidents is not None and records.officer_duty is not None
@@ -347,10 +340,10 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis.update(channel_kpis(calls, scenario, channel))
     for force in scenario.force_names:
         # A room of several forces: each force's callers' KPIs, suffixed with its name.
-        own = _rows(calls, calls["force"] == force, _CHANNEL_COLUMNS)
+        own = (calls["force"] == force).to_numpy()
         for channel in scenario.channels:
             kpis.update(
-                {f"{k}_{force}": v for k, v in channel_kpis(own, scenario, channel).items()}
+                {f"{k}_{force}": v for k, v in channel_kpis(calls, scenario, channel, own).items()}
             )
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
@@ -453,20 +446,23 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
             / widths
         )
     calls = records.measured_calls
-    waits = answer_times(calls, scenario).to_numpy()
-    bins = np.searchsorted(edges, calls["arrival_s"].to_numpy(), side="right")
-    bins -= 1
     outcomes, code = _outcome_codes(calls["outcome"])
+    arrival = calls["arrival_s"].to_numpy()
 
     week_s = (edges[:-1] + records.origin_weekday_s) % (7 * 86400.0)
     frames = []
     n = len(edges) - 1
     for channel in scenario.channels:
+        # One channel's calls at a time, each column taken for them only (no whole-table
+        # temporaries: a year of a large force has millions of calls).
         mask = (calls["channel"] == channel).to_numpy()
         outcome = outcomes[mask]
-        b = bins[mask]
+        b = np.searchsorted(edges, arrival[mask], side="right")
+        b -= 1
         answered = outcome == code("answered")
-        w = waits[mask]
+        # The answer time on the channel's clock (as answer_times).
+        clock = "force_s" if scenario.channels[channel].answer_clock == "force" else "arrival_s"
+        w = calls["answered_s"].to_numpy()[mask] - calls[clock].to_numpy()[mask]
         within = answered & (w < 10.0)
         within60 = answered & (w <= 60.0)
         answered_count = np.bincount(b[answered], minlength=n)
