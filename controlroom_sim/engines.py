@@ -125,10 +125,26 @@ class ProcessEngine:
             if terminate is not None:  # Python 3.14+
                 terminate()
             else:
-                for process in list(getattr(self._pool, "_processes", {}).values()):
-                    process.terminate()
+                self._terminate_workers()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._futures.clear()
+
+
+    def _terminate_workers(self) -> None:
+        """Stop the workers at once. A worker stopped while it sends a result leaves half a
+        message in the result pipe, and the pool's manager thread would wait for the rest for
+        ever (so would ``shutdown``, and the interpreter at exit). With the workers gone and
+        this process's copy of the pipe's writing end closed, the manager thread reads the end
+        of the pipe instead, takes the pool as broken, and shuts down."""
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        queue = getattr(self._pool, "_result_queue", None)
+        writer = getattr(queue, "_writer", None)
+        if writer is not None:
+            writer.close()
 
 
 class DaskEngine:

@@ -239,3 +239,54 @@ def test_a_signal_to_the_whole_process_group_stops_run_and_workers_and_resumes(
     ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
     assert ran == set(range(REPLICATIONS)) - saved
     _assert_same_results(folder, uninterrupted)
+
+
+HALF_A_RESULT = """
+import gc, multiprocessing.queues, struct, sys, threading, time
+from controlroom_sim.engines import ProcessEngine
+
+
+def ready():
+    return "up"
+
+
+def half_a_result():
+    # As a worker stopped in the middle of sending a large result: the pipe holds the header
+    # of a 1 MB message and a few bytes of it.
+    queue = next(
+        o for o in gc.get_objects() if isinstance(o, multiprocessing.queues.SimpleQueue)
+    )
+    queue._writer._send(struct.pack("!i", 1_000_000) + b"partial")
+    time.sleep(3600)
+
+
+if __name__ == "__main__":
+    engine = ProcessEngine(2)
+    engine.submit(0, ready)
+    engine.next_done()
+    engine.submit(1, half_a_result)
+    time.sleep(2)  # the parent is now waiting for the rest of the message
+    closing = threading.Thread(target=engine.close, kwargs={"interrupted": True}, daemon=True)
+    closing.start()
+    closing.join(30)
+    print("closed" if not closing.is_alive() else "hung", flush=True)
+"""
+
+
+def test_stopping_workers_in_the_middle_of_sending_a_result_does_not_hang(
+    tmp_path: Path,
+) -> None:
+    """A worker stopped while it sends a result leaves half a message in the pool's result
+    pipe; closing the engine after an interruption must still end (it waited for ever)."""
+    script = tmp_path / "half.py"
+    script.write_text(HALF_A_RESULT)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.stdout.strip() == "closed", (done.stdout, done.stderr[-2000:])
+    assert done.returncode == 0, done.stderr[-2000:]
