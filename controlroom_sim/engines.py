@@ -129,7 +129,6 @@ class ProcessEngine:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._futures.clear()
 
-
     def _terminate_workers(self) -> None:
         """Stop the workers at once. A worker stopped while it sends a result leaves half a
         message in the result pipe, and the pool's manager thread would wait for the rest for
