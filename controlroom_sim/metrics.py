@@ -93,11 +93,17 @@ KPI_DESCRIPTIONS: dict[str, str] = {
 room of several forces, each force's own carry its name after that, e.g. ``offered_999_Beds``)."""
 
 
+def clock_column(scenario: Scenario, channel: str) -> str:
+    """The column a channel's answer time runs from: the call being made (``arrival_s``) or
+    it reaching the force (``force_s``), as its ``answer_clock`` says."""
+    return "force_s" if scenario.channels[channel].answer_clock == "force" else "arrival_s"
+
+
 def answer_times(calls: pd.DataFrame, scenario: Scenario) -> pd.Series:
     """Answer time of each call (NaN if not answered), per its channel's answer clock."""
     start = calls["arrival_s"].to_numpy(copy=True)
-    for name, channel in scenario.channels.items():
-        if channel.answer_clock == "force":
+    for name in scenario.channels:
+        if clock_column(scenario, name) == "force_s":
             mask = (calls["channel"] == name).to_numpy()
             start[mask] = calls["force_s"].to_numpy()[mask]
     return calls["answered_s"] - start
@@ -139,10 +145,7 @@ def channel_kpis(
 
     offered = int(mine.sum())
     answered_mask = outcome("answered")
-    # The answer time on the channel's clock (as answer_times): from the call being made, or
-    # from it reaching the force.
-    clock = "force_s" if scenario.channels[channel].answer_clock == "force" else "arrival_s"
-    times = column("answered_s") - column(clock)
+    times = column("answered_s") - column(clock_column(scenario, channel))
     wait = times[answered_mask]
     answered = int(answered_mask.sum())
     abandoned = int(outcome("abandoned").sum())
@@ -460,8 +463,7 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         b = np.searchsorted(edges, arrival[mask], side="right")
         b -= 1
         answered = outcome == code("answered")
-        # The answer time on the channel's clock (as answer_times).
-        clock = "force_s" if scenario.channels[channel].answer_clock == "force" else "arrival_s"
+        clock = clock_column(scenario, channel)
         w = calls["answered_s"].to_numpy()[mask] - calls[clock].to_numpy()[mask]
         within = answered & (w < 10.0)
         within60 = answered & (w <= 60.0)

@@ -127,6 +127,24 @@ def _resume(command: str, monkeypatch: pytest.MonkeyPatch) -> set[int]:
     return ran
 
 
+def _workers_gone_then_resume(
+    children: list[psutil.Process],
+    command: str,
+    saved: set[int],
+    folder: Path,
+    uninterrupted: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No worker is left running; the resume (on one worker) runs only the missing
+    replications and gives the uninterrupted tables."""
+    assert children, "no worker processes were seen"
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"worker processes left running: {alive}"
+    ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
+    assert ran == set(range(REPLICATIONS)) - saved
+    _assert_same_results(folder, uninterrupted)
+
+
 def _assert_same_results(folder: Path, whole: Path) -> None:
     a = pd.read_csv(folder / "kpis.csv")
     b = pd.read_csv(whole / "kpis.csv")
@@ -171,12 +189,7 @@ def test_sigterm_on_two_workers_stops_them_and_resumes(
     process, err, saved, children = _interrupt(folder, signal.SIGTERM, "--jobs", "2")
     command = _check_stopped(process, err, folder, 143)
     assert "--jobs 2" in command
-    assert children, "no worker processes were seen"
-    _, alive = psutil.wait_procs(children, timeout=10)
-    assert not alive, f"worker processes left running: {alive}"
-    ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
-    assert ran == set(range(REPLICATIONS)) - saved
-    _assert_same_results(folder, uninterrupted)
+    _workers_gone_then_resume(children, command, saved, folder, uninterrupted, monkeypatch)
 
 
 def test_stopped_while_writing_the_final_tables_says_how_to_resume(
@@ -233,12 +246,7 @@ def test_a_signal_to_the_whole_process_group_stops_run_and_workers_and_resumes(
     folder = tmp_path / "run"
     process, err, saved, children = _interrupt(folder, signum, "--jobs", "2", group=True)
     command = _check_stopped(process, err, folder, status)
-    assert children, "no worker processes were seen"
-    _, alive = psutil.wait_procs(children, timeout=10)
-    assert not alive, f"worker processes left running: {alive}"
-    ran = _resume(command.replace("--jobs 2", "--jobs 1"), monkeypatch)
-    assert ran == set(range(REPLICATIONS)) - saved
-    _assert_same_results(folder, uninterrupted)
+    _workers_gone_then_resume(children, command, saved, folder, uninterrupted, monkeypatch)
 
 
 HALF_A_RESULT = """
