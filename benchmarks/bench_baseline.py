@@ -77,7 +77,7 @@ def features(scenario: Any) -> tuple[list[str], list[str]]:
 
 
 def load_baseline(days: float | None, overrides: Sequence[str]) -> Any:
-    from controlroom_sim.loading import load_scenario
+    from controlroom_sim.config.loading import load_scenario
 
     extra = [f"scenario.days={days}"] if days is not None else []
     return load_scenario(None, [*overrides, *extra])
@@ -132,7 +132,7 @@ def measure_baseline(
         days,
         seed,
         list(overrides),
-        preload=("controlroom_sim", "controlroom_sim.loading"),
+        preload=("controlroom_sim", "controlroom_sim.config.loading"),
     )
     r = m["result"]
     calls, wall = r["calls"], r["wall_s"]

@@ -49,8 +49,8 @@ def engine_mmn_plus_m(
     target: float = 10.0,
 ) -> dict[str, float]:
     """The controlroom-sim engine on the same model; the same summary as the references."""
-    from controlroom_sim.model import simulate
-    from controlroom_sim.scenario import Scenario
+    from controlroom_sim.config.scenario import Scenario
+    from controlroom_sim.model.room import simulate
 
     scenario = Scenario.model_validate(
         {
@@ -93,13 +93,17 @@ def measure_mmn(days: float = 30.0, seed: int = 1, ciw: bool = True) -> dict[str
     second by model name, ``ratios`` each model's speed over the plain SimPy loop's.
     """
     horizon = days * 86400.0
-    from controlroom_sim.erlang import erlang_a_metrics
+    from controlroom_sim.analysis.erlang import erlang_a_metrics
 
     theory = erlang_a_metrics(ARRIVAL_RATE, MEAN_SERVICE, MEAN_PATIENCE, SERVERS, 10.0)
     # (name, function, modules imported before the clock starts: each model's own imports are
     # left out of its time, as the plain loop's simpy and numpy are)
     runs = [
-        (ENGINE, engine_mmn_plus_m, ("controlroom_sim.model", "controlroom_sim.scenario")),
+        (
+            ENGINE,
+            engine_mmn_plus_m,
+            ("controlroom_sim.model.room", "controlroom_sim.config.scenario"),
+        ),
         (PLAIN, plain_simpy_mmn_plus_m, ()),
     ]
     if ciw:

@@ -41,7 +41,7 @@ def timed_run(scenario: Any, replications: int, jobs: int, pool: bool = False) -
     """Run the replications with ``jobs`` workers; ``pool=True`` with ``jobs=1`` uses a pool
     of one spawned worker (the API runs one job in this process)."""
     import controlroom_sim as crs
-    from controlroom_sim import api, engines
+    from controlroom_sim.experiments import api, engines
 
     original = api.make_engine
     if pool:
@@ -83,7 +83,7 @@ def measure_workers(
     spawned process imports the package). ``--jobs 1`` avoids that start-up altogether; its
     row shows what two workers give against it.
     """
-    from controlroom_sim.loading import load_scenario
+    from controlroom_sim.config.loading import load_scenario
 
     scenario = load_scenario(None, [f"scenario.days={days:g}"])
     configs = [("1 worker process", 1, True), ("2 worker processes", 2, False)]

@@ -58,7 +58,7 @@ KPIS = (
 
 def large_force_overrides(scale: float = SCALE, days: float = YEAR_DAYS) -> list[str]:
     """``KEY=VALUE`` overrides turning the baseline into a force ``scale`` times its size."""
-    from controlroom_sim.loading import load_scenario
+    from controlroom_sim.config.loading import load_scenario
 
     base = load_scenario(None)
     out = [f"scenario.days={days:g}"]
@@ -176,7 +176,7 @@ def _year_child(
     """In the fresh process: load the scenario, run one replication, send the figures."""
     try:
         import controlroom_sim as crs
-        from controlroom_sim.loading import load_scenario
+        from controlroom_sim.config.loading import load_scenario
 
         scenario = load_scenario(None, large_force_overrides(scale, days))
         baseline_mib = _vm_rss_mib()

@@ -10,10 +10,10 @@ replication* (never per event or per call), so it costs nothing measurable:
   counter is read with ``next()`` and replaced by a fresh ``count`` at the same value, so the
   ids (and so the order of simultaneous events) are unchanged. If a future SimPy drops
   ``_eid``, events are reported as ``None``.
-* ``controlroom_sim.model.ControlRoom.__init__``, ``.run`` and ``._records``: building the
+* ``controlroom_sim.model.room.ControlRoom.__init__``, ``.run`` and ``._records``: building the
   room, simulating (``run`` minus ``_records``) and building the per-call records
   (``_records``: attribute gathering and pandas).
-* ``controlroom_sim.experiment.replication_kpis`` and ``.interval_table``: KPIs from the
+* ``controlroom_sim.experiments.runner.replication_kpis`` and ``.interval_table``: KPIs from the
   records.
 
 The wrappers also keep :attr:`Probe.phase` up to date (``build``, ``simulate``, ``records``,
@@ -140,7 +140,8 @@ class Probe:
 
         self._patch(simpy.core.Environment, "run", self._counted_run)
         if self.package:
-            from controlroom_sim import experiment, model
+            from controlroom_sim.experiments import runner as experiment
+            from controlroom_sim.model import room as model
 
             self._patch(model.ControlRoom, "__init__", self._track_room)
             self._patch(model.ControlRoom, "run", self._timed("simulate"))

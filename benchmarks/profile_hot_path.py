@@ -43,8 +43,8 @@ from benchmarks.instrument import Probe
 
 def baseline_once(days: float = 7.0) -> int:
     """One replication of the baseline as the engines run it; returns the calls."""
-    from controlroom_sim.experiment import run_replication
-    from controlroom_sim.loading import load_scenario
+    from controlroom_sim.config.loading import load_scenario
+    from controlroom_sim.experiments.runner import run_replication
 
     scenario = load_scenario(None, [f"scenario.days={days:g}"])
     return run_replication(scenario, 0, records=False).calls_simulated
@@ -195,8 +195,8 @@ def pyinstrument_case(label: str, fn: Any, *args: Any) -> None:
 def _held_at_records(days: float) -> dict[str, Any]:
     """Run the baseline under tracemalloc; snapshot when the records start (the calls still in
     the system alive, the rest already in the column store, no table yet)."""
-    from controlroom_sim.loading import load_scenario
-    from controlroom_sim.model import ControlRoom
+    from controlroom_sim.config.loading import load_scenario
+    from controlroom_sim.model.room import ControlRoom
 
     scenario = load_scenario(None, [f"scenario.days={days:g}"])
     out: dict[str, Any] = {}

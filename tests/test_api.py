@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import controlroom_sim as crs
-from controlroom_sim.loading import ScenarioError, load_scenario
-from controlroom_sim.precision import PrecisionError
-from controlroom_sim.store import ResumeError
+from controlroom_sim.analysis.precision import PrecisionError
+from controlroom_sim.config.loading import ScenarioError, load_scenario
+from controlroom_sim.experiments.store import ResumeError
 
 ROOT = Path(__file__).parent.parent
 SHORT = ["scenario.days=0.25", "scenario.warmup_hours=1"]
@@ -125,7 +125,7 @@ def test_resume_needs_a_folder(tmp_path: Path) -> None:
 def test_the_kpi_set_depends_on_the_scenario_only(path: Path | None) -> None:
     """Every replication reports the same KPIs (NaN where undefined), those of an empty run,
     so targets can be checked before anything runs and tables never have holes."""
-    from controlroom_sim.experiment import kpi_names, run_replication
+    from controlroom_sim.experiments.runner import kpi_names, run_replication
 
     scenario = load_scenario(path, ["scenario.days=0.5", "scenario.warmup_hours=1"])
     names = kpi_names(scenario)
@@ -146,7 +146,7 @@ def test_a_missing_dask_install_fails_before_any_folder_is_made(
 ) -> None:
     import importlib.util
 
-    from controlroom_sim.engines import EngineError
+    from controlroom_sim.experiments.engines import EngineError
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

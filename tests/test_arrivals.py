@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.arrivals import arrival_blocks, expected_count, rate_pieces
-from controlroom_sim.rng import RandomStreams
-from controlroom_sim.scenario import Scenario
+from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.model.arrivals import arrival_blocks, expected_count, rate_pieces
+from controlroom_sim.model.rng import RandomStreams
 
 
 def _scenario(**channel: object) -> Scenario:

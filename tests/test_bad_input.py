@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from controlroom_sim import cli
-from controlroom_sim.scenario import WEEKDAYS
+from controlroom_sim.cli import main as cli
+from controlroom_sim.config.scenario import WEEKDAYS
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -963,8 +963,8 @@ def test_unwritable_output_folder_fails_before_simulating(
         calls.append(args)
         raise AssertionError("the simulation started before the output folder was checked")
 
-    monkeypatch.setattr("controlroom_sim.experiment.run_replication", no_simulation)
-    monkeypatch.setattr("controlroom_sim.api.run_scenarios", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.runner.run_replication", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.api.run_scenarios", no_simulation)
     file = write(tmp_path / "scenario.toml", GOOD)
     line = assert_one_line_error(capsys, cli.main(run_args(file, out)))
     assert calls == []

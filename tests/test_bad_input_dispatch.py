@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim.cli import main
+from controlroom_sim.cli.main import main
 
 BASE = """
 [scenario]

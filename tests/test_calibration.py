@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom_sim import api
+from controlroom_sim.experiments import api
 
 
 @pytest.fixture(scope="module")

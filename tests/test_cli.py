@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from controlroom_sim.cli import main
-from controlroom_sim.loading import builtin_baseline_path
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.loading import builtin_baseline_path
 
 ROOT = Path(__file__).parent.parent
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]

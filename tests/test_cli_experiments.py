@@ -1,7 +1,7 @@
 """run, compare and sweep on the command line: their output folders, common random numbers,
 replications chosen by a target half-width, resuming a stopped run, and the shared options.
 
-Everything runs in-process through ``controlroom_sim.cli.main`` with ``--quiet``, half-day
+Everything runs in-process through ``controlroom_sim.cli.main.main`` with ``--quiet``, half-day
 horizons and two to four replications, so the whole file takes seconds.
 """
 
@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim import experiment
-from controlroom_sim.cli import build_parser, main
-from controlroom_sim.loading import builtin_baseline_path, load_scenario
+from controlroom_sim.cli.main import build_parser, main
+from controlroom_sim.config.loading import builtin_baseline_path, load_scenario
+from controlroom_sim.experiments import runner as experiment
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 WARMUP_S = 2 * 3600.0
@@ -90,8 +90,8 @@ def forbid_simulation(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         calls.append(args)
         raise AssertionError("a simulation started on bad input")
 
-    monkeypatch.setattr("controlroom_sim.experiment.run_replication", no_simulation)
-    monkeypatch.setattr("controlroom_sim.api.run_scenarios", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.runner.run_replication", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.api.run_scenarios", no_simulation)
     return calls
 
 
@@ -104,7 +104,7 @@ def record_replications(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         ran.append(replication)
         return real(scenario, replication, *rest)
 
-    monkeypatch.setattr("controlroom_sim.experiment.run_replication", counting)
+    monkeypatch.setattr("controlroom_sim.experiments.runner.run_replication", counting)
     return ran
 
 
@@ -583,7 +583,7 @@ def interrupt_at(
         return real(scenario, index, *rest)
 
     with monkeypatch.context() as patch:
-        patch.setattr("controlroom_sim.experiment.run_replication", interrupted)
+        patch.setattr("controlroom_sim.experiments.runner.run_replication", interrupted)
         status, out, err = run_main(argv)
     assert out == ""
     return status, err

@@ -1,4 +1,4 @@
-"""The typed column buffers behind a replication's records (controlroom_sim.columns)."""
+"""The typed column buffers behind a replication's records (controlroom_sim.model.columns)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from controlroom_sim.columns import CHUNK, MASK, Rows, Slots, _is_mapped, _values, in_memory
+from controlroom_sim.model.columns import CHUNK, MASK, Rows, Slots, _is_mapped, _values, in_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 DTYPES = {"id": "int64", "x": "float64", "code": "int8", "small": "int16"}
@@ -157,8 +157,8 @@ def test_in_memory_reads_columns_mapped_from_disk_and_leaves_others() -> None:
 def test_records_streamed_to_disk_equal_records_kept_in_memory(monkeypatch) -> None:
     """Five weeks of the baseline (about 85,000 calls, 37,000 incidents: every table of more
     than a chunk goes to disk) gives the same records, to the bit, when nothing is streamed."""
-    from controlroom_sim.loading import load_scenario
-    from controlroom_sim.model import ControlRoom
+    from controlroom_sim.config.loading import load_scenario
+    from controlroom_sim.model.room import ControlRoom
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml", ["scenario.days=36"])
 

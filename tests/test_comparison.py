@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from controlroom_sim.comparison import (
+from controlroom_sim.analysis.comparison import (
     DIFFERENCE_COLUMNS,
     SweepError,
     paired_differences,

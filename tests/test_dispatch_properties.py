@@ -86,10 +86,8 @@ from test_properties import (
     shift_specs,
 )
 
-from controlroom_sim.metrics import interval_table, replication_kpis
-from controlroom_sim.model import simulate
-from controlroom_sim.records import RunRecords
-from controlroom_sim.scenario import (
+from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.config.scenario import (
     CHECKS,
     GRADE_FOR_RISK,
     GRADES,
@@ -98,6 +96,8 @@ from controlroom_sim.scenario import (
     WEEKDAYS,
     Scenario,
 )
+from controlroom_sim.model.records import RunRecords
+from controlroom_sim.model.room import simulate
 
 # --- the strategy --------------------------------------------------------------------------------
 

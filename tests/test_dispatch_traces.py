@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim.metrics import interval_table, replication_kpis
-from controlroom_sim.model import simulate
-from controlroom_sim.records import RunRecords
-from controlroom_sim.scenario import Scenario
+from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.model.records import RunRecords
+from controlroom_sim.model.room import simulate
 
 H = 3600.0
 TALK_999 = 100.0

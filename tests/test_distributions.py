@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from controlroom_sim.distributions import Distribution
+from controlroom_sim.config.distributions import Distribution
 
 ADAPTER = TypeAdapter(Distribution)
 CASES = [
@@ -92,7 +92,7 @@ def test_distributions_that_cannot_be_drawn_from_are_refused_wherever_they_are_m
     itself, so a scenario built in Python is checked as a file is."""
     with pytest.raises(ValidationError, match=re.escape(message)):
         ADAPTER.validate_python(spec)
-    from controlroom_sim.loading import load_scenario
+    from controlroom_sim.config.loading import load_scenario
 
     base = load_scenario(None).model_dump()
     base["channels"]["999"]["talk_s"] = spec

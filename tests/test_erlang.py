@@ -1,4 +1,4 @@
-"""Tests for controlroom_sim.erlang: published Erlang C / Erlang A values and limiting cases.
+"""Tests for analysis.erlang: published Erlang C / Erlang A values and limiting cases.
 
 The published reference values V1–V6 are in minutes (rates per minute); "SL" is over all
 offered calls unless stated. Each test's docstring says what it pins.
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import linalg, stats
 
-from controlroom_sim.erlang import (
+from controlroom_sim.analysis.erlang import (
     QueueMetrics,
     erlang_a_metrics,
     erlang_b,

@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 
 import controlroom_sim as crs
-from controlroom_sim.cli import main
-from controlroom_sim.engines import DaskEngine, ProcessEngine, SerialEngine, make_engine
-from controlroom_sim.experiment import run_scenarios
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.precision import PrecisionTarget, ReplicationPlan
+from controlroom_sim.analysis.precision import PrecisionTarget, ReplicationPlan
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments.engines import DaskEngine, ProcessEngine, SerialEngine, make_engine
+from controlroom_sim.experiments.runner import run_scenarios
 
 ROOT = Path(__file__).parent.parent
 SMALL = ["scenario.days=0.5", "scenario.warmup_hours=2"]
@@ -227,7 +227,7 @@ def test_a_worker_that_dies_stops_the_run_with_its_work_saved(
 ) -> None:
     """A lost local worker (here: the engine reports it) ends the run with exit 1 and the
     resume hint; the saved replications are kept."""
-    from controlroom_sim import engines
+    from controlroom_sim.experiments import engines
 
     real = engines.SerialEngine.next_done
     calls = {"n": 0}

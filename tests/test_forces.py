@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim import cli
-from controlroom_sim.arrivals import expected_count
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.metrics import replication_kpis
-from controlroom_sim.model import simulate
-from controlroom_sim.scenario import Scenario
+from controlroom_sim.analysis.metrics import replication_kpis
+from controlroom_sim.cli import main as cli
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.model.arrivals import expected_count
+from controlroom_sim.model.room import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 MERGING = ROOT / "scenarios" / "merging"
@@ -374,7 +374,7 @@ def test_only_forces_cuts_demand_handlers_and_surges_to_the_room() -> None:
 def test_staff_for_all_forces_is_the_pooled_room_and_rooms_need_more() -> None:
     """Erlang per interval: a room of every force is the pooled room itself; the three rooms
     sized one by one need more handler hours than the pooled room (the pooling effect)."""
-    from controlroom_sim import planner
+    from controlroom_sim.planning import planner
 
     one = load_scenario(MERGING / "one_room.toml")
     every = planner.staff(one, forces=list(one.force_names), simulate=False)

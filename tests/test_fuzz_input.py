@@ -51,9 +51,9 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from controlroom_sim import cli
-from controlroom_sim.distributions import DIST_NAMES
-from controlroom_sim.scenario import WEEKDAYS, KeyedError, Scenario
+from controlroom_sim.cli import main as cli
+from controlroom_sim.config.distributions import DIST_NAMES
+from controlroom_sim.config.scenario import WEEKDAYS, KeyedError, Scenario
 
 COMMON: dict[str, Any] = {
     "deadline": None,

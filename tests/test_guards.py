@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim import api, cli, experiment, output
-from controlroom_sim.cli import main
-from controlroom_sim.experiment import CALLS_PER_SECOND, estimate_run
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.output import write_atomic
+from controlroom_sim.cli import main as cli
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments import api
+from controlroom_sim.experiments import run_folder as output
+from controlroom_sim.experiments import runner as experiment
+from controlroom_sim.experiments.run_folder import write_atomic
+from controlroom_sim.experiments.runner import CALLS_PER_SECOND, estimate_run
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -27,8 +27,8 @@ import pandas as pd
 import psutil
 import pytest
 
-from controlroom_sim import experiment
-from controlroom_sim.cli import main
+from controlroom_sim.cli.main import main
+from controlroom_sim.experiments import runner as experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLICATIONS = 6
@@ -197,7 +197,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 ) -> None:
     """Every replication finished and saved, then Ctrl-C while the final tables are written:
     the folder still says how to continue, and continuing runs nothing again."""
-    from controlroom_sim import api
+    from controlroom_sim.experiments import api
 
     folder = tmp_path / "run"
     argv = [*ARGS[:2], "2", *ARGS[3:], "--set", "scenario.days=0.5", "--out", str(folder)]
@@ -219,7 +219,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 def test_a_second_signal_ends_the_process_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first SIGTERM or Ctrl-C stops the run and tidies up; another one while it does
     ends the process at once (what is on disk is whole either way)."""
-    from controlroom_sim import cli
+    from controlroom_sim.cli import main as cli
 
     exits: list[int] = []
     monkeypatch.setattr(cli.os, "_exit", exits.append)
@@ -251,7 +251,7 @@ def test_a_signal_to_the_whole_process_group_stops_run_and_workers_and_resumes(
 
 HALF_A_RESULT = """
 import gc, multiprocessing.queues, struct, sys, threading, time
-from controlroom_sim.engines import ProcessEngine
+from controlroom_sim.experiments.engines import ProcessEngine
 
 
 def ready():

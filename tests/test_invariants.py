@@ -39,10 +39,10 @@ from test_properties import (
     scenarios,
 )
 
-from controlroom_sim.metrics import interval_table, replication_kpis
-from controlroom_sim.model import simulate
-from controlroom_sim.records import RunRecords
-from controlroom_sim.scenario import RESPONSE_GRADES, Scenario
+from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.config.scenario import RESPONSE_GRADES, Scenario
+from controlroom_sim.model.records import RunRecords
+from controlroom_sim.model.room import simulate
 
 SCENARIOS = 200
 TOL = 1e-6

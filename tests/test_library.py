@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim import api
-from controlroom_sim.library import library, scenario_paths
-from controlroom_sim.loading import load_scenario
+from controlroom_sim.config.library import library, scenario_paths
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments import api
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -19,7 +19,7 @@ LIBRARY = scenario_paths(SCENARIOS)
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from controlroom_sim.cli import main
+    from controlroom_sim.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -1,4 +1,4 @@
-"""Tests for controlroom_sim.loading: what a scenario file, its ``extends`` chain, ``--set``
+"""Tests for controlroom_sim.config.loading: what a scenario file, its ``extends`` chain, ``--set``
 overrides and profile CSVs turn into.
 
 Bad input (the one-line errors) is covered in ``test_bad_input.py``; this file pins the positive
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from controlroom_sim.cli import main
-from controlroom_sim.distributions import Exponential, Fixed, LogNormal
-from controlroom_sim.loading import ScenarioError, builtin_baseline_path, load_scenario
-from controlroom_sim.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.distributions import Exponential, Fixed, LogNormal
+from controlroom_sim.config.loading import ScenarioError, builtin_baseline_path, load_scenario
+from controlroom_sim.config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
 
 MINIMAL = """\
 [scenario]

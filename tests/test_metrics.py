@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from controlroom_sim.metrics import (
+from controlroom_sim.analysis.metrics import (
     confidence_interval,
     interval_table,
     replication_kpis,
     summarise,
 )
-from controlroom_sim.records import RunRecords
-from controlroom_sim.scenario import Scenario
+from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.model.records import RunRecords
 
 NAN = math.nan
 
@@ -157,7 +157,7 @@ def test_summarise_skips_undefined_values() -> None:
 def test_a_booked_incident_joins_the_queue_when_its_slot_comes() -> None:
     import pandas as pd
 
-    from controlroom_sim.metrics import queued_from
+    from controlroom_sim.analysis.metrics import queued_from
 
     incidents = pd.DataFrame(
         {

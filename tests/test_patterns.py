@@ -1,4 +1,4 @@
-"""Shift patterns (controlroom_sim.patterns): the patterns file and its one-line errors, the tours
+"""Shift patterns (planning.patterns): the patterns file and its one-line errors, the tours
 each pattern allows, and the handlers a tour or a rota puts on duty in each 15-minute interval.
 
 Everything here is arithmetic on small arrays; the whole file takes well under a second.
@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from controlroom_sim.loading import ScenarioError, load_model
-from controlroom_sim.patterns import (
+from controlroom_sim.config.loading import ScenarioError, load_model
+from controlroom_sim.config.scenario import INTERVALS_PER_WEEK, Break, Shift
+from controlroom_sim.planning.patterns import (
     INTERVALS_PER_DAY,
     Pattern,
     PatternFile,
@@ -26,7 +27,6 @@ from controlroom_sim.patterns import (
     shift_coverage,
     tours,
 )
-from controlroom_sim.scenario import INTERVALS_PER_WEEK, Break, Shift
 
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "patterns" / "shift_patterns.toml"
 

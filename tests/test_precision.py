@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from controlroom_sim.precision import (
+from controlroom_sim.analysis.precision import (
     DEFAULT_CAP,
     DEFAULT_INITIAL,
     DEFAULT_LOOK_AHEAD,

@@ -1,4 +1,4 @@
-"""Exact-trace process tests of the control-room model (controlroom_sim.model).
+"""Exact-trace process tests of the control-room model (controlroom_sim.model.room).
 
 Every test builds a small scenario with FIXED durations, runs one replication with GIVEN
 first-call arrival times (``simulate(..., arrival_times=...)``) and asserts the exact trace:
@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim.metrics import answer_times
-from controlroom_sim.model import simulate
-from controlroom_sim.records import OUTCOMES, RunRecords
-from controlroom_sim.scenario import Scenario
+from controlroom_sim.analysis.metrics import answer_times
+from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.model.records import OUTCOMES, RunRecords
+from controlroom_sim.model.room import simulate
 
 H = 3600.0
 DAY = 86400.0

@@ -34,11 +34,11 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from controlroom_sim.distributions import DIST_NAMES
-from controlroom_sim.metrics import answer_times, interval_table, replication_kpis
-from controlroom_sim.model import simulate
-from controlroom_sim.records import OUTCOMES, RunRecords
-from controlroom_sim.scenario import WEEKDAYS, Scenario
+from controlroom_sim.analysis.metrics import answer_times, interval_table, replication_kpis
+from controlroom_sim.config.distributions import DIST_NAMES
+from controlroom_sim.config.scenario import WEEKDAYS, Scenario
+from controlroom_sim.model.records import OUTCOMES, RunRecords
+from controlroom_sim.model.room import simulate
 
 CHANNELS = ("999", "101")
 TOL = 1e-6

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from controlroom_sim import api
-from controlroom_sim.loading import load_scenario
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments import api
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "tests" / "data" / "baseline_kpis_2x7d.csv"

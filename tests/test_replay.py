@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 import controlroom_sim as crs
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.metrics import answer_times
-from controlroom_sim.output import OutputError
-from controlroom_sim.replay import (
+from controlroom_sim.analysis.metrics import answer_times
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.scenario import INTERVAL_S
+from controlroom_sim.experiments.run_folder import OutputError
+from controlroom_sim.reporting.replay import (
     EVENT_KINDS,
     ReplayError,
     Window,
@@ -25,7 +26,6 @@ from controlroom_sim.replay import (
     replay_data,
     write_replay,
 )
-from controlroom_sim.scenario import INTERVAL_S
 
 ROOT = Path(__file__).parent.parent
 ONE_DAY = ["scenario.days=1"]

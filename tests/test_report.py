@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from controlroom_sim import api
-from controlroom_sim.cli import main
-from controlroom_sim.report import ReportError, load_results, write_report
+from controlroom_sim.cli.main import main
+from controlroom_sim.experiments import api
+from controlroom_sim.reporting.report import ReportError, load_results, write_report
 
 SMALL = """\
 [scenario]

@@ -1,4 +1,4 @@
-"""The staffing requirement (``controlroom_sim.requirement``, ``planner.staff`` and the CLI's
+"""The staffing requirement (``planning.requirement``, ``planner.staff`` and the CLI's
 ``staff``): targets, Erlang per interval, the requirement as a rota, the interval checks and the
 search by simulation.
 
@@ -28,18 +28,20 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from controlroom_sim import api, planner
-from controlroom_sim.arrivals import expected_count
-from controlroom_sim.cli import main
-from controlroom_sim.erlang import (
+from controlroom_sim.analysis.erlang import (
     erlang_a_metrics,
     erlang_c_metrics,
     priority_mmc_waits,
     staff_for_target,
 )
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.patterns import rota_coverage
-from controlroom_sim.requirement import (
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.scenario import WEEKDAYS, Shift
+from controlroom_sim.experiments import api
+from controlroom_sim.model.arrivals import expected_count
+from controlroom_sim.planning import planner
+from controlroom_sim.planning.patterns import rota_coverage
+from controlroom_sim.planning.requirement import (
     DEFAULT_TARGET,
     INTERVALS_PER_WEEK,
     RequirementError,
@@ -62,7 +64,6 @@ from controlroom_sim.requirement import (
     week_position,
     with_requirement,
 )
-from controlroom_sim.scenario import WEEKDAYS, Shift
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -1028,7 +1029,7 @@ def test_staff_on_a_week_with_a_peak_meets_the_targets(
     for curve in (result.erlang, result.required):
         assert curve[surge].min() > curve[quiet].max()
     # The report says it in words.
-    from controlroom_sim.planner_report import staff_report
+    from controlroom_sim.planning.planner_report import staff_report
 
     report = staff_report(result)
     assert "check with new callers (seed 6, 8 replications)" in report

@@ -1,4 +1,4 @@
-"""Rosters at the fewest paid hours (controlroom_sim.roster and planner.roster): optimal answers
+"""Rosters at the fewest paid hours (planning.roster and planner.roster): optimal answers
 to problems whose optimum is known by hand (and by brute force), the roster as scenario shift
 lines, reading a requirement CSV, the roster files that run as scenarios, and the CLI command.
 
@@ -18,13 +18,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim import api, planner
-from controlroom_sim.cli import main
-from controlroom_sim.loading import ScenarioError, load_model, load_scenario
-from controlroom_sim.patterns import Pattern, PatternFile, rota_coverage, tours
-from controlroom_sim.planner import PlannerError, read_requirement
-from controlroom_sim.roster import Roster, RosterError, roster_toml, rostered_scenario, solve
-from controlroom_sim.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Shift
+from controlroom_sim.cli.main import main
+from controlroom_sim.config.loading import ScenarioError, load_model, load_scenario
+from controlroom_sim.config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Shift
+from controlroom_sim.experiments import api
+from controlroom_sim.planning import planner
+from controlroom_sim.planning.patterns import Pattern, PatternFile, rota_coverage, tours
+from controlroom_sim.planning.planner import PlannerError, read_requirement
+from controlroom_sim.planning.roster import (
+    Roster,
+    RosterError,
+    roster_toml,
+    rostered_scenario,
+    solve,
+)
 
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "patterns" / "shift_patterns.toml"
 

@@ -2,7 +2,7 @@
 
 * A long horizon: the baseline over ten weeks, one replication. Memory is the process's
   resident set (RSS), sampled at every simulated day (when the arrivals of the next day are
-  generated). Records stream to disk as the run goes (:mod:`controlroom_sim.columns`: every
+  generated). Records stream to disk as the run goes (:mod:`controlroom_sim.model.columns`: every
   16,384 rows of a table), so after the first week, in which the model fills up (staff,
   queues, the first buffers: about 19 MB), memory stays flat, 0.2 MB a week on the
   baseline. The test asserts the growth per week over the second half is under a tenth of
@@ -25,9 +25,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from controlroom_sim import api, experiment, model
-from controlroom_sim.experiment import run_replication
-from controlroom_sim.loading import load_scenario
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments import api
+from controlroom_sim.experiments import runner as experiment
+from controlroom_sim.experiments.runner import run_replication
+from controlroom_sim.model import room as model
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -1,4 +1,4 @@
-"""The rota made as the run goes (controlroom_sim.staffing.Staff).
+"""The rota made as the run goes (controlroom_sim.model.staffing.Staff).
 
 ``Staff`` makes the people of a shift only when the rota reaches it and lets them go once off
 duty for good. These tests hold that this changes nothing a run gives: against ``EagerStaff``
@@ -25,10 +25,10 @@ import pandas as pd
 import pytest
 import simpy
 
-from controlroom_sim import model
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.scenario import Break, RotaGroup, Shift
-from controlroom_sim.staffing import BUSY, IDLE, OFF, ON_BREAK, Member, Staff, shifts_worked
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.scenario import Break, RotaGroup, Shift
+from controlroom_sim.model import room as model
+from controlroom_sim.model.staffing import BUSY, IDLE, OFF, ON_BREAK, Member, Staff, shifts_worked
 
 H = 3600.0
 DAY = 86400.0

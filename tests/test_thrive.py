@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.model import simulate
-from controlroom_sim.scenario import GRADES, RISK_LEVELS, Scenario
-from controlroom_sim.thrive import Grader
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.scenario import GRADES, RISK_LEVELS, Scenario
+from controlroom_sim.model.room import simulate
+from controlroom_sim.model.thrive import Grader
 
 HIGH, MEDIUM, LOW, NONE = (RISK_LEVELS.index(x) for x in ("high", "medium", "low", "none"))
 FIXED = {"dist": "fixed", "value": 10.0}

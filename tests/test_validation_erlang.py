@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.experiment import run_experiment, with_run_settings
-from controlroom_sim.loading import load_scenario
-from controlroom_sim.metrics import confidence_interval
-from controlroom_sim.validation import NotAnErlangCase, compare, erlang_case
+from controlroom_sim.analysis.metrics import confidence_interval
+from controlroom_sim.analysis.validation import NotAnErlangCase, compare, erlang_case
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments.runner import run_experiment, with_run_settings
 
 VALIDATION = sorted((Path(__file__).parent.parent / "scenarios" / "validation").glob("*.toml"))
 
@@ -58,7 +58,7 @@ def test_theory_inside_99_percent_interval(file: Path) -> None:
 def test_cobham_reduces_to_erlang_c_and_orders_the_grades() -> None:
     """One class gives the Erlang C wait; lower grades wait longer; the mean over classes
     equals the Erlang C wait (work conservation with equal service times)."""
-    from controlroom_sim.erlang import erlang_c_metrics, priority_mmc_waits
+    from controlroom_sim.analysis.erlang import erlang_c_metrics, priority_mmc_waits
 
     single = priority_mmc_waits([0.004], 1800.0, 10)[0]
     assert single == pytest.approx(erlang_c_metrics(0.004, 1800.0, 10, 10.0).mean_wait_offered)

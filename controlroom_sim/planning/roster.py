@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from .loading import BUILTIN_BASELINE, builtin_baseline_path
+from ..config.loading import BUILTIN_BASELINE, builtin_baseline_path
+from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
 from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
-from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
 
 HOURS_PER_INTERVAL = 0.25
 NODE_LIMIT = 2000

@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, api
-from .experiment import with_run_settings
-from .loading import builtin_baseline_path, load_model, load_scenario
-from .output import write_atomic, write_json
+from ..config.loading import builtin_baseline_path, load_model, load_scenario
+from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
+from ..config.version import __version__
+from ..experiments import api
+from ..experiments.run_folder import write_atomic, write_json
+from ..experiments.runner import with_run_settings
 from .patterns import PatternFile, clock_of, rota_coverage, rota_paid_hours, weekday_of
 from .requirement import (
     DEFAULT_TARGET,
@@ -48,7 +50,6 @@ from .roster import (
     slug,
     solve,
 )
-from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
 
 CHECK_SEED_OFFSET = 1
 """The check of a requirement runs with the search's seed plus this, so it sees new callers."""
@@ -289,7 +290,7 @@ def _round_row(round_: int, trial: Trial, scenario: Scenario, targets) -> dict:
 
 def write_staff(result: StaffResult, command: list[str] | None = None) -> None:
     """Write a staff result's folder: tables, summary and plots (each file atomically)."""
-    from . import plots
+    from ..reporting import plots
 
     folder = result.folder
     assert folder is not None
@@ -619,7 +620,7 @@ def _describe_requirement(requirement: object) -> str:
 
 def write_roster(result: RosterResult) -> None:
     """The roster folder's tables and plots (roster TOML files are written as they are made)."""
-    from . import plots
+    from ..reporting import plots
 
     folder = result.folder
     assert folder is not None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import CHECKS, GRADE_FOR_RISK, GRADES, RISK_LEVELS, Check, Scenario
+from ..config.scenario import CHECKS, GRADE_FOR_RISK, GRADES, RISK_LEVELS, Check, Scenario
 
 REFERRED = GRADES.index("referred")
 _GRADE_INDEX = tuple(GRADES.index(g) for g in GRADE_FOR_RISK)

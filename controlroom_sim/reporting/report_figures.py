@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..config.scenario import WEEKDAYS
 from .display import format_value
 from .plots import save_figure
-from .scenario import WEEKDAYS
 
 if TYPE_CHECKING:
     from .report import Results, RunData

@@ -45,9 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .metrics import answer_times
-from .output import OutputError, write_atomic
-from .scenario import CHANNELS, INTERVAL_S, WEEKDAYS, Scenario, clock_to_seconds
+from ..analysis.metrics import answer_times
+from ..config.scenario import CHANNELS, INTERVAL_S, WEEKDAYS, Scenario, clock_to_seconds
+from ..experiments.run_folder import OutputError, write_atomic
 
 BUSIEST_HOURS = 4.0
 """Length of the ``busiest`` window, hours."""

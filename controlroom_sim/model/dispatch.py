@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from ..config.scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .columns import MASK, Rows, Slots, as_frame
-from .scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
 RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ..analysis.metrics import KPI_DESCRIPTIONS
+from ..config.version import __version__
+from ..experiments.run_folder import write_atomic
 from . import report_figures as figures
 from .display import HEADLINE, format_value, interval_text
-from .metrics import KPI_DESCRIPTIONS
-from .output import write_atomic
 
 
 class ReportError(ValueError):

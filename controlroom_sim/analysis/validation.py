@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .distributions import Exponential, Fixed
+from ..config.distributions import Exponential, Fixed
+from ..config.scenario import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS, Scenario
 from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, priority_mmc_waits
 from .metrics import confidence_interval
-from .scenario import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS, Scenario
 
 TARGET_S = 10.0
 

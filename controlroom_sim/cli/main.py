@@ -17,29 +17,24 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, api, planner
-from .comparison import SweepError, parse_vary, sweep_grid
-from .display import (
-    comparison_table,
-    kpi_table,
-    precision_lines,
-    render,
-    sweep_overview,
-    validation_table,
-)
-from .engines import ENGINES, EngineError
-from .erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
-from .experiment import CALLS_PER_SECOND, RunEstimate, estimate_run, with_run_settings
-from .library import library
-from .loading import ScenarioError, load_model, load_scenario
-from .output import OutputError, default_folder, prepare_folder
-from .patterns import PatternFile
-from .planner import PlannerError
-from .planner_report import roster_report, round_line, staff_report
-from .precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
-from .replay import ReplayError, write_replay
-from .report import ReportError, write_report
-from .requirement import (
+from ..analysis.comparison import SweepError, parse_vary, sweep_grid
+from ..analysis.erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
+from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from ..analysis.validation import NotAnErlangCase, compare, describe_case, expected_kpis
+from ..config.library import library
+from ..config.loading import ScenarioError, load_model, load_scenario
+from ..config.scenario import Scenario
+from ..config.version import __version__
+from ..experiments import api
+from ..experiments.engines import ENGINES, EngineError
+from ..experiments.run_folder import OutputError, default_folder, prepare_folder
+from ..experiments.runner import CALLS_PER_SECOND, RunEstimate, estimate_run, with_run_settings
+from ..experiments.store import ResumeError, RunStore
+from ..planning import planner
+from ..planning.patterns import PatternFile
+from ..planning.planner import PlannerError
+from ..planning.planner_report import roster_report, round_line, staff_report
+from ..planning.requirement import (
     DEFAULT_TARGET,
     RequirementError,
     StaffTarget,
@@ -47,10 +42,17 @@ from .requirement import (
     check_targets,
     other_groups_coverage,
 )
-from .roster import NODE_LIMIT, TIME_LIMIT_S, RosterError
-from .scenario import Scenario
-from .store import ResumeError, RunStore
-from .validation import NotAnErlangCase, compare, describe_case, expected_kpis
+from ..planning.roster import NODE_LIMIT, TIME_LIMIT_S, RosterError
+from ..reporting.display import (
+    comparison_table,
+    kpi_table,
+    precision_lines,
+    render,
+    sweep_overview,
+    validation_table,
+)
+from ..reporting.replay import ReplayError, write_replay
+from ..reporting.report import ReportError, write_report
 
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 1

@@ -38,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from .scenario import (
+from ..config.scenario import (
     DAY_SETS,
     INTERVAL_S,
     INTERVALS_PER_WEEK,

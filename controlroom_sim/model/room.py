@@ -42,13 +42,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from .arrivals import arrival_blocks
-from .columns import MASK, Rows, Slots, as_frame
-from .dispatch import RANK, DispatchDesk
-from .distributions import Exponential
-from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
-from .rng import RandomStreams
-from .scenario import (
+from ..config.distributions import Exponential
+from ..config.scenario import (
     CHECKS,
     GRADES,
     RESPONSE_GRADES,
@@ -59,6 +54,11 @@ from .scenario import (
     Scenario,
     SupportWorkers,
 )
+from .arrivals import arrival_blocks
+from .columns import MASK, Rows, Slots, as_frame
+from .dispatch import RANK, DispatchDesk
+from .records import ORIGINS, OUTCOMES, WORK_KINDS, RunRecords
+from .rng import RandomStreams
 from .staffing import BUSY, IDLE, Member, Staff
 from .support import SupportDesk, SupportWorker
 from .thrive import Grader

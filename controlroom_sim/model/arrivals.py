@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .scenario import INTERVAL_S, INTERVALS_PER_WEEK, Scenario, clock_to_seconds
+from ..config.scenario import INTERVAL_S, INTERVALS_PER_WEEK, Scenario, clock_to_seconds
 
 WEEK_S = 7 * 86400.0
 

@@ -16,8 +16,8 @@ from collections import deque
 import pandas as pd
 import simpy
 
+from ..config.scenario import Scenario
 from .columns import Rows
-from .scenario import Scenario
 from .staffing import BUSY, IDLE, Member, Staff
 
 

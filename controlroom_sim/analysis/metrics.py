@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
-from .records import RunRecords
-from .scenario import (
+from ..config.scenario import (
     CHECKS,
     GRADES,
     INTERVAL_S,
@@ -30,6 +29,7 @@ from .scenario import (
     Dispatch,
     Scenario,
 )
+from ..model.records import RunRecords
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",

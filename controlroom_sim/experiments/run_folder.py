@@ -23,9 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
-from .experiment import ExperimentResult
-from .scenario import Scenario
+from ..config.scenario import Scenario
+from ..config.version import __version__
+from .runner import ExperimentResult
 
 
 def _current_umask() -> int:

@@ -24,8 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .columns import SpoolError
-from .comparison import (
+from ..analysis.comparison import (
     paired_differences,
     parse_vary,
     sweep_grid,
@@ -33,8 +32,28 @@ from .comparison import (
     toml_literal,
     variant_label,
 )
+from ..analysis.metrics import summarise
+from ..analysis.precision import (
+    DEFAULT_CAP,
+    DEFAULT_INITIAL,
+    DEFAULT_LOOK_AHEAD,
+    PrecisionError,
+    PrecisionTarget,
+    ReplicationPlan,
+)
+from ..config.loading import load_scenario, scenario_files
+from ..config.scenario import Scenario
+from ..model.columns import SpoolError
 from .engines import EngineError, check_engine, make_engine
-from .experiment import (
+from .progress import ProgressBar
+from .run_folder import (
+    prepare_folder,
+    run_manifest,
+    write_atomic,
+    write_progress,
+    write_tables,
+)
+from .runner import (
     ExperimentResult,
     ReplicationResult,
     RunState,
@@ -43,25 +62,6 @@ from .experiment import (
     run_scenarios,
     with_run_settings,
 )
-from .loading import load_scenario, scenario_files
-from .metrics import summarise
-from .output import (
-    prepare_folder,
-    run_manifest,
-    write_atomic,
-    write_progress,
-    write_tables,
-)
-from .precision import (
-    DEFAULT_CAP,
-    DEFAULT_INITIAL,
-    DEFAULT_LOOK_AHEAD,
-    PrecisionError,
-    PrecisionTarget,
-    ReplicationPlan,
-)
-from .progress import ProgressBar
-from .scenario import Scenario
 from .store import ResumeError, RunStore
 
 ScenarioLike = str | Path | Scenario | None
@@ -169,7 +169,7 @@ def _plan_document(
     plan: ReplicationPlan,
     calls_format: str,
 ) -> dict[str, Any]:
-    from .output import scenario_hash
+    from .run_folder import scenario_hash
 
     return {
         "kind": kind,

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from ..config.scenario import WEEKDAYS, Break, Shift
 from .columns import MASK, Rows, Slots
-from .scenario import WEEKDAYS, Break, Shift
 
 OFF, IDLE, BUSY, ON_BREAK = range(4)
 INF = math.inf

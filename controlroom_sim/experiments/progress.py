@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .experiment import RunState
+from .runner import RunState
 
 
 class ProgressBar:

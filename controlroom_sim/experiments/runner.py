@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .columns import in_memory
-from .metrics import interval_table, kpi_frame, replication_kpis, summarise
-from .model import simulate
-from .precision import PrecisionError, ReplicationPlan
-from .scenario import Scenario
+from ..analysis.metrics import interval_table, kpi_frame, replication_kpis, summarise
+from ..analysis.precision import PrecisionError, ReplicationPlan
+from ..config.scenario import Scenario
+from ..model.columns import in_memory
+from ..model.room import simulate
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -322,7 +322,7 @@ class RunEstimate:
 
 def _expected_arrivals(scenario: Scenario, channel: str) -> float:
     """Expected first calls of ``channel`` in one replication (warm-up to cool-down)."""
-    from .arrivals import expected_count
+    from ..model.arrivals import expected_count
 
     spec = scenario.channels[channel]
     end = scenario.end_s

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from .display import format_value, interval_text, render
+from ..config.scenario import WEEKDAYS, Scenario
+from ..reporting.display import format_value, interval_text, render
 from .planner import RosterResult, StaffResult
 from .requirement import HOURS_PER_INTERVAL, Trial, measured_positions, staff_hours
-from .scenario import WEEKDAYS, Scenario
 
 ROSTER_KPIS = (
     "answered_within_10s_999",

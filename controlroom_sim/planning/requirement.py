@@ -40,17 +40,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .arrivals import WEEK_S, expected_count
-from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
-from .patterns import (
-    INTERVALS_PER_DAY,
-    clock_of,
-    rota_coverage,
-    rota_paid_hours,
-    weekday_of,
-    with_rota,
-)
-from .scenario import (
+from ..analysis.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
+from ..analysis.validation import NotAnErlangCase, erlang_case
+from ..config.scenario import (
     CHECKS,
     INTERVAL_S,
     INTERVALS_PER_WEEK,
@@ -59,7 +51,15 @@ from .scenario import (
     Scenario,
     Shift,
 )
-from .validation import NotAnErlangCase, erlang_case
+from ..model.arrivals import WEEK_S, expected_count
+from .patterns import (
+    INTERVALS_PER_DAY,
+    clock_of,
+    rota_coverage,
+    rota_paid_hours,
+    weekday_of,
+    with_rota,
+)
 
 HOURS_PER_INTERVAL = INTERVAL_S / 3600.0
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from .experiment import ReplicationResult
-from .output import write_atomic, write_json
+from .run_folder import write_atomic, write_json
+from .runner import ReplicationResult
 
 PARTS = "replications"
 MANIFEST = "manifest.json"

@@ -1,0 +1,1 @@
+"""The command line: parsers, commands, and the one place that maps errors to exit statuses."""
