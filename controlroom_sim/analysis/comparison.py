@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
+from ..config.errors import ControlroomError
 from .metrics import confidence_interval
 
 DIFFERENCE_COLUMNS = [
@@ -39,7 +40,7 @@ DIFFERENCE_COLUMNS = [
 ]
 
 
-class SweepError(ValueError):
+class SweepError(ControlroomError, ValueError):
     """A ``--vary`` value is malformed; the message is one line."""
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
+from ..config.errors import ControlroomError
+
 DEFAULT_INITIAL = 3
 """Replications before the first check (Hoad et al. start at 3)."""
 DEFAULT_LOOK_AHEAD = 5
@@ -31,7 +33,7 @@ DEFAULT_CAP = 100
 """Most replications a target may ask for (``--max-replications``)."""
 
 
-class PrecisionError(ValueError):
+class PrecisionError(ControlroomError, ValueError):
     """A ``--target-half-width`` value is malformed; the message is one line."""
 
 

@@ -19,30 +19,29 @@ from pathlib import Path
 
 from ..analysis.comparison import SweepError, parse_vary, sweep_grid
 from ..analysis.erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
-from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL, PrecisionError
+from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL
 from ..analysis.validation import NotAnErlangCase, compare, describe_case, expected_kpis
+from ..config.errors import ControlroomError
 from ..config.library import library
 from ..config.loading import ScenarioError, load_model, load_scenario
 from ..config.scenario import Scenario
 from ..config.version import __version__
 from ..experiments import api
-from ..experiments.engines import ENGINES, EngineError
-from ..experiments.run_folder import OutputError, default_folder, prepare_folder
+from ..experiments.engines import ENGINES
+from ..experiments.run_folder import default_folder, prepare_folder
 from ..experiments.runner import CALLS_PER_SECOND, RunEstimate, estimate_run, with_run_settings
-from ..experiments.store import ResumeError, RunStore
+from ..experiments.store import RunStore
 from ..planning import planner
 from ..planning.patterns import PatternFile
-from ..planning.planner import PlannerError
 from ..planning.planner_report import roster_report, round_line, staff_report
 from ..planning.requirement import (
     DEFAULT_TARGET,
-    RequirementError,
     StaffTarget,
     Trial,
     check_targets,
     other_groups_coverage,
 )
-from ..planning.roster import NODE_LIMIT, TIME_LIMIT_S, RosterError
+from ..planning.roster import NODE_LIMIT, TIME_LIMIT_S
 from ..reporting.display import (
     comparison_table,
     kpi_table,
@@ -51,8 +50,8 @@ from ..reporting.display import (
     sweep_overview,
     validation_table,
 )
-from ..reporting.replay import ReplayError, write_replay
-from ..reporting.report import ReportError, write_report
+from ..reporting.replay import write_replay
+from ..reporting.report import write_report
 
 EXIT_BAD_INPUT = 2
 EXIT_VALIDATION_FAILED = 1
@@ -65,7 +64,7 @@ NOTICE_CALLS = 1_000_000
 """Runs estimated above this many calls (or a minute) say so on stderr before they start."""
 
 
-class UsageError(ValueError):
+class UsageError(ControlroomError, ValueError):
     """A command-line value is wrong; the message is one line."""
 
 
@@ -1124,21 +1123,9 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](args)
-    except (
-        ScenarioError,
-        UsageError,
-        OutputError,
-        PrecisionError,
-        ResumeError,
-        SweepError,
-        RequirementError,
-        RosterError,
-        PlannerError,
-        ReportError,
-        ReplayError,
-    ) as exc:
+    except ControlroomError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exc.exit_status
     except api.RunInterrupted as exc:
         print(_one_line(_interrupted_line(exc.folder, exc.saved)), file=sys.stderr)
         return _interrupted_status()
@@ -1154,9 +1141,6 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         )
         print(_one_line(f"error: {exc.reason}{where}"), file=sys.stderr)
         return 1
-    except EngineError as exc:
-        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Output piped into a program that stopped reading (e.g. head): no message, and no
         # second error when Python flushes stdout at exit (the recipe in Python's docs).

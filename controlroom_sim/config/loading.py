@@ -23,13 +23,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .distributions import DIST_NAMES
+from .errors import ControlroomError
 from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ControlroomError, ValueError):
     """A scenario (or one of its files) is wrong; the message is one line for the user."""
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .distributions import MAX_MEAN_S, Distribution, Exponential, Fixed
+from .errors import ControlroomError
 
 CHANNELS: tuple[str, ...] = ("999", "101")
 """Channel names in their default priority order (999 is answered before 101)."""
@@ -67,7 +68,7 @@ def clock_to_seconds(text: str) -> float:
     return hours * 3600.0 + minutes * 60.0
 
 
-class KeyedError(ValueError):
+class KeyedError(ControlroomError, ValueError):
     """A problem found by a whole-model check, at a key path below that model."""
 
     def __init__(self, key: str, message: str) -> None:

@@ -20,10 +20,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..config.errors import ControlroomError
+
 ENGINES = ("serial", "processes", "dask")
 
 
-class EngineError(RuntimeError):
+class EngineError(ControlroomError, RuntimeError):
     """An engine cannot start or has failed (a lost worker, an unreachable scheduler)."""
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..config.errors import ControlroomError
 from ..config.scenario import Scenario
 from ..config.version import __version__
 from .runner import ExperimentResult
@@ -38,7 +39,7 @@ _FILE_MODE = 0o666 & ~_current_umask()
 """Temporary files are private (0600); finished files get the user's usual permissions."""
 
 
-class OutputError(OSError):
+class OutputError(ControlroomError, OSError):
     """The output folder cannot be created or written; the message is one line."""
 
 

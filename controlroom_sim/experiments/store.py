@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..config.errors import ControlroomError
 from .run_folder import write_atomic, write_json
 from .runner import ReplicationResult
 
@@ -35,7 +36,7 @@ MANIFEST = "manifest.json"
 _REP_FILE = re.compile(r"^rep-(\d{5,})\.json$")
 
 
-class ResumeError(ValueError):
+class ResumeError(ControlroomError, ValueError):
     """A folder cannot be resumed (or would be overwritten); the message is one line."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.errors import ControlroomError
 from ..config.loading import builtin_baseline_path, load_model, load_scenario
 from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
 from ..config.version import __version__
@@ -55,7 +56,7 @@ CHECK_SEED_OFFSET = 1
 """The check of a requirement runs with the search's seed plus this, so it sees new callers."""
 
 
-class PlannerError(ValueError):
+class PlannerError(ControlroomError, ValueError):
     """Bad input to ``staff`` or ``roster``; the message is one line."""
 
 

@@ -42,6 +42,7 @@ from scipy import special
 
 from ..analysis.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
 from ..analysis.validation import NotAnErlangCase, erlang_case
+from ..config.errors import ControlroomError
 from ..config.scenario import (
     CHECKS,
     INTERVAL_S,
@@ -64,7 +65,7 @@ from .patterns import (
 HOURS_PER_INTERVAL = INTERVAL_S / 3600.0
 
 
-class RequirementError(ValueError):
+class RequirementError(ControlroomError, ValueError):
     """A staffing request that cannot be met or makes no sense; the message is one line."""
 
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from ..config.errors import ControlroomError
 from ..config.loading import BUILTIN_BASELINE, builtin_baseline_path
 from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
 from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
@@ -47,7 +48,7 @@ TIME_LIMIT_S = 600.0
 limit's minute; a roster stopped by it may differ on a rerun."""
 
 
-class RosterError(ValueError):
+class RosterError(ControlroomError, ValueError):
     """A roster that cannot be made; the message is one line."""
 
 

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.metrics import answer_times
+from ..config.errors import ControlroomError
 from ..config.scenario import CHANNELS, INTERVAL_S, WEEKDAYS, Scenario, clock_to_seconds
 from ..experiments.run_folder import OutputError, write_atomic
 
@@ -105,7 +106,7 @@ _TEMPLATE = "replay.html"
 _PLACEHOLDER = re.compile(r"__REPLAY_(TITLE|DATA)__")
 
 
-class ReplayError(ValueError):
+class ReplayError(ControlroomError, ValueError):
     """A folder, window or replication that cannot be replayed; the message is one line."""
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.metrics import KPI_DESCRIPTIONS
+from ..config.errors import ControlroomError
 from ..config.version import __version__
 from ..experiments.run_folder import write_atomic
 from . import report_figures as figures
 from .display import HEADLINE, format_value, interval_text
 
 
-class ReportError(ValueError):
+class ReportError(ControlroomError, ValueError):
     """A folder that cannot be reported on; the message is one line."""
 
 
