@@ -8,13 +8,9 @@ merits; the examples it tries are still generated, just from a fixed seed.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
-sys.path.insert(0, str(Path(__file__).parent))  # tests/browser.py
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -23,9 +19,10 @@ if os.environ.get("CI"):
 
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
-    """A headless Chromium (see tests/browser.py). Skipped where there is none, but in CI (which
-    installs it) a missing browser fails, so the browser tests cannot silently stop running."""
-    from browser import missing, start
+    """A headless Chromium (see tests/helpers/browser.py). Skipped where there is none, but in
+    CI (which installs it) a missing browser fails, so the browser tests cannot silently stop
+    running."""
+    from tests.helpers.browser import missing, start
 
     reason = missing()
     if reason is not None:

@@ -13,7 +13,7 @@ from controlroom_sim.config.library import library, scenario_paths
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 LIBRARY = scenario_paths(SCENARIOS)
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from controlroom_sim.model.columns import CHUNK, MASK, Rows, Slots, _is_mapped, _values, in_memory
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DTYPES = {"id": "int64", "x": "float64", "code": "int8", "small": "int16"}
 
 

@@ -182,7 +182,7 @@ def test_the_report_opens_in_a_browser_without_console_errors(
     browser,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from browser import console_problems, open_file
+    from tests.helpers.browser import console_problems, open_file
 
     path = write_report(folders["cmp"])
     console_problems(browser)  # clear what earlier pages left

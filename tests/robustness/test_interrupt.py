@@ -30,7 +30,7 @@ import pytest
 from controlroom_sim.cli.main import main
 from controlroom_sim.experiments import runner as experiment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REPLICATIONS = 6
 ARGS = [
     "run",

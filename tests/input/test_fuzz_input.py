@@ -11,7 +11,7 @@ longer than the csv module allows), ``extends`` to a missing file, a folder, a b
 cycles of one to three files; and ``--set`` overrides of any text.
 
 It then runs ``controlroom-sim run FILE --out DIR`` in this process and checks the error
-standard (tests/test_bad_input.py):
+standard (tests/input/test_bad_input.py):
 
 * input that is sure to be wrong (the schema rejects it, or its bytes cannot be a scenario)
   exits with status 2; input that may happen to be valid (a truncated file, a huge number)

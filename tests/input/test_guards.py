@@ -17,7 +17,7 @@ from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.run_folder import write_atomic
 from controlroom_sim.experiments.runner import CALLS_PER_SECOND, estimate_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 SMALL = """\

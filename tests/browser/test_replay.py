@@ -27,7 +27,7 @@ from controlroom_sim.reporting.replay import (
     write_replay,
 )
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONE_DAY = ["scenario.days=1"]
 SHORT = ["scenario.days=0.25", "scenario.warmup_hours=1"]
 WEEK_S = 7 * 86400.0
@@ -393,7 +393,7 @@ def test_the_replay_plays_in_a_browser(run_folder: Path, browser, tmp_path: Path
     Python counted; pause holds; seek jumps; a screenshot is taken."""
     import time
 
-    from browser import console_problems, open_file
+    from tests.helpers.browser import console_problems, open_file
 
     path = write_replay(run_folder, tmp_path / "replay.html")
     console_problems(browser)

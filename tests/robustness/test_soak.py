@@ -31,7 +31,7 @@ from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.runner import run_replication
 from controlroom_sim.model import room as model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 WEEKS = 10
 

@@ -28,7 +28,7 @@ from controlroom_sim.planning.patterns import (
     tours,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "patterns" / "shift_patterns.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "patterns" / "shift_patterns.toml"
 
 GOOD = """\
 [[patterns]]

@@ -12,7 +12,7 @@ import pytest
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.model.room import ControlRoom, simulate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Property-based tests of grading, dispatch and support workers (Hypothesis).
 
 The strategy (``dispatch_scenario_data``) draws small valid scenarios with call types: the
-call side of tests/test_properties.py (one or both channels, BT stage, callbacks, redials,
+call side of test_properties.py (one or both channels, BT stage, callbacks, redials,
 profiles; volumes at most a few thousand calls over 0.05-0.5 days), 2-4 call types whose shares
 of each channel sum to 1 exactly (some shares 0), risk tables of one to four levels, flag and
 referral probabilities including 0 and 1; an optional [thrive] with any subset of the four
@@ -69,7 +69,20 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from test_properties import (
+
+from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.config.scenario import (
+    CHECKS,
+    GRADE_FOR_RISK,
+    GRADES,
+    RESPONSE_GRADES,
+    RISK_LEVELS,
+    WEEKDAYS,
+    Scenario,
+)
+from controlroom_sim.model.records import RunRecords
+from controlroom_sim.model.room import simulate
+from tests.properties.test_properties import (
     _floats,
     _maybe,
     _spread,
@@ -85,19 +98,6 @@ from test_properties import (
     probabilities,
     shift_specs,
 )
-
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
-from controlroom_sim.config.scenario import (
-    CHECKS,
-    GRADE_FOR_RISK,
-    GRADES,
-    RESPONSE_GRADES,
-    RISK_LEVELS,
-    WEEKDAYS,
-    Scenario,
-)
-from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 
 # --- the strategy --------------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ def dispatch_scenario_data(draw: st.DrawFn, simple: bool = False) -> dict[str, A
 
 
 VOLUME = 1.0
-"""Scale of the call side's volumes (100 to 4000 calls a day in tests/test_properties.py)."""
+"""Scale of the call side's volumes (100 to 4000 calls a day in test_properties.py)."""
 
 dispatch_scenarios = dispatch_scenario_data().map(Scenario.model_validate)
 simple_scenarios = dispatch_scenario_data(simple=True).map(Scenario.model_validate)
@@ -1378,7 +1378,7 @@ def test_grading_and_incidents(scenario: Scenario, replication: int) -> None:
 def test_officers_dispatchers_and_support_workers(scenario: Scenario, replication: int) -> None:
     """Property 3: one incident (allocation, call) at a time, inside duty, never more busy
     than on duty; support workers take the calls they should. The call side's invariants of
-    tests/test_properties.py still hold with grading, dispatch, repeat calls and handovers."""
+    test_properties.py still hold with grading, dispatch, repeat calls and handovers."""
     r = run(scenario, replication)
     x = Run(scenario, r)
     check_officers(x)

@@ -1,6 +1,6 @@
 """Every invariant of issue 9 on each of 200 generated scenarios, in the default suite.
 
-tests/test_properties.py and tests/test_dispatch_properties.py check these invariants and many
+test_properties.py and test_dispatch_properties.py (in this folder) check these invariants and many
 more, each test on its own draw of scenarios (a few dozen to 150 each). This test draws 200
 scenarios, half from each of their strategies (call handling only, and with call types,
 grading, dispatch, officers, dispatchers and support workers), runs one replication of each and
@@ -28,8 +28,13 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_dispatch_properties import check_all, check_same_seed, dispatch_scenarios
-from test_properties import (
+
+from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.config.scenario import RESPONSE_GRADES, Scenario
+from controlroom_sim.model.records import RunRecords
+from controlroom_sim.model.room import simulate
+from tests.properties.test_dispatch_properties import check_all, check_same_seed, dispatch_scenarios
+from tests.properties.test_properties import (
     check_counts,
     check_handlers,
     check_outcomes,
@@ -38,11 +43,6 @@ from test_properties import (
     replications,
     scenarios,
 )
-
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
-from controlroom_sim.config.scenario import RESPONSE_GRADES, Scenario
-from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 
 SCENARIOS = 200
 TOL = 1e-6

@@ -21,7 +21,9 @@ from controlroom_sim.analysis.validation import NotAnErlangCase, compare, erlang
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.runner import run_experiment, with_run_settings
 
-VALIDATION = sorted((Path(__file__).parent.parent / "scenarios" / "validation").glob("*.toml"))
+VALIDATION = sorted(
+    (Path(__file__).resolve().parents[2] / "scenarios" / "validation").glob("*.toml")
+)
 
 
 def test_there_are_light_heavy_and_overloaded_cases() -> None:

@@ -25,7 +25,7 @@ from controlroom_sim.config.scenario import Scenario
 from controlroom_sim.model.arrivals import expected_count
 from controlroom_sim.model.room import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MERGING = ROOT / "scenarios" / "merging"
 
 

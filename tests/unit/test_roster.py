@@ -33,7 +33,7 @@ from controlroom_sim.planning.roster import (
     solve,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "patterns" / "shift_patterns.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "patterns" / "shift_patterns.toml"
 
 
 def interval(day: int, clock: str) -> int:

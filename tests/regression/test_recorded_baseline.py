@@ -19,7 +19,7 @@ import pandas as pd
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "tests" / "data" / "baseline_kpis_2x7d.csv"
 
 

@@ -1,0 +1,1 @@
+"""The test suite, grouped by kind; shared helpers live in tests/helpers."""
