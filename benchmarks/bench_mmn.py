@@ -49,7 +49,7 @@ def engine_mmn_plus_m(
     target: float = 10.0,
 ) -> dict[str, float]:
     """The controlroom-sim engine on the same model; the same summary as the references."""
-    from controlroom_sim.config.scenario import Scenario
+    from controlroom_sim.config.schema import Scenario
     from controlroom_sim.model.room import simulate
 
     scenario = Scenario.model_validate(
@@ -102,7 +102,7 @@ def measure_mmn(days: float = 30.0, seed: int = 1, ciw: bool = True) -> dict[str
         (
             ENGINE,
             engine_mmn_plus_m,
-            ("controlroom_sim.model.room", "controlroom_sim.config.scenario"),
+            ("controlroom_sim.model.room", "controlroom_sim.config.schema"),
         ),
         (PLAIN, plain_simpy_mmn_plus_m, ()),
     ]

@@ -19,16 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
-from ..config.scenario import (
-    CHECKS,
-    GRADES,
-    INTERVAL_S,
-    RESPONSE_GRADES,
-    RISK_LEVELS,
-    WEEKDAYS,
-    Dispatch,
-    Scenario,
-)
+from ..config.schema import Dispatch, Scenario
+from ..config.vocabulary import CHECKS, GRADES, INTERVAL_S, RESPONSE_GRADES, RISK_LEVELS, WEEKDAYS
 from ..model.records import RunRecords
 
 KPI_DESCRIPTIONS: dict[str, str] = {

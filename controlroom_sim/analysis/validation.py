@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..config.distributions import Exponential, Fixed
-from ..config.scenario import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS, Scenario
+from ..config.schema import Scenario
+from ..config.vocabulary import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS
 from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, priority_mmc_waits
 from .metrics import confidence_interval
 

@@ -24,7 +24,7 @@ from ..analysis.validation import NotAnErlangCase, compare, describe_case, expec
 from ..config.errors import ControlroomError
 from ..config.library import library
 from ..config.loading import ScenarioError, load_model, load_scenario
-from ..config.scenario import Scenario
+from ..config.schema import Scenario
 from ..config.version import __version__
 from ..experiments import api
 from ..experiments.engines import ENGINES

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 
 from .distributions import DIST_NAMES
 from .errors import ControlroomError
-from .scenario import INTERVALS_PER_WEEK, WEEKDAYS, KeyedError, Scenario, clock_to_seconds
+from .schema import KeyedError, Scenario
+from .vocabulary import INTERVALS_PER_WEEK, WEEKDAYS, clock_to_seconds
 
 BUILTIN_BASELINE = "baseline"
 ModelT = TypeVar("ModelT", bound=BaseModel)

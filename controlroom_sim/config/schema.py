@@ -3,13 +3,14 @@
 Unknown keys are rejected everywhere. Every default below is either a switch that leaves a
 mechanism off (no BT stage, nobody abandons, no redials, no callbacks) or a run-control setting;
 the numbers that describe a real control room live in ``scenarios/baseline.toml`` with their
-provenance. Reading files is :mod:`controlroom_sim.loading`'s job, not this module's.
+provenance. Reading files is :mod:`controlroom_sim.config.loading`'s job, not this module's; the
+words a scenario is written in (channels, grades, weekdays, intervals) are in
+:mod:`controlroom_sim.config.vocabulary`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Literal
 
 import numpy as np
@@ -17,55 +18,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .distributions import MAX_MEAN_S, Distribution, Exponential, Fixed
 from .errors import ControlroomError
-
-CHANNELS: tuple[str, ...] = ("999", "101")
-"""Channel names in their default priority order (999 is answered before 101)."""
-
-ChannelName = Literal["999", "101"]
-RISK_LEVELS: tuple[str, ...] = ("none", "low", "medium", "high")
-"""True and assessed risk levels, lowest first."""
-RiskLevel = Literal["none", "low", "medium", "high"]
-GRADES: tuple[str, ...] = ("emergency", "priority", "scheduled", "resolved", "referred")
-"""THRIVE grades: three response grades, resolved without deployment, referred to a partner."""
-GRADE_FOR_RISK: tuple[str, ...] = ("resolved", "scheduled", "priority", "emergency")
-"""The grade a risk level calls for (by its index in RISK_LEVELS)."""
-CHECKS: tuple[str, ...] = ("repeat_check", "vulnerability_check", "risk_assessment", "advice")
-"""THRIVE sub-tasks, in the order a handler does them."""
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+from .vocabulary import (
+    CHANNELS,
+    DAY_SETS,
+    INTERVAL_S,
+    INTERVALS_PER_WEEK,
+    RESPONSE_GRADES,
+    RISK_LEVELS,
+    WEEKDAYS,
+    ChannelName,
+    ResponseGrade,
+    RiskLevel,
+    Weekday,
+    clock_to_seconds,
 )
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-DAY_SETS: dict[str, tuple[str, ...]] = {
-    "daily": WEEKDAYS,
-    "weekdays": WEEKDAYS[:5],
-    "weekends": WEEKDAYS[5:],
-}
 
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-INTERVAL_S = 900.0
-"""Length of a profile and reporting interval: 15 minutes."""
-INTERVALS_PER_WEEK = 7 * 96
-
-
-def clock_to_seconds(text: str) -> float:
-    """``"HH:MM"`` (00:00 to 23:59) as seconds after midnight; ValueError otherwise."""
-    match = _CLOCK.match(text)
-    if not match:
-        raise ValueError(f"expected a time of day as HH:MM, found {text!r}")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"expected a time of day from 00:00 to 23:59, found {text!r}")
-    return hours * 3600.0 + minutes * 60.0
 
 
 class KeyedError(ControlroomError, ValueError):
@@ -359,11 +329,6 @@ class Thrive(_Strict):
     advice: Check | None = None
     """Safety and evidence-preservation advice: time when given; skipping it is a quality gap."""
     miss_probability: Probability = 0.5
-
-
-ResponseGrade = Literal["emergency", "priority", "scheduled"]
-RESPONSE_GRADES: tuple[str, ...] = ("emergency", "priority", "scheduled")
-"""The grades that send an officer, in dispatch order."""
 
 
 class Appointments(_Strict):

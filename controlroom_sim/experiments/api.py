@@ -42,7 +42,7 @@ from ..analysis.precision import (
     ReplicationPlan,
 )
 from ..config.loading import load_scenario, scenario_files
-from ..config.scenario import Scenario
+from ..config.schema import Scenario
 from ..model.columns import SpoolError
 from .engines import EngineError, check_engine, make_engine
 from .progress import ProgressBar

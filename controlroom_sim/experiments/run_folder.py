@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config.errors import ControlroomError
-from ..config.scenario import Scenario
+from ..config.schema import Scenario
 from ..config.version import __version__
 from .runner import ExperimentResult
 

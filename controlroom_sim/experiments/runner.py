@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..analysis.metrics import interval_table, kpi_frame, replication_kpis, summarise
 from ..analysis.precision import PrecisionError, ReplicationPlan
-from ..config.scenario import Scenario
+from ..config.schema import Scenario
 from ..model.columns import in_memory
 from ..model.room import simulate
 

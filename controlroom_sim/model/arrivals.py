@@ -20,7 +20,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..config.scenario import INTERVAL_S, INTERVALS_PER_WEEK, Scenario, clock_to_seconds
+from ..config.schema import Scenario
+from ..config.vocabulary import INTERVAL_S, INTERVALS_PER_WEEK, clock_to_seconds
 
 WEEK_S = 7 * 86400.0
 

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from ..config.scenario import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS, Scenario
+from ..config.schema import Scenario
+from ..config.vocabulary import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS
 from .columns import MASK, Rows, Slots, as_frame
 from .staffing import BUSY, IDLE, Member, Staff
 

@@ -43,17 +43,8 @@ import pandas as pd
 import simpy
 
 from ..config.distributions import Exponential
-from ..config.scenario import (
-    CHECKS,
-    GRADES,
-    RESPONSE_GRADES,
-    RISK_LEVELS,
-    Callback,
-    Channel,
-    Dispatch,
-    Scenario,
-    SupportWorkers,
-)
+from ..config.schema import Callback, Channel, Dispatch, Scenario, SupportWorkers
+from ..config.vocabulary import CHECKS, GRADES, RESPONSE_GRADES, RISK_LEVELS
 from .arrivals import arrival_blocks
 from .columns import MASK, Rows, Slots, as_frame
 from .dispatch import RANK, DispatchDesk

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from ..config.scenario import WEEKDAYS, Break, Shift
+from ..config.schema import Break, Shift
+from ..config.vocabulary import WEEKDAYS
 from .columns import MASK, Rows, Slots
 
 OFF, IDLE, BUSY, ON_BREAK = range(4)

@@ -16,7 +16,7 @@ from collections import deque
 import pandas as pd
 import simpy
 
-from ..config.scenario import Scenario
+from ..config.schema import Scenario
 from .columns import Rows
 from .staffing import BUSY, IDLE, Member, Staff
 

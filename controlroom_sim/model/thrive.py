@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config.scenario import CHECKS, GRADE_FOR_RISK, GRADES, RISK_LEVELS, Check, Scenario
+from ..config.schema import Check, Scenario
+from ..config.vocabulary import CHECKS, GRADE_FOR_RISK, GRADES, RISK_LEVELS
 
 REFERRED = GRADES.index("referred")
 _GRADE_INDEX = tuple(GRADES.index(g) for g in GRADE_FOR_RISK)

@@ -38,18 +38,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..config.scenario import (
-    DAY_SETS,
-    INTERVAL_S,
-    INTERVALS_PER_WEEK,
-    WEEKDAYS,
-    Break,
-    HandlerGroup,
-    KeyedError,
-    Scenario,
-    Shift,
-    clock_to_seconds,
-)
+from ..config.schema import Break, HandlerGroup, KeyedError, Scenario, Shift
+from ..config.vocabulary import DAY_SETS, INTERVAL_S, INTERVALS_PER_WEEK, WEEKDAYS, clock_to_seconds
 
 INTERVALS_PER_DAY = 96
 MINUTES_PER_WEEK = 7 * 24 * 60

@@ -17,8 +17,9 @@ import pandas as pd
 
 from ..config.errors import ControlroomError
 from ..config.loading import builtin_baseline_path, load_model, load_scenario
-from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Scenario
+from ..config.schema import Scenario
 from ..config.version import __version__
+from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from ..experiments import api
 from ..experiments.run_folder import write_atomic, write_json
 from ..experiments.runner import with_run_settings

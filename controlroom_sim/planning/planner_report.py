@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from ..config.scenario import WEEKDAYS, Scenario
+from ..config.schema import Scenario
+from ..config.vocabulary import WEEKDAYS
 from ..reporting.display import format_value, interval_text, render
 from .planner import RosterResult, StaffResult
 from .requirement import HOURS_PER_INTERVAL, Trial, measured_positions, staff_hours

@@ -43,15 +43,8 @@ from scipy import special
 from ..analysis.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
 from ..analysis.validation import NotAnErlangCase, erlang_case
 from ..config.errors import ControlroomError
-from ..config.scenario import (
-    CHECKS,
-    INTERVAL_S,
-    INTERVALS_PER_WEEK,
-    WEEKDAYS,
-    HandlerGroup,
-    Scenario,
-    Shift,
-)
+from ..config.schema import HandlerGroup, Scenario, Shift
+from ..config.vocabulary import CHECKS, INTERVAL_S, INTERVALS_PER_WEEK, WEEKDAYS
 from ..model.arrivals import WEEK_S, expected_count
 from .patterns import (
     INTERVALS_PER_DAY,

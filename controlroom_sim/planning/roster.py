@@ -36,7 +36,8 @@ import tomli_w
 
 from ..config.errors import ControlroomError
 from ..config.loading import BUILTIN_BASELINE, builtin_baseline_path
-from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Break, Scenario, Shift
+from ..config.schema import Break, Scenario, Shift
+from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota
 
 HOURS_PER_INTERVAL = 0.25

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config.scenario import INTERVALS_PER_WEEK, WEEKDAYS
+from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from ..experiments.run_folder import write_atomic
 
 _HOURS = np.arange(INTERVALS_PER_WEEK + 1) / 4.0

@@ -47,7 +47,8 @@ import pandas as pd
 
 from ..analysis.metrics import answer_times
 from ..config.errors import ControlroomError
-from ..config.scenario import CHANNELS, INTERVAL_S, WEEKDAYS, Scenario, clock_to_seconds
+from ..config.schema import Scenario
+from ..config.vocabulary import CHANNELS, INTERVAL_S, WEEKDAYS, clock_to_seconds
 from ..experiments.run_folder import OutputError, write_atomic
 
 BUSIEST_HOURS = 4.0

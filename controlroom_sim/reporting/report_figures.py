@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config.scenario import WEEKDAYS
+from ..config.vocabulary import WEEKDAYS
 from .display import format_value
 from .plots import save_figure
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from controlroom_sim.cli import main as cli
-from controlroom_sim.config.scenario import WEEKDAYS
+from controlroom_sim.config.vocabulary import WEEKDAYS
 
 # -- helpers ------------------------------------------------------------------------------------
 

@@ -53,7 +53,8 @@ from pydantic import ValidationError
 
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.distributions import DIST_NAMES
-from controlroom_sim.config.scenario import WEEKDAYS, KeyedError, Scenario
+from controlroom_sim.config.schema import KeyedError, Scenario
+from controlroom_sim.config.vocabulary import WEEKDAYS
 
 COMMON: dict[str, Any] = {
     "deadline": None,

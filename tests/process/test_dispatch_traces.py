@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.analysis.metrics import interval_table, replication_kpis
-from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import RunRecords
 from controlroom_sim.model.room import simulate
 

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.analysis.metrics import answer_times
-from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import OUTCOMES, RunRecords
 from controlroom_sim.model.room import simulate
 

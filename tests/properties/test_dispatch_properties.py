@@ -71,14 +71,14 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from controlroom_sim.analysis.metrics import interval_table, replication_kpis
-from controlroom_sim.config.scenario import (
+from controlroom_sim.config.schema import Scenario
+from controlroom_sim.config.vocabulary import (
     CHECKS,
     GRADE_FOR_RISK,
     GRADES,
     RESPONSE_GRADES,
     RISK_LEVELS,
     WEEKDAYS,
-    Scenario,
 )
 from controlroom_sim.model.records import RunRecords
 from controlroom_sim.model.room import simulate

@@ -36,7 +36,8 @@ from hypothesis import strategies as st
 
 from controlroom_sim.analysis.metrics import answer_times, interval_table, replication_kpis
 from controlroom_sim.config.distributions import DIST_NAMES
-from controlroom_sim.config.scenario import WEEKDAYS, Scenario
+from controlroom_sim.config.schema import Scenario
+from controlroom_sim.config.vocabulary import WEEKDAYS
 from controlroom_sim.model.records import OUTCOMES, RunRecords
 from controlroom_sim.model.room import simulate
 

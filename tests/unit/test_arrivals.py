@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.arrivals import arrival_blocks, expected_count, rate_pieces
 from controlroom_sim.model.rng import RandomStreams
 

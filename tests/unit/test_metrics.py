@@ -15,7 +15,7 @@ from controlroom_sim.analysis.metrics import (
     replication_kpis,
     summarise,
 )
-from controlroom_sim.config.scenario import Scenario
+from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import RunRecords
 
 NAN = math.nan

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from controlroom_sim.config.loading import ScenarioError, load_model
-from controlroom_sim.config.scenario import INTERVALS_PER_WEEK, Break, Shift
+from controlroom_sim.config.schema import Break, Shift
+from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK
 from controlroom_sim.planning.patterns import (
     INTERVALS_PER_DAY,
     Pattern,

@@ -36,7 +36,8 @@ from controlroom_sim.analysis.erlang import (
 )
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.config.scenario import WEEKDAYS, Shift
+from controlroom_sim.config.schema import Shift
+from controlroom_sim.config.vocabulary import WEEKDAYS
 from controlroom_sim.experiments import api
 from controlroom_sim.model.arrivals import expected_count
 from controlroom_sim.planning import planner

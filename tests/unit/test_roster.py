@@ -20,7 +20,8 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import ScenarioError, load_model, load_scenario
-from controlroom_sim.config.scenario import INTERVALS_PER_WEEK, WEEKDAYS, Shift
+from controlroom_sim.config.schema import Shift
+from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from controlroom_sim.experiments import api
 from controlroom_sim.planning import planner
 from controlroom_sim.planning.patterns import Pattern, PatternFile, rota_coverage, tours

@@ -26,7 +26,7 @@ import pytest
 import simpy
 
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.config.scenario import Break, RotaGroup, Shift
+from controlroom_sim.config.schema import Break, RotaGroup, Shift
 from controlroom_sim.model import room as model
 from controlroom_sim.model.staffing import BUSY, IDLE, OFF, ON_BREAK, Member, Staff, shifts_worked
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.config.scenario import GRADES, RISK_LEVELS, Scenario
+from controlroom_sim.config.schema import Scenario
+from controlroom_sim.config.vocabulary import GRADES, RISK_LEVELS
 from controlroom_sim.model.room import simulate
 from controlroom_sim.model.thrive import Grader
 
