@@ -7,7 +7,8 @@ depend on the engine or the number of workers.
 - ``serial``: one replication after another, in this process.
 - ``processes``: a pool of ``jobs`` local processes (started with ``spawn``, so they behave the
   same on every platform). A worker that dies breaks the pool: the run stops with the finished
-  replications saved, and ``--resume`` continues it.
+  replications saved, and ``--resume`` continues it. A worker ends itself when its parent
+  process is gone, however the parent ended (SIGKILL included).
 - ``dask``: a Dask distributed cluster, either an existing scheduler (``scheduler`` address,
   e.g. ``tcp://10.0.0.5:8786``) or, without one, a ``LocalCluster`` of ``jobs`` workers. Dask
   re-runs the task of a lost worker on another. Workers need ``controlroom-sim`` installed.
@@ -15,7 +16,10 @@ depend on the engine or the number of workers.
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -74,9 +78,27 @@ class SerialEngine:
         self._queue.clear()
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and saves what finished."""
+PARENT_CHECK_S = 0.25
+"""How often a worker process looks whether the process that started it is still there."""
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a worker process: it leaves Ctrl-C to the parent (which stops the workers and
+    saves what finished), and it ends itself when the parent is gone however the parent ended,
+    SIGKILL included, so no worker is left running, or blocked writing a result nobody reads.
+
+    A thread watches the parent's process id: when the parent dies the worker is given another
+    parent, and it exits at once. (Linux's parent-death signal is not used: it fires when the
+    *thread* that started the worker ends, and runs may be started from threads that end.)
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 class ProcessEngine:
@@ -90,7 +112,8 @@ class ProcessEngine:
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         self._futures: dict[Any, Any] = {}
 

@@ -298,3 +298,21 @@ def test_stopping_workers_in_the_middle_of_sending_a_result_does_not_hang(
     )
     assert done.stdout.strip() == "closed", (done.stdout, done.stderr[-2000:])
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_sigkill_of_the_parent_leaves_no_worker(tmp_path: Path) -> None:
+    """SIGKILL gives the parent no chance to stop its workers: they see it is gone and end
+    themselves within a few seconds (issue 17 asks for none alive 5 s after), and so does the
+    resource tracker once they have."""
+    folder = tmp_path / "run"
+    process = _start(folder, "--jobs", "2")
+    _wait_for_saved(process, folder, 1)
+    children = psutil.Process(process.pid).children(recursive=True)
+    workers = [c for c in children if "resource_tracker" not in " ".join(c.cmdline())]
+    assert len(workers) >= 2, f"expected two workers, found {children}"
+    process.kill()
+    process.communicate(timeout=30)
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for left in alive:  # leave no orphan behind when the check fails
+        left.kill()
+    assert not alive, f"processes left running 5 s after the parent's SIGKILL: {alive}"
