@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim.cli import main as cli
+from controlroom_sim.cli.commands import size_guard
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
@@ -143,7 +143,7 @@ def test_bad_max_calls_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_large_run_says_its_estimate_before_it_starts(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "NOTICE_CALLS", 1)
+    monkeypatch.setattr(size_guard, "NOTICE_CALLS", 1)
     out = tmp_path / "out"
     argv = ["run", str(small), "--out", str(out), "--quiet", "--calls-format", "none"]
     assert main(argv) == 0
@@ -314,7 +314,7 @@ def test_no_room_for_records_in_the_temporary_folder_stops_the_run_in_one_line(
 def test_the_estimate_of_a_resumed_run_counts_only_the_replications_left(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "NOTICE_CALLS", 1)
+    monkeypatch.setattr(size_guard, "NOTICE_CALLS", 1)
     out = tmp_path / "out"
     argv = ["run", str(small), "--out", str(out), "--quiet", "--replications", "4", "--seed", "3"]
     real = experiment.run_replication

@@ -219,15 +219,15 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 def test_a_second_signal_ends_the_process_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first SIGTERM or Ctrl-C stops the run and tidies up; another one while it does
     ends the process at once (what is on disk is whole either way)."""
-    from controlroom_sim.cli import main as cli
+    from controlroom_sim.cli import signals
 
     exits: list[int] = []
-    monkeypatch.setattr(cli.os, "_exit", exits.append)
-    monkeypatch.setattr(cli, "_SIGNALS", [])
+    monkeypatch.setattr(signals.os, "_exit", exits.append)
+    monkeypatch.setattr(signals, "_SIGNALS", [])
     with pytest.raises(KeyboardInterrupt):
-        cli._stop(signal.SIGTERM, None)
-    assert cli._interrupted_status() == 143
-    cli._stop(signal.SIGINT, None)
+        signals._stop(signal.SIGTERM, None)
+    assert signals._interrupted_status() == 143
+    signals._stop(signal.SIGINT, None)
     assert exits == [130]
 
 
