@@ -46,6 +46,7 @@ from ..config.schema import Scenario
 from ..model.columns import SpoolError
 from .engines import EngineError, check_engine, make_engine
 from .progress import ProgressBar
+from .results import ExperimentResult, ReplicationResult
 from .run_folder import (
     prepare_folder,
     run_manifest,
@@ -54,8 +55,6 @@ from .run_folder import (
     write_tables,
 )
 from .runner import (
-    ExperimentResult,
-    ReplicationResult,
     RunState,
     check_targets,
     expected_replications,

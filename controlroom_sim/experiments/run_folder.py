@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from ..config.errors import ControlroomError
 from ..config.schema import Scenario
 from ..config.version import __version__
-from .runner import ExperimentResult
+from .results import ExperimentResult
 
 
 def _current_umask() -> int:

@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 
 from ..config.errors import ControlroomError
+from .results import ReplicationResult
 from .run_folder import write_atomic, write_json
-from .runner import ReplicationResult
 
 PARTS = "replications"
 MANIFEST = "manifest.json"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...config.schema import Scenario
-from ...experiments.runner import CALLS_PER_SECOND, RunEstimate, estimate_run
+from ...experiments.estimate import CALLS_PER_SECOND, RunEstimate, estimate_run
 from ..session import _saved_in
 from ..usage import UsageError
 
