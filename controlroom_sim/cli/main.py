@@ -19,6 +19,7 @@ from .commands import COMMANDS
 from .parsers import build_parser
 from .session import _ARGV, _RUN_FOLDER, _interrupted_line, _one_line, _resume_command, _saved_in
 from .signals import _SIGNALS, _install, _interrupted_status, _stop
+from .usage import error_text
 
 EXIT_BAD_INPUT = 2
 
@@ -45,7 +46,7 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](args)
     except ControlroomError as exc:
-        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"error: {_one_line(error_text(exc))}", file=sys.stderr)
         return exc.exit_status
     except api.RunInterrupted as exc:
         print(_one_line(_interrupted_line(exc.folder, exc.saved)), file=sys.stderr)

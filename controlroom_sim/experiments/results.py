@@ -1,5 +1,6 @@
 """What a run produces: :class:`ReplicationResult` (one replication's KPIs, intervals and
-records) and :class:`ExperimentResult` (a scenario's replications, with its tables)."""
+records), :class:`ExperimentResult` (a scenario's replications, with its tables), and
+:class:`Comparison` and :class:`Sweep` (several scenarios run with common random numbers)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.comparison import paired_differences, sweep_table
 from ..analysis.metrics import kpi_frame, summarise
 from ..config.schema import Scenario
 
@@ -91,3 +93,45 @@ class ExperimentResult:
     @property
     def calls_simulated(self) -> int:
         return sum(r.calls_simulated for r in self.replications)
+
+
+@dataclass
+class Comparison:
+    """Scenarios run with common random numbers, and their differences from the baseline."""
+
+    results: list[ExperimentResult]
+    folder: Path | None = None
+
+    @property
+    def baseline(self) -> str:
+        return self.results[0].name
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        return pd.concat([r.kpis for r in self.results], ignore_index=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return summarise(self.kpis)
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """Paired differences from the baseline (see :mod:`controlroom_sim.comparison`)."""
+        return paired_differences(self.kpis, self.baseline)
+
+    def __getitem__(self, label: str) -> ExperimentResult:
+        for result in self.results:
+            if result.name == label:
+                return result
+        raise KeyError(label)
+
+
+@dataclass
+class Sweep(Comparison):
+    """A grid of variants of one scenario; ``table`` has one column per varied key."""
+
+    points: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return sweep_table(self.summary, self.points, [r.name for r in self.results])

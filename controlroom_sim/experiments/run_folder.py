@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +49,11 @@ def default_folder(name: str, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return Path("results") / f"{safe}-{stamp}"
+
+
+def slug(text: str) -> str:
+    """A scenario's name as part of a folder name: ``scenarios/NN-<slug>/``."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", text).strip("_")[:80] or "scenario"
 
 
 def prepare_folder(folder: Path) -> Path:
@@ -259,3 +265,13 @@ def run_manifest(
     if extra:
         manifest.update(extra)
     return manifest
+
+
+def write_differences(folder: Path, table: pd.DataFrame) -> None:
+    """A comparison's ``differences.csv``."""
+    write_atomic(folder / "differences.csv", lambda tmp: table.to_csv(tmp, index=False))
+
+
+def write_sweep(folder: Path, table: pd.DataFrame) -> None:
+    """A sweep's ``sweep.csv``."""
+    write_atomic(folder / "sweep.csv", lambda tmp: table.to_csv(tmp, index=False))

@@ -17,6 +17,7 @@ from ..analysis.precision import PrecisionError, ReplicationPlan
 from ..config.schema import Scenario
 from ..model.columns import in_memory
 from ..model.room import simulate
+from .parameters import Param, named
 from .results import ExperimentResult, ReplicationResult
 
 if TYPE_CHECKING:
@@ -85,8 +86,10 @@ def check_targets(
                 near = difflib.get_close_matches(target.kpi, names, n=3)
                 hint = f"; did you mean {', '.join(near)}?" if near else ""
                 where = f" (scenario {label})" if len(scenarios) > 1 else ""
-                raise PrecisionError(
-                    f"--target-half-width {target.kpi}: not a KPI of this run{where}{hint}"
+                raise named(
+                    PrecisionError,
+                    Param("target_half_width", target.kpi),
+                    f": not a KPI of this run{where}{hint}",
                 )
 
 

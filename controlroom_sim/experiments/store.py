@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from ..config.errors import ControlroomError
+from .parameters import Param, named
 from .results import ReplicationResult
 from .run_folder import write_atomic, write_json
 
@@ -92,16 +93,22 @@ class RunStore:
                 )
             where = _first_difference(old["plan"], plan)
             if where is not None:
-                raise ResumeError(
+                raise named(
+                    ResumeError,
                     f"{self.folder}: cannot resume: the run differs from the one started there "
                     f"(at plan.{where}); use the same scenario files, options and seed, "
-                    "or choose another --out"
+                    "or choose another ",
+                    Param("out"),
                 )
         else:
             if old is not None and old.get("status") == "running" and saved:
-                raise ResumeError(
+                raise named(
+                    ResumeError,
                     f"{self.folder}: holds an interrupted run with {len(saved)} finished "
-                    "replication(s); add --resume to continue it, or choose another --out"
+                    "replication(s); add ",
+                    Param("resume", True),
+                    " to continue it, or choose another ",
+                    Param("out"),
                 )
             if self.parts.exists():
                 shutil.rmtree(self.parts)

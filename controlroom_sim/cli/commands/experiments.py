@@ -4,11 +4,13 @@ to a run folder."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
-from ...analysis.comparison import SweepError, parse_vary, sweep_grid
-from ...config.loading import load_scenario
+from ...analysis.comparison import SweepError, parse_vary
 from ...experiments import api
+from ...experiments.inputs import load, load_grid
+from ...experiments.options import RunOptions
 from ...experiments.run_folder import default_folder
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
 from ..parsers.values import _names
@@ -17,54 +19,44 @@ from ..usage import UsageError
 from .size_guard import _check_size, _replications, _replications_line
 
 
-def _experiment_kwargs(args: argparse.Namespace, folder: Path) -> dict[str, object]:
-    return {
-        "replications": args.replications,
-        "seed": args.seed,
-        "overrides": args.overrides,
-        "target_half_width": args.targets or None,
-        "min_replications": args.min_replications,
-        "max_replications": args.max_replications,
-        "jobs": args.jobs,
-        "engine": args.engine,
-        "scheduler": args.scheduler,
-        "out": folder,
-        "resume": args.resume,
-        "calls_format": args.calls_format,
-        "progress": not args.quiet,
-        "command": ["controlroom-sim", *_ARGV],
-    }
+def _options(args: argparse.Namespace) -> RunOptions:
+    """The run options of the command line, checked before any scenario is loaded (the
+    output folder is the one given; :func:`_with_folder` sets the default one)."""
+    return RunOptions(
+        replications=args.replications,
+        seed=args.seed,
+        overrides=args.overrides,
+        target_half_width=args.targets,
+        min_replications=args.min_replications,
+        max_replications=args.max_replications,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        calls_format=args.calls_format,
+        progress=not args.quiet,
+        command=["controlroom-sim", *_ARGV],
+    )
 
 
-def _check_experiment_args(args: argparse.Namespace) -> None:
-    if args.targets and args.replications is not None:
-        raise UsageError("--target-half-width: give it or --replications, not both")
-    if args.min_replications > args.max_replications:
-        raise UsageError(
-            f"--min-replications ({args.min_replications}) is above --max-replications "
-            f"({args.max_replications})"
-        )
-    if args.targets and args.min_replications < 2:
-        raise UsageError("--min-replications: expected 2 or more with --target-half-width")
-    if args.resume and args.out is None:
-        raise UsageError("--resume: give --out with the folder of the run to continue")
-    if args.scheduler and args.engine != "dask":
-        raise UsageError("--scheduler: needs --engine dask")
-
-
-def _folder(args: argparse.Namespace, name: str) -> Path:
-    return args.out if args.out is not None else default_folder(name)
+def _with_folder(options: RunOptions, name: str) -> RunOptions:
+    """``options`` writing to ``--out``, else to ``results/<name>-<timestamp>/``; the folder
+    is remembered for the message if the run is interrupted."""
+    folder = options.out if options.out is not None else default_folder(name)
+    _RUN_FOLDER[:] = [folder]
+    return dataclasses.replace(options, out=folder)
 
 
 def command_run(args: argparse.Namespace) -> int:
-    _check_experiment_args(args)
-    scenario = load_scenario(args.scenario, args.overrides)  # bad input before anything else
+    options = _options(args)
+    loaded = load(args.scenario, args.overrides)  # bad input before anything else
+    scenario = loaded.scenario
     _check_size(
         args, [scenario], [args.scenario], _replications(args, scenario), bool(args.targets)
     )
-    folder = _folder(args, scenario.scenario.name)
-    _RUN_FOLDER[:] = [folder]
-    result = api.run(args.scenario, **_experiment_kwargs(args, folder))
+    options = _with_folder(options, scenario.scenario.name)
+    result = api.run_loaded(loaded, options)
     n = len(result.replications)
     print(
         f"{result.name}: {_replications_line(n)} of "
@@ -74,7 +66,7 @@ def command_run(args: argparse.Namespace) -> int:
     for line in precision_lines(result.precision):
         print(line)
     print(kpi_table(result.summary))
-    print(f"results: {folder}")
+    print(f"results: {options.out}")
     return 0
 
 
@@ -98,17 +90,18 @@ def _show(args: argparse.Namespace) -> list[str] | None:
 
 
 def command_compare(args: argparse.Namespace) -> int:
-    _check_experiment_args(args)
+    options = _options(args)
     sources = [
         None if f == "baseline" and not Path(f).exists() else f
         for f in [args.baseline, *args.variants]
     ]
     # every file checked before any simulation runs
-    loaded = [load_scenario(source, args.overrides) for source in sources]
-    _check_size(args, loaded, sources, _replications(args, loaded[0]), bool(args.targets))
-    folder = _folder(args, "compare")
-    _RUN_FOLDER[:] = [folder]
-    comparison = api.compare(sources[0], *sources[1:], **_experiment_kwargs(args, folder))
+    loaded = [load(source, args.overrides) for source in sources]
+    scenarios = [s.scenario for s in loaded]
+    _check_size(args, scenarios, sources, _replications(args, scenarios[0]), bool(args.targets))
+    options = _with_folder(options, "compare")
+    folder = options.out
+    comparison = api.compare_loaded(loaded, options)
     _print_heading("compare", "scenarios", comparison)
     differences = comparison.differences
     summary = comparison.summary
@@ -121,21 +114,19 @@ def command_compare(args: argparse.Namespace) -> int:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    _check_experiment_args(args)
+    options = _options(args)
     try:
         pairs = [parse_vary(text) for text in args.vary]
     except SweepError as exc:
         raise UsageError(str(exc)) from None
-    points = sweep_grid(pairs)
-    loaded = [  # every grid point checked before any simulation runs
-        load_scenario(args.scenario, args.overrides, vary=[f"{k}={v}" for k, v in point.items()])
-        for point in points
-    ]
-    replications = _replications(args, loaded[0])
-    _check_size(args, loaded, [args.scenario] * len(loaded), replications, bool(args.targets))
-    folder = _folder(args, "sweep")
-    _RUN_FOLDER[:] = [folder]
-    result = api.sweep(args.scenario, list(args.vary), **_experiment_kwargs(args, folder))
+    # every grid point checked before any simulation runs
+    grid = load_grid(args.scenario, pairs, args.overrides)
+    scenarios = [v.scenario for v in grid.variants]
+    replications = _replications(args, scenarios[0])
+    _check_size(args, scenarios, [args.scenario] * len(scenarios), replications, bool(args.targets))
+    options = _with_folder(options, "sweep")
+    folder = options.out
+    result = api.sweep_loaded(grid, options)
     _print_heading("sweep", "variants", result)
     print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
     print(f"results: {folder}")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ...config.loading import load_model, load_scenario
 from ...config.schema import Scenario
+from ...experiments.engines import check_scheduler
 from ...experiments.run_folder import default_folder, prepare_folder
 from ...planning import planner
 from ...planning.patterns import PatternFile
@@ -29,8 +30,7 @@ def _planner_targets(args: argparse.Namespace) -> list[StaffTarget]:
 
 
 def _check_planner_args(args: argparse.Namespace) -> None:
-    if args.scheduler and args.engine != "dask":
-        raise UsageError("--scheduler: needs --engine dask")
+    check_scheduler(args.engine, args.scheduler)
     shrinkage = getattr(args, "shrinkage", None)
     if shrinkage is not None and not 0.0 <= shrinkage < 1.0:
         raise UsageError(f"--shrinkage: expected a share in [0, 1), found {shrinkage:g}")
@@ -51,7 +51,6 @@ def _planner_run_control(args: argparse.Namespace) -> dict[str, object]:
     return {
         "replications": args.replications,
         "seed": args.seed,
-        "overrides": args.overrides,
         "jobs": args.jobs,
         "engine": args.engine,
         "scheduler": args.scheduler,
@@ -61,9 +60,8 @@ def _planner_run_control(args: argparse.Namespace) -> dict[str, object]:
 def command_staff(args: argparse.Namespace) -> int:
     _check_planner_args(args)
     targets = _planner_targets(args)
-    scenario = load_scenario(args.scenario, args.overrides)
-    if args.forces:
-        scenario = planner.only_forces(scenario, args.forces)
+    loaded = load_scenario(args.scenario, args.overrides)  # once: staff is given it
+    scenario = planner.only_forces(loaded, args.forces) if args.forces else loaded
     check_targets(scenario, targets)
     if args.group is not None:
         other_groups_coverage(scenario, args.group)
@@ -84,7 +82,7 @@ def command_staff(args: argparse.Namespace) -> int:
     progress = _round_printer(args, scenario)
 
     result = planner.staff(
-        args.scenario,
+        loaded,
         targets=targets,
         group=args.group,
         forces=args.forces,
@@ -92,6 +90,7 @@ def command_staff(args: argparse.Namespace) -> int:
         simulate=not args.erlang_only,
         max_rounds=args.max_rounds,
         **_planner_run_control(args),
+        overrides=(),  # applied as it was loaded
         out=folder,
         on_round=progress,
         command=["controlroom-sim", *_ARGV],
@@ -143,6 +142,7 @@ def command_roster(args: argparse.Namespace) -> int:
         node_limit=args.node_limit or None,
         simulate=not args.no_simulation,
         **_planner_run_control(args),
+        overrides=args.overrides,
         out=folder,
         progress=not args.quiet,
         on_staff_round=progress,
