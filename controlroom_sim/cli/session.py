@@ -7,7 +7,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from ..experiments.store import RunStore
+from ..experiments.run_folder import saved_replications
 
 _ARGV: list[str] = []
 """The arguments of this invocation, for the manifest and the resume hint."""
@@ -33,16 +33,7 @@ def _one_line(text: str) -> str:
 def _saved_in(folder: Path | None) -> int | None:
     """Finished replications of an interrupted run in ``folder``; None if it holds none to
     continue (no run started there, or the run is complete)."""
-    if folder is None:
-        return None
-    try:
-        store = RunStore(folder)
-        manifest = store.read_manifest()
-        if manifest is None or manifest.get("status") != "running":
-            return None
-        return len(store.finished())
-    except (OSError, ValueError):
-        return None
+    return saved_replications(folder)
 
 
 def _interrupted_line(folder: Path | None, saved: int | None) -> str:

@@ -10,9 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from ..analysis.metrics import summarise
 from ..analysis.precision import PrecisionTarget, ReplicationPlan
 from ..config.schema import Scenario
 from ..model.columns import SpoolError
@@ -21,12 +18,13 @@ from .options import RunOptions
 from .progress import ProgressBar
 from .results import ExperimentResult, ReplicationResult
 from .run_folder import (
+    has_manifest,
     prepare_folder,
     run_manifest,
+    saved_records,
     scenario_hash,
-    slug,
-    write_atomic,
     write_progress,
+    write_scenarios,
     write_tables,
 )
 from .runner import RunState, check_targets, expected_replications, run_scenarios
@@ -101,7 +99,7 @@ def execute(
 ) -> tuple[list[ExperimentResult], Path | None]:
     """Run ``scenarios`` (``kind`` is run, compare or sweep) and write the run folder."""
     out = options.out
-    if options.resume and not (out / "manifest.json").exists():  # type: ignore[operator]
+    if options.resume and not has_manifest(out):  # type: ignore[arg-type]
         raise ResumeError(f"{out}: nothing to resume (no manifest.json of an earlier run)")
     check_engine(options.engine, options.scheduler)  # before any folder is made or anything runs
     check_targets(plan, scenarios, labels)
@@ -224,25 +222,13 @@ def _write_folder(
     wall: float,
     write_extra: WriteExtra | None,
 ) -> None:
-    def parts_of(index: int, n: int) -> Callable[[str], list[tuple[int, Path]]]:
-        return lambda name: store.record_parts(index, n, name)
-
+    """The finished run's tables and manifest (marking the run complete)."""
     calls_format = options.calls_format
     extra: dict[str, Any] = {"plan": plan_doc}
     if kind == "run":
-        result = results[0]
-        write_tables(folder, result, calls_format, parts_of(0, len(result.replications)))
+        write_tables(folder, results[0], calls_format, saved_records(folder, 0, results[0]))
     else:
-        kpis = pd.concat([r.kpis for r in results], ignore_index=True)
-        summary = summarise(kpis)
-        write_atomic(folder / "kpis.csv", lambda tmp: kpis.to_csv(tmp, index=False))
-        write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
-        folders = {}
-        for index, result in enumerate(results):
-            sub = folder / "scenarios" / f"{index:02d}-{slug(result.name)}"
-            write_tables(sub, result, calls_format, parts_of(index, len(result.replications)))
-            folders[result.name] = str(sub.relative_to(folder))
-        extra["scenario_folders"] = folders
+        extra["scenario_folders"] = write_scenarios(folder, results, calls_format)
     if write_extra is not None:
         write_extra(folder, results)
     if results[0].precision is not None:

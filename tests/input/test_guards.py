@@ -11,8 +11,7 @@ import pytest
 from controlroom_sim.cli.commands import size_guard
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.experiments import api
-from controlroom_sim.experiments import run_folder as output
+from controlroom_sim.experiments import api, files
 from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.estimate import CALLS_PER_SECOND, estimate_run
 from controlroom_sim.experiments.run_folder import write_atomic
@@ -192,7 +191,7 @@ def _unwritable(tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch) -> Pa
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(output.tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", refuse)
     return path
 
 
