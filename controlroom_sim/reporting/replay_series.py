@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.metrics import answer_times
+from ..config.schema import Scenario
 from ..config.vocabulary import CHANNELS, INTERVAL_S, WEEKDAYS
 from .replay_source import _Run, _run_kpis
 from .replay_window import _DAY_S, _WEEK_S, Window, _week_label
@@ -171,23 +172,15 @@ def _window_rate(calls: pd.DataFrame, waits: np.ndarray, w0: float, w1: float) -
     return round(float(np.count_nonzero(waits[mask] < TARGET_S)) / n, 4) if n else None
 
 
-def _build(
-    run: _Run,
-    replication: int,
-    replications: list[int],
+def _call_levels(
     calls: pd.DataFrame,
-    intervals: pd.DataFrame,
-    incidents: pd.DataFrame | None,
-    spec: Window,
+    channels: list[str],
     w0: float,
-    w1: float,
-) -> dict[str, Any]:
-    scenario = run.scenario
-    length = w1 - w0
-    channels = [c for c in CHANNELS if c in scenario.channels]
+    length: float,
+) -> dict[str, dict[str, Any]]:
+    """Spans of the calls: callers waiting per channel, callbacks pending, handlers busy."""
     channel = calls["channel"].astype(str).to_numpy()
     outcome = calls["outcome"].astype(str).to_numpy()
-    arrival = calls["arrival_s"].to_numpy(dtype=float)
     force = calls["force_s"].to_numpy(dtype=float)
     answered = calls["answered_s"].to_numpy(dtype=float)
     abandoned = calls["abandoned_s"].to_numpy(dtype=float)
@@ -195,14 +188,6 @@ def _build(
     wrap_end = calls["wrap_end_s"].to_numpy(dtype=float)
     requested_at = calls["callback_offered_s"].to_numpy(dtype=float)
     accepted = calls["callback_accepted"].to_numpy(dtype=bool) & ~np.isnan(requested_at)
-    waits = answer_times(calls, scenario).to_numpy(dtype=float)
-    # Where each call's answer clock starts (as answer_times: made, or reached the force).
-    clock_start = arrival.copy()
-    for name, spec_channel in scenario.channels.items():
-        if spec_channel.answer_clock == "force":
-            mask = channel == name
-            clock_start[mask] = force[mask]
-
     # Callers on the line: from reaching the force to an answer, hanging up or a callback.
     line_end = np.where(
         accepted, requested_at, np.where(outcome == "abandoned", abandoned, answered)
@@ -218,22 +203,32 @@ def _build(
     )
     levels["callbacks"] = _levels(np.where(accepted, requested_at, np.nan), pending_end, w0, length)
     levels["busy"] = _levels(answered, wrap_end, w0, length)
-    has_dispatch = scenario.dispatch is not None and incidents is not None
-    if has_dispatch:
-        assert incidents is not None
-        created = incidents["created_s"].to_numpy(dtype=float)
-        allocated = incidents["allocated_s"].to_numpy(dtype=float)
-        slot = incidents["appointment_s"].to_numpy(dtype=float)
-        booked = ~np.isnan(slot)
-        with np.errstate(invalid="ignore"):
-            # An incident upgraded before its slot is allocated early: its wait was queued.
-            entry = np.where(booked, np.fmin(slot, allocated), created)
-        levels["backlog"] = _levels(entry, allocated, w0, length)
-        levels["booked"] = _levels(
-            np.where(booked, created, np.nan), np.where(booked, entry, np.nan), w0, length
-        )
+    return levels
 
-    # 999 calls answered by a handler in the hour before each moment, for the 10-second rate.
+
+def _backlog_levels(incidents: pd.DataFrame, w0: float, length: float) -> dict[str, dict[str, Any]]:
+    """Spans of the dispatch queue: incidents waiting for an officer, and booked ones."""
+    created = incidents["created_s"].to_numpy(dtype=float)
+    allocated = incidents["allocated_s"].to_numpy(dtype=float)
+    slot = incidents["appointment_s"].to_numpy(dtype=float)
+    booked = ~np.isnan(slot)
+    with np.errstate(invalid="ignore"):
+        # An incident upgraded before its slot is allocated early: its wait was queued.
+        entry = np.where(booked, np.fmin(slot, allocated), created)
+    return {
+        "backlog": _levels(entry, allocated, w0, length),
+        "booked": _levels(
+            np.where(booked, created, np.nan), np.where(booked, entry, np.nan), w0, length
+        ),
+    }
+
+
+def _rate(calls: pd.DataFrame, waits: np.ndarray, w0: float, w1: float) -> dict[str, Any]:
+    """999 calls answered by a handler in the hour before each moment, for the 10-second
+    rate."""
+    channel = calls["channel"].astype(str).to_numpy()
+    outcome = calls["outcome"].astype(str).to_numpy()
+    answered = calls["answered_s"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         rated = (
             (channel == "999")
@@ -243,18 +238,69 @@ def _build(
         )
     rate_t = np.round(answered[rated] - w0, 1)
     order = np.argsort(rate_t, kind="stable")
-    rate = {
+    return {
         "t": _compact(rate_t[order]),
         "ok": (waits[rated][order] < TARGET_S).astype(int).tolist(),
     }
 
+
+def _window_document(spec: Window, scenario: Scenario, w0: float, w1: float) -> dict[str, Any]:
+    length = w1 - w0
+    weekday, clock = _week_label(scenario, w0)
+    end_weekday, end_clock = _week_label(scenario, w1)
+    label = (
+        f"{weekday} {clock}–{end_clock}"
+        if end_weekday == weekday and length < _DAY_S
+        else f"{weekday} {clock} – {end_weekday} {end_clock}"
+    )
+    return {
+        "text": spec.text,
+        "busiest": spec.busiest,
+        "start_s": round(w0, 1),
+        "end_s": round(w1, 1),
+        "length_s": round(length, 1),
+        "hours": round(length / 3600.0, 2),
+        "day": int((w0 - scenario.warmup_s) // _DAY_S) + 1,
+        "label": label,
+    }
+
+
+def _build(
+    run: _Run,
+    replication: int,
+    replications: list[int],
+    calls: pd.DataFrame,
+    intervals: pd.DataFrame,
+    incidents: pd.DataFrame | None,
+    spec: Window,
+    w0: float,
+    w1: float,
+) -> dict[str, Any]:
+    scenario = run.scenario
+    length = w1 - w0
+    channels = [c for c in CHANNELS if c in scenario.channels]
+    channel = calls["channel"].astype(str).to_numpy()
+    arrival = calls["arrival_s"].to_numpy(dtype=float)
+    force = calls["force_s"].to_numpy(dtype=float)
+    waits = answer_times(calls, scenario).to_numpy(dtype=float)
+    # Where each call's answer clock starts (as answer_times: made, or reached the force).
+    clock_start = arrival.copy()
+    for name, spec_channel in scenario.channels.items():
+        if spec_channel.answer_clock == "force":
+            mask = channel == name
+            clock_start[mask] = force[mask]
+    levels = _call_levels(calls, channels, w0, length)
+    has_dispatch = scenario.dispatch is not None and incidents is not None
+    if has_dispatch:
+        assert incidents is not None
+        levels.update(_backlog_levels(incidents, w0, length))
+    rate = _rate(calls, waits, w0, w1)
     starts = intervals["start_s"].to_numpy(dtype=float)
     overlapping = (starts < w1) & (starts + INTERVAL_S > w0)
     on_duty = {
         "t": _compact(starts[overlapping] - w0),
         "v": _compact(intervals["handlers_on_duty"].to_numpy(dtype=float)[overlapping]),
     }
-
     events = _events(calls, waits, clock_start, channels, w0, w1)
     times = np.arange(0.0, length + 1e-6, STEP_S)
     if times[-1] < length:
@@ -264,16 +310,6 @@ def _build(
         series[name] = level_at(level, times).astype(int).tolist()
     series["on_duty"] = on_duty_at(on_duty, times)
     series["rate10s"] = rate_at(rate, times)
-
-    weekday, clock = _week_label(scenario, w0)
-    end_weekday, end_clock = _week_label(scenario, w1)
-    day = int((w0 - scenario.warmup_s) // _DAY_S) + 1
-    label = (
-        f"{weekday} {clock}–{end_clock}"
-        if end_weekday == weekday and length < _DAY_S
-        else f"{weekday} {clock} – {end_weekday} {end_clock}"
-    )
-    hours = length / 3600.0
     totals = _totals(events, channels)
     totals["answered_within_10s_999"] = _window_rate(calls, waits, w0, w1)
     return {
@@ -286,16 +322,7 @@ def _build(
             "version": run.version,
             "kpis": _run_kpis(run.folder),
         },
-        "window": {
-            "text": spec.text,
-            "busiest": spec.busiest,
-            "start_s": round(w0, 1),
-            "end_s": round(w1, 1),
-            "length_s": round(length, 1),
-            "hours": round(hours, 2),
-            "day": day,
-            "label": label,
-        },
+        "window": _window_document(spec, scenario, w0, w1),
         "clock": {
             "week_s": round((scenario.origin_weekday_s + w0) % _WEEK_S, 1),
             "measured_s": round(w0 - scenario.warmup_s, 1),

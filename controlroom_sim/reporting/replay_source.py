@@ -16,6 +16,8 @@ import pandas as pd
 
 from ..config.errors import ControlroomError
 from ..config.schema import Scenario
+from ..experiments import run_folder
+from ..experiments.parameters import Param, named
 
 RUN_KPIS: tuple[str, ...] = (
     "answered_within_10s_999",
@@ -41,6 +43,8 @@ _CALL_COLUMNS = [
     "callback_accepted",
 ]
 _INCIDENT_COLUMNS = ["replication", "created_s", "appointment_s", "allocated_s"]
+_CSV_TYPES = {"channel": str, "outcome": str, "origin": str}
+"""Columns of CSV record tables read as text."""
 
 
 class ReplayError(ControlroomError, ValueError):
@@ -58,14 +62,23 @@ class _Run:
     version: str | None
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_json(read, folder: Path, name: str) -> dict[str, Any] | None:
+    """``read(folder)`` (a reader of :mod:`~controlroom_sim.experiments.run_folder`) as a
+    JSON object; ReplayError (one line) if it cannot be read."""
+    path = folder / name
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read(folder)
     except (OSError, ValueError) as exc:
         raise ReplayError(f"{path}: cannot be read as JSON ({_one_line(exc)})") from None
-    if not isinstance(data, dict):
+    if data is not None and not isinstance(data, dict):
         raise ReplayError(f"{path}: expected a JSON object")
     return data
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    manifest = _read_json(run_folder.read_manifest, folder, run_folder.MANIFEST)
+    assert manifest is not None  # the caller has seen it
+    return manifest
 
 
 def _one_line(exc: BaseException) -> str:
@@ -75,9 +88,11 @@ def _one_line(exc: BaseException) -> str:
 def _complete(manifest: dict[str, Any], folder: Path) -> None:
     status = manifest.get("status")
     if status != "complete":
-        raise ReplayError(
-            f"{folder}: the run there is not complete (status {status!r}); finish it with "
-            "--resume first"
+        raise named(
+            ReplayError,
+            f"{folder}: the run there is not complete (status {status!r}); finish it with ",
+            Param("resume", True),
+            " first",
         )
 
 
@@ -85,26 +100,23 @@ def _open_run(folder: Path) -> _Run:
     if not folder.is_dir():
         reason = "not a folder" if folder.exists() else "no such folder"
         raise ReplayError(f"{folder}: not a results folder ({reason})")
-    own = folder / "manifest.json"
-    top = folder.parent.parent / "manifest.json"
-    if own.exists():
-        manifest = _read_json(own)
+    top = run_folder.owning_manifest(folder)
+    if run_folder.has_manifest(folder):
+        manifest = _manifest(folder)
         _complete(manifest, folder)
         if manifest.get("kind", "run") != "run" or "scenario_resolved" not in manifest:
-            subs = sorted(
-                str(folder / p) for p in (manifest.get("scenario_folders") or {}).values()
-            )
+            subs = sorted(str(folder / p) for p in run_folder.scenario_folders(manifest).values())
             example = f", e.g. {subs[0]}" if subs else ""
             raise ReplayError(
                 f"{folder}: holds a {manifest.get('kind', 'comparison')} of several scenarios; "
                 f"give one of its scenario folders{example}"
             )
         entry = manifest
-    elif folder.parent.name == "scenarios" and top.exists():
-        manifest = _read_json(top)
+    elif top is not None:
+        manifest = _manifest(top.parent)
         _complete(manifest, folder)
-        relative = f"scenarios/{folder.name}"
-        labels = [k for k, v in (manifest.get("scenario_folders") or {}).items() if v == relative]
+        relative = f"{run_folder.SCENARIOS}/{folder.name}"
+        labels = [k for k, v in run_folder.scenario_folders(manifest).items() if v == relative]
         entries = [e for e in manifest.get("scenarios") or [] if e.get("scenario") in labels]
         if not entries:
             raise ReplayError(f"{folder}: not one of the scenario folders of {top.parent}")
@@ -132,27 +144,13 @@ def _open_run(folder: Path) -> _Run:
 
 
 def _table_path(folder: Path, stem: str) -> Path | None:
-    for suffix in (".parquet", ".csv"):
-        path = folder / f"{stem}{suffix}"
-        if path.exists():
-            return path
-    return None
+    return run_folder.table_path(folder, stem)
 
 
 def _read_records(path: Path, columns: list[str], replication: int | None) -> pd.DataFrame:
     """Some columns of a calls or incidents table, of one replication (or all rows)."""
     try:
-        if path.suffix == ".parquet":
-            filters = [("replication", "==", replication)] if replication is not None else None
-            frame = pd.read_parquet(path, columns=columns, filters=filters)
-        else:
-            frame = pd.read_csv(
-                path,
-                usecols=columns,
-                dtype={"channel": str, "outcome": str, "origin": str},
-            )
-            if replication is not None:
-                frame = frame[frame["replication"] == replication]
+        frame = run_folder.read_records(path, columns, replication, dtype=_CSV_TYPES)
     except Exception as exc:  # pyarrow and pandas raise many kinds
         raise ReplayError(f"{path}: cannot be read ({_one_line(exc)})") from None
     return frame.reset_index(drop=True)
@@ -168,9 +166,13 @@ def _calls_path(run: _Run) -> Path:
     if path is not None:
         return path
     if run.calls_format == "none":
-        raise ReplayError(
-            f"{run.folder}: has no call records (the run used --calls-format none); run it "
-            "again with --calls-format parquet to replay it"
+        raise named(
+            ReplayError,
+            f"{run.folder}: has no call records (the run used ",
+            Param("calls_format", "none"),
+            "); run it again with ",
+            Param("calls_format", "parquet"),
+            " to replay it",
         )
     raise ReplayError(f"{run.folder}: has no calls.parquet or calls.csv to replay")
 
@@ -181,27 +183,32 @@ def _choose_replication(available: list[int], replication: int | None, run: _Run
     if replication is None:
         return available[0]
     if isinstance(replication, bool) or not isinstance(replication, int | np.integer):
-        raise ReplayError(f"--replication: expected a whole number, found {replication!r}")
+        raise named(
+            ReplayError,
+            Param("replication"),
+            f": expected a whole number, found {replication!r}",
+        )
     if int(replication) not in available:
         held = (
             f"{available[0]} to {available[-1]}"
             if available == list(range(available[0], available[-1] + 1))
             else ", ".join(map(str, available))
         )
-        raise ReplayError(
-            f"--replication {replication}: not in the run, which has replication(s) {held}"
+        raise named(
+            ReplayError,
+            Param("replication", replication),
+            f": not in the run, which has replication(s) {held}",
         )
     return int(replication)
 
 
 def _on_duty(folder: Path, replication: int) -> pd.DataFrame:
-    path = folder / "intervals.csv"
-    if not path.exists():
+    path = run_folder.table_path(folder, "intervals")
+    if path is None:
         raise ReplayError(f"{folder}: has no intervals.csv (handlers on duty)")
     try:
-        frame = pd.read_csv(
-            path, usecols=["replication", "interval", "start_s", "handlers_on_duty"]
-        )
+        columns = ["replication", "interval", "start_s", "handlers_on_duty"]
+        frame = run_folder.read_records(path, columns)
     except Exception as exc:
         raise ReplayError(f"{path}: cannot be read ({_one_line(exc)})") from None
     frame = frame[frame["replication"] == replication].drop_duplicates("interval")
@@ -209,10 +216,10 @@ def _on_duty(folder: Path, replication: int) -> pd.DataFrame:
 
 
 def _run_kpis(folder: Path) -> dict[str, float | None]:
-    path = folder / "summary.json"
-    if not path.exists():
+    summary = _read_json(run_folder.read_summary, folder, run_folder.SUMMARY)
+    if summary is None:
         return {}
-    kpis = _read_json(path).get("kpis") or {}
+    kpis = summary.get("kpis") or {}
     out: dict[str, float | None] = {}
     for name in RUN_KPIS:
         value = (kpis.get(name) or {}).get("mean")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVAL_S, WEEKDAYS, clock_to_seconds
+from ..experiments.parameters import Param, named
 from .replay_source import ReplayError
 
 BUSIEST_HOURS = 4.0
@@ -63,7 +64,7 @@ def _clock(text: str, *, end: bool = False) -> float:
     try:
         return clock_to_seconds(text)
     except ValueError as exc:
-        raise ReplayError(f"--window: {exc}") from None
+        raise named(ReplayError, Param("window"), f": {exc}") from None
 
 
 def parse_window(text: str) -> Window:
@@ -74,31 +75,39 @@ def parse_window(text: str) -> Window:
     (``3 22:00-02:00`` is four hours from 22:00 on day 3) and may be ``24:00``.
     """
     if not isinstance(text, str):
-        raise ReplayError(f"--window: {_WINDOW_HELP}, found {text!r}")
+        raise named(ReplayError, Param("window"), f": {_WINDOW_HELP}, found {text!r}")
     if text.strip().lower() == "busiest":
         return Window(day=None)
     match = _WINDOW.match(text)
     if match is None:
-        raise ReplayError(f"--window: {_WINDOW_HELP}, found {text!r}")
+        raise named(ReplayError, Param("window"), f": {_WINDOW_HELP}, found {text!r}")
     day_text = match.group("day")
     day: int | str
     if day_text.isdigit():
         day = int(day_text)
         if day < 1:
-            raise ReplayError(f"--window: expected a measured day number from 1, found {day}")
+            raise named(
+                ReplayError,
+                Param("window"),
+                f": expected a measured day number from 1, found {day}",
+            )
     else:
         weekday = _weekday(day_text)
         if weekday is None:
-            raise ReplayError(
-                "--window: expected a measured day number (1 = the first measured day) or a "
-                f"weekday name, found {day_text!r}"
+            raise named(
+                ReplayError,
+                Param("window"),
+                ": expected a measured day number (1 = the first measured day) or a "
+                f"weekday name, found {day_text!r}",
             )
         day = weekday
     start = _clock(match.group("start"))
     end = _clock(match.group("end"), end=True)
     if end == start:
-        raise ReplayError(
-            f"--window: expected an end different from the start, found {text.strip()!r}"
+        raise named(
+            ReplayError,
+            Param("window"),
+            f": expected an end different from the start, found {text.strip()!r}",
         )
     length = end - start if end > start else end + _DAY_S - start
     return Window(day=day, start_s=start, length_s=length, text=" ".join(text.split()))
@@ -167,9 +176,10 @@ def _resolve(spec: Window, scenario: Scenario, measured: pd.DataFrame) -> tuple[
     if isinstance(spec.day, int):
         day = spec.day
         if day > days:
-            raise ReplayError(
-                f"--window {spec.text!r}: day {day} is outside the measured horizon "
-                f"(days 1 to {days})"
+            raise named(
+                ReplayError,
+                Param("window"),
+                f" {spec.text!r}: day {day} is outside the measured horizon (days 1 to {days})",
             )
     else:
         found = [
@@ -180,9 +190,11 @@ def _resolve(spec: Window, scenario: Scenario, measured: pd.DataFrame) -> tuple[
         if not found:
             first = _week_label(scenario, warmup)[0]
             last = _week_label(scenario, horizon - 1.0)[0]
-            raise ReplayError(
-                f"--window {spec.text!r}: no {str(spec.day).capitalize()} in the measured "
-                f"horizon ({first} to {last})"
+            raise named(
+                ReplayError,
+                Param("window"),
+                f" {spec.text!r}: no {str(spec.day).capitalize()} in the measured "
+                f"horizon ({first} to {last})",
             )
         day = found[0]
     start = warmup + (day - 1) * _DAY_S + spec.start_s
@@ -190,8 +202,10 @@ def _resolve(spec: Window, scenario: Scenario, measured: pd.DataFrame) -> tuple[
     if start >= horizon or end > horizon + 1e-6:
         weekday, clock = _week_label(scenario, horizon)
         where = "starts" if start >= horizon else "ends"
-        raise ReplayError(
-            f"--window {spec.text!r}: {where} after the measured horizon "
-            f"({scenario.scenario.days:g} days; day {days} ends {weekday} {clock})"
+        raise named(
+            ReplayError,
+            Param("window"),
+            f" {spec.text!r}: {where} after the measured horizon "
+            f"({scenario.scenario.days:g} days; day {days} ends {weekday} {clock})",
         )
     return start, end
