@@ -197,7 +197,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 ) -> None:
     """Every replication finished and saved, then Ctrl-C while the final tables are written:
     the folder still says how to continue, and continuing runs nothing again."""
-    from controlroom_sim.experiments import api
+    from controlroom_sim.experiments import execute
 
     folder = tmp_path / "run"
     argv = [*ARGS[:2], "2", *ARGS[3:], "--set", "scenario.days=0.5", "--out", str(folder)]
@@ -206,7 +206,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(api, "write_tables", stopped)
+        patch.setattr(execute, "write_tables", stopped)
         assert main(argv) == 130
     err = capsys.readouterr().err
     assert err.startswith(f"interrupted: 2 finished replication(s) saved in {folder}; "), err
