@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..config.errors import ControlroomError
+from .parameters import Param, named
 
 ENGINES = ("serial", "processes", "dask")
 
@@ -232,12 +233,17 @@ class DaskEngine:
             self._cluster.close()
 
 
+def check_scheduler(engine: str, scheduler: str | None) -> None:
+    """A scheduler address goes with the dask engine only."""
+    if scheduler and engine != "dask":
+        raise named(EngineError, Param("scheduler"), ": needs ", Param("engine", "dask"))
+
+
 def check_engine(engine: str, scheduler: str | None = None) -> None:
     """Fail early, before any folder is made, if the engine cannot be used at all."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    if scheduler and engine != "dask":
-        raise EngineError("--scheduler needs --engine dask")
+    check_scheduler(engine, scheduler)
     if engine == "dask":
         import importlib.util
 

@@ -1,8 +1,15 @@
-"""Writing a run's folder: ``summary.json``, ``kpis.csv``, ``intervals.csv``,
-``calls.parquet``, ``incidents.parquet`` and ``manifest.json``.
+"""The run folder's format, in one place: the names of its files, what they hold, and how they
+are written and read back.
 
-Every file is written to a temporary name in the same folder and moved into place with
-``os.replace``, so a reader (or an interrupted run) never sees half a file.
+A run folder holds ``manifest.json`` (status ``running`` or ``complete``, the plan, and what
+ran), ``summary.json``, ``kpis.csv``, ``intervals.csv``, ``calls.parquet`` (or ``.csv``) and
+``incidents.parquet``; a comparison or sweep has ``summary.csv``, ``kpis.csv``,
+``differences.csv`` or ``sweep.csv`` at the top and each scenario's tables in
+``scenarios/NN-name/``. While a run is going, each finished replication is kept in
+``replications/NN/rep-00003.json`` (its KPIs, written last) beside its ``.intervals``,
+``.calls`` and ``.incidents`` Parquet files; those parts are dropped once the run is complete.
+The store (resume), the report, the replay and the command line read the folder through the
+functions here. Every file is written whole (see :mod:`controlroom_sim.experiments.files`).
 """
 
 from __future__ import annotations
@@ -10,37 +17,31 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
+import re
+import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from ..config.errors import ControlroomError
 from ..config.schema import Scenario
 from ..config.version import __version__
-from .runner import ExperimentResult
+from .files import OutputError as OutputError  # the run folder's error, re-exported
+from .files import prepare_folder as prepare_folder  # re-exported
+from .files import write_atomic, write_json, write_table
+from .results import ExperimentResult, ReplicationResult
 
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_current_umask()
-"""Temporary files are private (0600); finished files get the user's usual permissions."""
-
-
-class OutputError(ControlroomError, OSError):
-    """The output folder cannot be created or written; the message is one line."""
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+PARTS = "replications"
+"""The folder of finished replications while a run is going."""
+SCENARIOS = "scenarios"
+"""The folder of a comparison's or sweep's scenario folders."""
+_REP_FILE = re.compile(r"^rep-(\d{5,})\.json$")
 
 
 def default_folder(name: str, now: datetime | None = None) -> Path:
@@ -50,45 +51,9 @@ def default_folder(name: str, now: datetime | None = None) -> Path:
     return Path("results") / f"{safe}-{stamp}"
 
 
-def prepare_folder(folder: Path) -> Path:
-    """Create ``folder`` and check it can be written, before any simulation runs."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputError(f"{folder}: cannot write results there ({reason})") from None
-    return folder
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place."""
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def write_json(path: Path, data: Any) -> None:
-    text = json.dumps(_clean(data), indent=2, allow_nan=False) + "\n"
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def slug(text: str) -> str:
+    """A scenario's name as part of a folder name: ``scenarios/NN-<slug>/``."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", text).strip("_")[:80] or "scenario"
 
 
 def summary_document(result: ExperimentResult) -> dict[str, Any]:
@@ -126,37 +91,6 @@ def write_progress(folder: Path, result: ExperimentResult) -> None:
     kpis = result.kpis
     write_atomic(folder / "kpis.csv", lambda tmp: kpis.to_csv(tmp, index=False))
     write_json(folder / "summary.json", summary_document(result))
-
-
-def write_table(path: Path, frames: Iterable[pd.DataFrame]) -> bool:
-    """Write ``frames`` one after another into one Parquet or CSV file (by ``path``'s suffix),
-    streaming, so only one frame is in memory at a time. Returns False if there were none."""
-    wrote = False
-
-    def write(tmp: Path) -> None:
-        nonlocal wrote
-        if path.suffix == ".parquet":
-            writer = None
-            try:
-                for frame in frames:
-                    table = pa.Table.from_pandas(frame, preserve_index=False)
-                    if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
-                    writer.write_table(table.cast(writer.schema))
-                    wrote = True
-            finally:
-                if writer is not None:
-                    writer.close()
-        else:
-            with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                for frame in frames:
-                    frame.to_csv(handle, index=False, header=not wrote)
-                    wrote = True
-
-    write_atomic(path, write)
-    if not wrote:
-        path.unlink(missing_ok=True)
-    return wrote
 
 
 def _records(
@@ -259,3 +193,222 @@ def run_manifest(
     if extra:
         manifest.update(extra)
     return manifest
+
+
+def write_scenarios(
+    folder: Path, results: list[ExperimentResult], calls_format: str
+) -> dict[str, str]:
+    """A comparison's or sweep's tables: ``kpis.csv`` and ``summary.csv`` of every scenario,
+    and each scenario's own tables in ``scenarios/NN-name/``; returns label -> sub-folder."""
+    from ..analysis.metrics import summarise
+
+    kpis = pd.concat([r.kpis for r in results], ignore_index=True)
+    summary = summarise(kpis)
+    write_atomic(folder / "kpis.csv", lambda tmp: kpis.to_csv(tmp, index=False))
+    write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+    folders = {}
+    for index, result in enumerate(results):
+        sub = folder / SCENARIOS / f"{index:02d}-{slug(result.name)}"
+        write_tables(sub, result, calls_format, saved_records(folder, index, result))
+        folders[result.name] = str(sub.relative_to(folder))
+    return folders
+
+
+def saved_records(
+    folder: Path, scenario: int, result: ExperimentResult
+) -> Callable[[str], list[tuple[int, Path]]]:
+    """For :func:`write_tables`: the saved record parts of a scenario's replications."""
+    n = len(result.replications)
+    return lambda name: record_parts(folder, scenario, n, name)
+
+
+def write_differences(folder: Path, table: pd.DataFrame) -> None:
+    """A comparison's ``differences.csv``."""
+    write_atomic(folder / "differences.csv", lambda tmp: table.to_csv(tmp, index=False))
+
+
+def write_sweep(folder: Path, table: pd.DataFrame) -> None:
+    """A sweep's ``sweep.csv``."""
+    write_atomic(folder / "sweep.csv", lambda tmp: table.to_csv(tmp, index=False))
+
+
+# -- the manifest -------------------------------------------------------------------------------
+
+
+def has_manifest(folder: Path) -> bool:
+    return (Path(folder) / MANIFEST).exists()
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """``folder``'s manifest, None if it has none; OSError or ValueError if unreadable."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    write_json(Path(folder) / MANIFEST, manifest)
+
+
+def is_complete(manifest: dict[str, Any] | None) -> bool:
+    return manifest is not None and manifest.get("status") == "complete"
+
+
+def saved_replications(folder: Path | None) -> int | None:
+    """Finished replications of an interrupted run in ``folder``; None if it holds none to
+    continue (no run started there, the run is complete, or the folder cannot be read)."""
+    if folder is None:
+        return None
+    try:
+        manifest = read_manifest(folder)
+        if manifest is None or manifest.get("status") != "running":
+            return None
+        return len(finished_parts(folder))
+    except (OSError, ValueError):
+        return None
+
+
+# -- finished replications of a run that is going -----------------------------------------------
+
+
+def part_path(folder: Path, scenario: int, replication: int, suffix: str) -> Path:
+    """A file of a finished replication: ``suffix`` is ``.json`` or ``.<table>.parquet``."""
+    return Path(folder) / PARTS / f"{scenario:02d}" / f"rep-{replication:05d}{suffix}"
+
+
+def finished_parts(folder: Path) -> set[tuple[int, int]]:
+    """The ``(scenario, replication)`` pairs whose JSON file (written last) exists."""
+    parts = Path(folder) / PARTS
+    done: set[tuple[int, int]] = set()
+    if not parts.exists():
+        return done
+    for sub in parts.iterdir():
+        if not sub.is_dir() or not sub.name.isdigit():
+            continue
+        for file in sub.iterdir():
+            match = _REP_FILE.match(file.name)
+            if match:
+                done.add((int(sub.name), int(match.group(1))))
+    return done
+
+
+def clear_parts(folder: Path, ignore_errors: bool = False) -> None:
+    parts = Path(folder) / PARTS
+    if parts.exists():
+        shutil.rmtree(parts, ignore_errors=ignore_errors)
+
+
+def save_part(folder: Path, scenario: int, result: ReplicationResult) -> None:
+    """Write one replication: its tables first, then its JSON file, which marks it done."""
+    part_path(folder, scenario, 0, "").parent.mkdir(parents=True, exist_ok=True)
+    rep = result.replication
+    intervals = result.intervals
+    write_atomic(
+        part_path(folder, scenario, rep, ".intervals.parquet"),
+        lambda tmp: intervals.to_parquet(tmp, index=False),
+    )
+    for name, frame in (("calls", result.calls), ("incidents", result.incidents)):
+        if frame is not None:
+            write_atomic(
+                part_path(folder, scenario, rep, f".{name}.parquet"),
+                lambda tmp, frame=frame: frame.to_parquet(tmp, index=False),
+            )
+    write_json(
+        part_path(folder, scenario, rep, ".json"),
+        {
+            "replication": rep,
+            "calls_simulated": result.calls_simulated,
+            "has_calls": result.calls is not None,
+            "has_incidents": result.incidents is not None,
+            "kpis": result.kpis,  # write_json writes NaN as null
+        },
+    )
+
+
+def load_part(
+    folder: Path, scenario: int, replication: int, with_records: bool
+) -> ReplicationResult:
+    """A finished replication as saved; OSError, ValueError or KeyError if unreadable."""
+    meta = json.loads(part_path(folder, scenario, replication, ".json").read_text("utf-8"))
+    intervals = pd.read_parquet(part_path(folder, scenario, replication, ".intervals.parquet"))
+    calls = incidents = None
+    if with_records and meta["has_calls"]:
+        calls = pd.read_parquet(part_path(folder, scenario, replication, ".calls.parquet"))
+    if with_records and meta["has_incidents"]:
+        incidents = pd.read_parquet(part_path(folder, scenario, replication, ".incidents.parquet"))
+    return ReplicationResult(
+        replication=int(meta["replication"]),
+        kpis={k: (math.nan if v is None else float(v)) for k, v in meta["kpis"].items()},
+        intervals=intervals,
+        calls=calls,
+        calls_simulated=int(meta["calls_simulated"]),
+        incidents=incidents,
+    )
+
+
+def record_parts(
+    folder: Path, scenario: int, replications: int, name: str
+) -> list[tuple[int, Path]]:
+    """``(replication, path)`` of the saved ``calls`` or ``incidents`` tables, in order."""
+    out = []
+    for rep in range(replications):
+        path = part_path(folder, scenario, rep, f".{name}.parquet")
+        if path.exists():
+            out.append((rep, path))
+    return out
+
+
+# -- reading a finished folder ------------------------------------------------------------------
+
+
+def read_summary(folder: Path) -> dict[str, Any] | None:
+    """A scenario folder's ``summary.json``, None if it has none; OSError or ValueError if
+    unreadable."""
+    path = Path(folder) / SUMMARY
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def table_path(folder: Path, stem: str) -> Path | None:
+    """A scenario folder's ``calls``, ``incidents`` or ``intervals`` table, Parquet or CSV."""
+    for suffix in (".parquet", ".csv"):
+        path = Path(folder) / f"{stem}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def read_records(
+    path: Path,
+    columns: list[str] | None = None,
+    replication: int | None = None,
+    dtype: dict[str, type] | None = None,
+) -> pd.DataFrame:
+    """A table written by :func:`write_tables` (Parquet or CSV by its suffix): ``columns``
+    of it (default all), of one ``replication`` (default all); CSV columns read as ``dtype``."""
+    if path.suffix == ".parquet":
+        filters = [("replication", "==", replication)] if replication is not None else None
+        return pd.read_parquet(path, columns=columns, filters=filters)
+    frame = pd.read_csv(path, usecols=columns, dtype=dtype)
+    if replication is not None:
+        frame = frame[frame["replication"] == replication]
+    return frame
+
+
+def read_csv_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """A comparison's or sweep's ``summary``, ``differences`` or ``sweep`` table, if written."""
+    path = Path(folder) / f"{name}.csv"
+    return pd.read_csv(path) if path.exists() else None
+
+
+def scenario_folders(manifest: dict[str, Any]) -> dict[str, str]:
+    """A comparison's or sweep's scenario folders: label -> path relative to the run folder."""
+    return dict(manifest.get("scenario_folders") or {})
+
+
+def owning_manifest(folder: Path) -> Path | None:
+    """The manifest of the comparison or sweep whose ``scenarios/NN-name/`` is ``folder``."""
+    top = Path(folder).parent.parent / MANIFEST
+    return top if Path(folder).parent.name == SCENARIOS and top.exists() else None

@@ -1,12 +1,6 @@
-"""A run folder's store of finished replications: written as each completes, read back to resume.
-
-Layout inside the run folder::
-
-    manifest.json                      status ("running" or "complete") and the run's plan
-    replications/<NN>/rep-00003.json   KPIs of replication 3 of scenario NN (written last)
-    replications/<NN>/rep-00003.intervals.parquet
-    replications/<NN>/rep-00003.calls.parquet        (unless calls are not kept)
-    replications/<NN>/rep-00003.incidents.parquet    (with dispatch)
+"""Resuming a run: its store of finished replications, saved as each completes and read back
+to continue a stopped run (the files are those of :mod:`controlroom_sim.experiments.run_folder`:
+``manifest.json`` and ``replications/NN/rep-00003.json`` with its tables).
 
 Each file is written atomically, and a replication's JSON file is written after its tables: a
 replication counts as finished exactly when its JSON file exists, so a run killed at any
@@ -18,22 +12,13 @@ scenario and their index, so a resumed run gives exactly the tables of an uninte
 
 from __future__ import annotations
 
-import json
-import math
-import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..config.errors import ControlroomError
-from .run_folder import write_atomic, write_json
-from .runner import ReplicationResult
-
-PARTS = "replications"
-MANIFEST = "manifest.json"
-_REP_FILE = re.compile(r"^rep-(\d{5,})\.json$")
+from . import run_folder
+from .parameters import Param, named
+from .results import ReplicationResult
 
 
 class ResumeError(ControlroomError, ValueError):
@@ -62,22 +47,20 @@ def _first_difference(old: Any, new: Any, path: str = "") -> str | None:
 
 
 class RunStore:
-    """Finished replications of one run, kept in its output folder."""
+    """Finished replications of one run, kept in its output folder (the files are those of
+    :mod:`controlroom_sim.experiments.run_folder`)."""
 
     def __init__(self, folder: Path, calls_format: str = "parquet") -> None:
         self.folder = Path(folder)
-        self.parts = self.folder / PARTS
         self.calls_format = calls_format
 
     # -- opening ----------------------------------------------------------------------------
 
     def read_manifest(self) -> dict[str, Any] | None:
-        path = self.folder / MANIFEST
-        if not path.exists():
-            return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return run_folder.read_manifest(self.folder)
         except (OSError, ValueError) as exc:
+            path = self.folder / run_folder.MANIFEST
             raise ResumeError(f"{path}: cannot read the run's manifest ({exc})") from None
 
     def open(self, plan: dict[str, Any], resume: bool) -> set[tuple[int, int]]:
@@ -92,106 +75,48 @@ class RunStore:
                 )
             where = _first_difference(old["plan"], plan)
             if where is not None:
-                raise ResumeError(
+                raise named(
+                    ResumeError,
                     f"{self.folder}: cannot resume: the run differs from the one started there "
                     f"(at plan.{where}); use the same scenario files, options and seed, "
-                    "or choose another --out"
+                    "or choose another ",
+                    Param("out"),
                 )
         else:
             if old is not None and old.get("status") == "running" and saved:
-                raise ResumeError(
+                raise named(
+                    ResumeError,
                     f"{self.folder}: holds an interrupted run with {len(saved)} finished "
-                    "replication(s); add --resume to continue it, or choose another --out"
+                    "replication(s); add ",
+                    Param("resume", True),
+                    " to continue it, or choose another ",
+                    Param("out"),
                 )
-            if self.parts.exists():
-                shutil.rmtree(self.parts)
+            run_folder.clear_parts(self.folder)
             saved = set()
-        write_json(self.folder / MANIFEST, {"status": "running", "plan": plan})
+        run_folder.write_manifest(self.folder, {"status": "running", "plan": plan})
         return saved
 
     def is_complete(self) -> bool:
-        manifest = self.read_manifest()
-        return manifest is not None and manifest.get("status") == "complete"
+        return run_folder.is_complete(self.read_manifest())
 
     # -- replications -----------------------------------------------------------------------
 
-    def _dir(self, scenario: int) -> Path:
-        return self.parts / f"{scenario:02d}"
-
-    def _path(self, scenario: int, replication: int, suffix: str) -> Path:
-        return self._dir(scenario) / f"rep-{replication:05d}{suffix}"
-
     def finished(self) -> set[tuple[int, int]]:
-        done = set()
-        if not self.parts.exists():
-            return done
-        for folder in self.parts.iterdir():
-            if not folder.is_dir() or not folder.name.isdigit():
-                continue
-            for file in folder.iterdir():
-                match = _REP_FILE.match(file.name)
-                if match:
-                    done.add((int(folder.name), int(match.group(1))))
-        return done
+        return run_folder.finished_parts(self.folder)
 
     def save(self, scenario: int, result: ReplicationResult) -> None:
-        """Write one replication: its tables first, then its JSON file, which marks it done."""
-        folder = self._dir(scenario)
-        folder.mkdir(parents=True, exist_ok=True)
-        rep = result.replication
-        intervals = result.intervals
-        write_atomic(
-            self._path(scenario, rep, ".intervals.parquet"),
-            lambda tmp: intervals.to_parquet(tmp, index=False),
-        )
-        for name, frame in (("calls", result.calls), ("incidents", result.incidents)):
-            if frame is not None:
-                write_atomic(
-                    self._path(scenario, rep, f".{name}.parquet"),
-                    lambda tmp, frame=frame: frame.to_parquet(tmp, index=False),
-                )
-        write_json(
-            self._path(scenario, rep, ".json"),
-            {
-                "replication": rep,
-                "calls_simulated": result.calls_simulated,
-                "has_calls": result.calls is not None,
-                "has_incidents": result.incidents is not None,
-                "kpis": result.kpis,  # write_json writes NaN as null
-            },
-        )
+        """Write one replication (its JSON file last, which marks it done)."""
+        run_folder.save_part(self.folder, scenario, result)
 
     def load(self, scenario: int, replication: int, with_records: bool) -> ReplicationResult:
-        path = self._path(scenario, replication, ".json")
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-            intervals = pd.read_parquet(self._path(scenario, replication, ".intervals.parquet"))
-            calls = incidents = None
-            if with_records and meta["has_calls"]:
-                calls = pd.read_parquet(self._path(scenario, replication, ".calls.parquet"))
-            if with_records and meta["has_incidents"]:
-                incidents = pd.read_parquet(self._path(scenario, replication, ".incidents.parquet"))
+            return run_folder.load_part(self.folder, scenario, replication, with_records)
         except (OSError, ValueError, KeyError) as exc:
+            path = run_folder.part_path(self.folder, scenario, replication, ".json")
             raise ResumeError(
                 f"{path}: a saved replication cannot be read ({exc}); delete it to run it again"
             ) from None
-        return ReplicationResult(
-            replication=int(meta["replication"]),
-            kpis={k: (math.nan if v is None else float(v)) for k, v in meta["kpis"].items()},
-            intervals=intervals,
-            calls=calls,
-            calls_simulated=int(meta["calls_simulated"]),
-            incidents=incidents,
-        )
-
-    def record_parts(self, scenario: int, replications: int, name: str) -> list[tuple[int, Path]]:
-        """``(replication, path)`` of the saved ``calls`` or ``incidents`` tables, in order."""
-        out = []
-        for rep in range(replications):
-            path = self._path(scenario, rep, f".{name}.parquet")
-            if path.exists():
-                out.append((rep, path))
-        return out
 
     # -- finishing --------------------------------------------------------------------------
 
@@ -199,6 +124,5 @@ class RunStore:
         """Mark the run complete and drop the per-replication files (the final tables hold
         everything they held)."""
         manifest = {**manifest, "status": "complete"}
-        write_json(self.folder / MANIFEST, manifest)
-        if self.parts.exists():
-            shutil.rmtree(self.parts, ignore_errors=True)
+        run_folder.write_manifest(self.folder, manifest)
+        run_folder.clear_parts(self.folder, ignore_errors=True)

@@ -10,174 +10,17 @@ from __future__ import annotations
 
 import base64
 import html
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..analysis.metrics import KPI_DESCRIPTIONS
-from ..config.errors import ControlroomError
 from ..config.version import __version__
 from ..experiments.run_folder import write_atomic
 from . import report_figures as figures
 from .display import HEADLINE, format_value, interval_text
-
-
-class ReportError(ControlroomError, ValueError):
-    """A folder that cannot be reported on; the message is one line."""
-
-
-@dataclass
-class RunData:
-    """One scenario's results as a run folder holds them."""
-
-    name: str
-    folder: Path
-    summary: pd.DataFrame
-    scenario: dict
-    intervals: pd.DataFrame | None = None
-    calls: pd.DataFrame | None = None
-    incidents: pd.DataFrame | None = None
-    replications: int = 0
-    seed: int | None = None
-
-    @property
-    def warmup_s(self) -> float:
-        return float(self.scenario.get("scenario", {}).get("warmup_hours", 0.0)) * 3600.0
-
-    @property
-    def horizon_s(self) -> float:
-        days = float(self.scenario.get("scenario", {}).get("days", 7.0))
-        return self.warmup_s + days * 86400.0
-
-    def answer_clock(self, channel: str) -> str:
-        return self.scenario.get("channels", {}).get(channel, {}).get("answer_clock", "call")
-
-    def measured_calls(self) -> pd.DataFrame | None:
-        if self.calls is None:
-            return None
-        arrival = self.calls["arrival_s"]
-        return self.calls[(arrival >= self.warmup_s) & (arrival < self.horizon_s)]
-
-    def answer_times(self, channel: str) -> pd.Series | None:
-        """Answer times of the measured answered calls of ``channel`` (the channel's clock)."""
-        calls = self.measured_calls()
-        if calls is None:
-            return None
-        own = calls[(calls["channel"] == channel) & (calls["outcome"] == "answered")]
-        start = own["force_s"] if self.answer_clock(channel) == "force" else own["arrival_s"]
-        return (own["answered_s"] - start).dropna()
-
-    def targets_min(self) -> dict[str, float]:
-        dispatch = self.scenario.get("dispatch") or {}
-        return dict(dispatch.get("targets_min") or {})
-
-
-@dataclass
-class Results:
-    """A results folder: one run, or several scenarios of a comparison or sweep."""
-
-    folder: Path
-    kind: str
-    runs: list[RunData]
-    manifest: dict
-    summary: pd.DataFrame
-    differences: pd.DataFrame | None = None
-    sweep: pd.DataFrame | None = None
-    figures: list[tuple[str, str, Path]] = field(default_factory=list)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ReportError(f"{path}: cannot be read as JSON ({exc})") from None
-
-
-def _read_table(folder: Path, stem: str) -> pd.DataFrame | None:
-    def read_csv(path: Path) -> pd.DataFrame:
-        return pd.read_csv(path, dtype={"channel": str, "weekday": str, "time": str})
-
-    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", read_csv)):
-        path = folder / f"{stem}{suffix}"
-        if path.exists():
-            try:
-                return reader(path)
-            except Exception as exc:
-                raise ReportError(f"{path}: cannot be read ({exc})") from None
-    return None
-
-
-def _summary_frame(summary: dict, name: str) -> pd.DataFrame:
-    rows = [{"scenario": name, "kpi": k, **v} for k, v in summary.get("kpis", {}).items()]
-    return pd.DataFrame(rows)
-
-
-def _load_run(folder: Path, name: str | None, scenario: dict, seed: int | None) -> RunData:
-    summary_path = folder / "summary.json"
-    if not summary_path.exists():
-        raise ReportError(f"{folder}: no summary.json (is the run complete?)")
-    summary = _read_json(summary_path)
-    label = name or summary.get("scenario") or folder.name
-    intervals = _read_table(folder, "intervals")
-    return RunData(
-        name=label,
-        folder=folder,
-        summary=_summary_frame(summary, label),
-        scenario=scenario,
-        intervals=intervals,
-        calls=_read_table(folder, "calls"),
-        incidents=_read_table(folder, "incidents"),
-        replications=int(summary.get("replications", 0)),
-        seed=summary.get("seed", seed),
-    )
-
-
-def load_results(folder: str | Path) -> Results:
-    """Read a results folder; ReportError (one line) if it is not one."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise ReportError(f"{folder}: no such results folder")
-    manifest_path = root / "manifest.json"
-    if not manifest_path.exists():
-        raise ReportError(
-            f"{folder}: no manifest.json: expected a folder written by run, compare or sweep"
-        )
-    manifest = _read_json(manifest_path)
-    if manifest.get("status") != "complete":
-        raise ReportError(
-            f"{folder}: the run is not complete (status {manifest.get('status')!r}); "
-            "finish it with --resume first"
-        )
-    kind = manifest.get("kind", "run")
-    if kind == "run":
-        run = _load_run(
-            root,
-            manifest.get("scenario"),
-            manifest.get("scenario_resolved", {}),
-            manifest.get("seed"),
-        )
-        return Results(root, kind, [run], manifest, run.summary)
-    runs = []
-    entries = manifest.get("scenarios", [])
-    for (label, sub), entry in zip(
-        manifest.get("scenario_folders", {}).items(), entries, strict=False
-    ):
-        runs.append(
-            _load_run(root / sub, label, entry.get("scenario_resolved", {}), manifest.get("seed"))
-        )
-    summary = (
-        pd.read_csv(root / "summary.csv")
-        if (root / "summary.csv").exists()
-        else pd.concat([r.summary for r in runs], ignore_index=True)
-    )
-    differences = (
-        pd.read_csv(root / "differences.csv") if (root / "differences.csv").exists() else None
-    )
-    sweep = pd.read_csv(root / "sweep.csv") if (root / "sweep.csv").exists() else None
-    return Results(root, kind, runs, manifest, summary, differences, sweep)
-
+from .report_data import ReportError as ReportError  # re-exported: the report's error
+from .report_data import Results, RunData, load_results
 
 # -- the page -------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from .display import format_value
 from .plots import save_figure
 
 if TYPE_CHECKING:
-    from .report import Results, RunData
+    from .report_data import Results, RunData
 
 STANDARD = 0.90
 """The national standard: 90% of 999 calls answered within 10 seconds."""

@@ -104,7 +104,7 @@ def test_parse_window_errors_are_one_line(text: str, message: str) -> None:
     with pytest.raises(ReplayError, match=re.escape(message)) as caught:
         parse_window(text)
     assert "\n" not in str(caught.value)
-    assert str(caught.value).startswith("--window")
+    assert str(caught.value).startswith("window: ")
 
 
 # -- busiest_window -----------------------------------------------------------------------------
@@ -351,11 +351,11 @@ def test_errors_for_folders_and_replications(run_folder: Path, tmp_path: Path) -
     fails("no such folder", tmp_path / "missing")
     fails("no manifest.json", tmp_path)
     fails("not in the run, which has replication\\(s\\) 0 to 1", run_folder, replication=5)
-    fails("--window: expected", run_folder, "noon")
+    fails("window: expected", run_folder, "noon")
 
     none = tmp_path / "none"
     crs.run(overrides=SHORT, replications=1, out=none, calls_format="none")
-    fails("--calls-format none", none)
+    fails("calls_format='none'", none)
 
     running = tmp_path / "running"
     running.mkdir()

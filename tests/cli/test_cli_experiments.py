@@ -91,7 +91,7 @@ def forbid_simulation(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         raise AssertionError("a simulation started on bad input")
 
     monkeypatch.setattr("controlroom_sim.experiments.runner.run_replication", no_simulation)
-    monkeypatch.setattr("controlroom_sim.experiments.api.run_scenarios", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.execute.run_scenarios", no_simulation)
     return calls
 
 

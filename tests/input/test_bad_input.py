@@ -964,7 +964,7 @@ def test_unwritable_output_folder_fails_before_simulating(
         raise AssertionError("the simulation started before the output folder was checked")
 
     monkeypatch.setattr("controlroom_sim.experiments.runner.run_replication", no_simulation)
-    monkeypatch.setattr("controlroom_sim.experiments.api.run_scenarios", no_simulation)
+    monkeypatch.setattr("controlroom_sim.experiments.execute.run_scenarios", no_simulation)
     file = write(tmp_path / "scenario.toml", GOOD)
     line = assert_one_line_error(capsys, cli.main(run_args(file, out)))
     assert calls == []

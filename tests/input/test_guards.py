@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim.cli import main as cli
+from controlroom_sim.cli.commands import size_guard
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.experiments import api
-from controlroom_sim.experiments import run_folder as output
+from controlroom_sim.experiments import api, files
 from controlroom_sim.experiments import runner as experiment
+from controlroom_sim.experiments.estimate import CALLS_PER_SECOND, estimate_run
 from controlroom_sim.experiments.run_folder import write_atomic
-from controlroom_sim.experiments.runner import CALLS_PER_SECOND, estimate_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -143,7 +142,7 @@ def test_bad_max_calls_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_large_run_says_its_estimate_before_it_starts(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "NOTICE_CALLS", 1)
+    monkeypatch.setattr(size_guard, "NOTICE_CALLS", 1)
     out = tmp_path / "out"
     argv = ["run", str(small), "--out", str(out), "--quiet", "--calls-format", "none"]
     assert main(argv) == 0
@@ -192,7 +191,7 @@ def _unwritable(tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch) -> Pa
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(output.tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", refuse)
     return path
 
 
@@ -314,7 +313,7 @@ def test_no_room_for_records_in_the_temporary_folder_stops_the_run_in_one_line(
 def test_the_estimate_of_a_resumed_run_counts_only_the_replications_left(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "NOTICE_CALLS", 1)
+    monkeypatch.setattr(size_guard, "NOTICE_CALLS", 1)
     out = tmp_path / "out"
     argv = ["run", str(small), "--out", str(out), "--quiet", "--replications", "4", "--seed", "3"]
     real = experiment.run_replication

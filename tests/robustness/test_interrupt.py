@@ -197,7 +197,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 ) -> None:
     """Every replication finished and saved, then Ctrl-C while the final tables are written:
     the folder still says how to continue, and continuing runs nothing again."""
-    from controlroom_sim.experiments import api
+    from controlroom_sim.experiments import execute
 
     folder = tmp_path / "run"
     argv = [*ARGS[:2], "2", *ARGS[3:], "--set", "scenario.days=0.5", "--out", str(folder)]
@@ -206,7 +206,7 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(api, "write_tables", stopped)
+        patch.setattr(execute, "write_tables", stopped)
         assert main(argv) == 130
     err = capsys.readouterr().err
     assert err.startswith(f"interrupted: 2 finished replication(s) saved in {folder}; "), err
@@ -219,15 +219,15 @@ def test_stopped_while_writing_the_final_tables_says_how_to_resume(
 def test_a_second_signal_ends_the_process_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first SIGTERM or Ctrl-C stops the run and tidies up; another one while it does
     ends the process at once (what is on disk is whole either way)."""
-    from controlroom_sim.cli import main as cli
+    from controlroom_sim.cli import signals
 
     exits: list[int] = []
-    monkeypatch.setattr(cli.os, "_exit", exits.append)
-    monkeypatch.setattr(cli, "_SIGNALS", [])
+    monkeypatch.setattr(signals.os, "_exit", exits.append)
+    monkeypatch.setattr(signals, "_SIGNALS", [])
     with pytest.raises(KeyboardInterrupt):
-        cli._stop(signal.SIGTERM, None)
-    assert cli._interrupted_status() == 143
-    cli._stop(signal.SIGINT, None)
+        signals._stop(signal.SIGTERM, None)
+    assert signals._interrupted_status() == 143
+    signals._stop(signal.SIGINT, None)
     assert exits == [130]
 
 

@@ -112,7 +112,7 @@ def test_target_half_width_api_forms() -> None:
 
 
 def test_resume_needs_a_folder(tmp_path: Path) -> None:
-    with pytest.raises(ResumeError, match="--out"):
+    with pytest.raises(ResumeError, match="resume: give out with the folder"):
         crs.run(overrides=SHORT, replications=2, resume=True)
     with pytest.raises(ResumeError, match="nothing to resume"):
         crs.run(overrides=SHORT, replications=2, resume=True, out=tmp_path / "x")

@@ -1,0 +1,133 @@
+"""The ``run``, ``compare`` and ``sweep`` commands: experiments printed as tables and written
+to a run folder."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from ...analysis.comparison import SweepError, parse_vary
+from ...experiments import api
+from ...experiments.inputs import load, load_grid
+from ...experiments.options import RunOptions
+from ...experiments.run_folder import default_folder
+from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
+from ..parsers.values import _names
+from ..session import _ARGV, _RUN_FOLDER
+from ..usage import UsageError
+from .size_guard import _check_size, _replications, _replications_line
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    """The run options of the command line, checked before any scenario is loaded (the
+    output folder is the one given; :func:`_with_folder` sets the default one)."""
+    return RunOptions(
+        replications=args.replications,
+        seed=args.seed,
+        overrides=args.overrides,
+        target_half_width=args.targets,
+        min_replications=args.min_replications,
+        max_replications=args.max_replications,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        calls_format=args.calls_format,
+        progress=not args.quiet,
+        command=["controlroom-sim", *_ARGV],
+    )
+
+
+def _with_folder(options: RunOptions, name: str) -> RunOptions:
+    """``options`` writing to ``--out``, else to ``results/<name>-<timestamp>/``; the folder
+    is remembered for the message if the run is interrupted."""
+    folder = options.out if options.out is not None else default_folder(name)
+    _RUN_FOLDER[:] = [folder]
+    return dataclasses.replace(options, out=folder)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    loaded = load(args.scenario, args.overrides)  # bad input before anything else
+    scenario = loaded.scenario
+    _check_size(
+        args, [scenario], [args.scenario], _replications(args, scenario), bool(args.targets)
+    )
+    options = _with_folder(options, scenario.scenario.name)
+    result = api.run_loaded(loaded, options)
+    n = len(result.replications)
+    print(
+        f"{result.name}: {_replications_line(n)} of "
+        f"{result.scenario.scenario.days:g} days, seed {result.scenario.scenario.seed}, "
+        f"{result.calls_simulated:,} calls simulated in {result.wall_s:.1f} s"
+    )
+    for line in precision_lines(result.precision):
+        print(line)
+    print(kpi_table(result.summary))
+    print(f"results: {options.out}")
+    return 0
+
+
+def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
+    """The first lines of compare and sweep: what ran, and how the count was chosen."""
+    first = outcome.results[0]
+    calls = sum(r.calls_simulated for r in outcome.results)
+    print(
+        f"{kind}: {len(outcome.results)} {noun}, {_replications_line(len(first.replications))} "
+        f"each, common random numbers (seed {first.scenario.scenario.seed}), {calls:,} calls "
+        f"simulated in {first.wall_s:.1f} s"
+    )
+    for line in precision_lines(first.precision):
+        print(line)
+
+
+def _show(args: argparse.Namespace) -> list[str] | None:
+    if not args.show:
+        return None
+    return _names(args.show)
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    options = _options(args)
+    sources = [
+        None if f == "baseline" and not Path(f).exists() else f
+        for f in [args.baseline, *args.variants]
+    ]
+    # every file checked before any simulation runs
+    loaded = [load(source, args.overrides) for source in sources]
+    scenarios = [s.scenario for s in loaded]
+    _check_size(args, scenarios, sources, _replications(args, scenarios[0]), bool(args.targets))
+    options = _with_folder(options, "compare")
+    folder = options.out
+    comparison = api.compare_loaded(loaded, options)
+    _print_heading("compare", "scenarios", comparison)
+    differences = comparison.differences
+    summary = comparison.summary
+    for result in comparison.results[1:]:
+        print()
+        print(f"{result.name} against {comparison.baseline}:")
+        print(comparison_table(summary, differences, comparison.baseline, result.name, _show(args)))
+    print(f"results: {folder}")
+    return 0
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    options = _options(args)
+    try:
+        pairs = [parse_vary(text) for text in args.vary]
+    except SweepError as exc:
+        raise UsageError(str(exc)) from None
+    # every grid point checked before any simulation runs
+    grid = load_grid(args.scenario, pairs, args.overrides)
+    scenarios = [v.scenario for v in grid.variants]
+    replications = _replications(args, scenarios[0])
+    _check_size(args, scenarios, [args.scenario] * len(scenarios), replications, bool(args.targets))
+    options = _with_folder(options, "sweep")
+    folder = options.out
+    result = api.sweep_loaded(grid, options)
+    _print_heading("sweep", "variants", result)
+    print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
+    print(f"results: {folder}")
+    return 0
