@@ -34,14 +34,10 @@ from ..experiments.store import RunStore
 from ..planning import planner
 from ..planning.patterns import PatternFile
 from ..planning.planner_report import roster_report, round_line, staff_report
-from ..planning.requirement import (
-    DEFAULT_TARGET,
-    StaffTarget,
-    Trial,
-    check_targets,
-    other_groups_coverage,
-)
+from ..planning.requirement_rota import other_groups_coverage
 from ..planning.roster import NODE_LIMIT, TIME_LIMIT_S
+from ..planning.search import Trial
+from ..planning.targets import DEFAULT_TARGET, StaffTarget, check_targets
 from ..reporting.display import (
     comparison_table,
     kpi_table,

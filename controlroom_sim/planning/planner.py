@@ -23,26 +23,12 @@ from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from ..experiments import api
 from ..experiments.run_folder import write_atomic, write_json
 from ..experiments.runner import with_run_settings
+from .checks import interval_checks, overall_checks
+from .demand import arrival_rates, measured_positions, staff_hours
+from .erlang_requirement import erlang_requirement
 from .patterns import PatternFile, clock_of, rota_coverage, rota_paid_hours, weekday_of
-from .requirement import (
-    DEFAULT_TARGET,
-    RequirementError,
-    Search,
-    StaffTarget,
-    Trial,
-    arrival_rates,
-    break_shrinkage,
-    check_targets,
-    erlang_requirement,
-    interval_checks,
-    measured_positions,
-    other_groups_coverage,
-    overall_checks,
-    requirement_table,
-    search,
-    staff_hours,
-    with_requirement,
-)
+from .requirement import requirement_table
+from .requirement_rota import break_shrinkage, other_groups_coverage, with_requirement
 from .roster import (
     NODE_LIMIT,
     TIME_LIMIT_S,
@@ -52,6 +38,8 @@ from .roster import (
     slug,
     solve,
 )
+from .search import Search, Trial, search
+from .targets import DEFAULT_TARGET, RequirementError, StaffTarget, check_targets
 
 CHECK_SEED_OFFSET = 1
 """The check of a requirement runs with the search's seed plus this, so it sees new callers."""
