@@ -10,7 +10,7 @@ from ..config.schema import Scenario
 from ..config.vocabulary import WEEKDAYS
 from ..reporting.display import format_value, interval_text, render
 from .demand import HOURS_PER_INTERVAL, measured_positions, staff_hours
-from .planner import RosterResult, StaffResult
+from .planner_results import RosterResult, StaffResult
 from .search import Trial
 
 ROSTER_KPIS = (

@@ -55,6 +55,7 @@ from controlroom_sim.planning.erlang_requirement import (
     is_exact_erlang,
 )
 from controlroom_sim.planning.patterns import rota_coverage
+from controlroom_sim.planning.planner_results import miss_summary
 from controlroom_sim.planning.requirement import requirement_table
 from controlroom_sim.planning.requirement_rota import (
     break_shrinkage,
@@ -855,7 +856,7 @@ def test_interval_checks_miss_summary(tmp_path: Path) -> None:
     )
     targets = [StaffTarget.parse("answered_within_10s_999=0.9")]
     checks = interval_checks(synthetic_intervals(scenario), scenario, targets)
-    summary = planner.miss_summary(checks, targets).iloc[0]
+    summary = miss_summary(checks, targets).iloc[0]
     assert summary["intervals"] == 23  # interval 3 has no calls
     # Intervals 1 and 2 miss (every call answered in the others is answered within 10 s).
     assert summary["missed"] == 2

@@ -25,7 +25,7 @@ from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from controlroom_sim.experiments import api
 from controlroom_sim.planning import planner
 from controlroom_sim.planning.patterns import Pattern, PatternFile, rota_coverage, tours
-from controlroom_sim.planning.planner import PlannerError, read_requirement
+from controlroom_sim.planning.planner_inputs import PlannerError, read_requirement
 from controlroom_sim.planning.roster import (
     Roster,
     RosterError,
