@@ -13,7 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..analysis.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, smallest_meeting
+from ..analysis.erlang.erlang_a import erlang_a_metrics
+from ..analysis.erlang.erlang_c import erlang_c_metrics
+from ..analysis.erlang.queue_metrics import QueueMetrics
+from ..analysis.erlang.staffing import smallest_meeting
 from ..analysis.validation import NotAnErlangCase, erlang_case
 from ..config.schema import HandlerGroup, Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK
