@@ -22,8 +22,9 @@ from ..analysis.erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staf
 from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL
 from ..analysis.validation import NotAnErlangCase, compare, describe_case, expected_kpis
 from ..config.errors import ControlroomError
+from ..config.files import ScenarioError
 from ..config.library import library
-from ..config.loading import ScenarioError, load_model, load_scenario
+from ..config.loading import load_model, load_scenario
 from ..config.schema import Scenario
 from ..config.version import __version__
 from ..experiments import api

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.loading import builtin_baseline_path, load_model
+from ..config.files import builtin_baseline_path
+from ..config.loading import load_model
 from ..config.schema import Scenario
 from ..experiments import api
 from ..experiments.run_folder import write_atomic
