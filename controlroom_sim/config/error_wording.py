@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
-from .schema import KeyedError
+from .schema.base import KeyedError
 
 
 def _first_line(exc: BaseException) -> str:

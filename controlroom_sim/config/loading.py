@@ -28,7 +28,7 @@ from .files import (
 )
 from .overrides import _apply_override
 from .profiles import read_profile
-from .schema import Scenario
+from .schema.scenario import Scenario
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
