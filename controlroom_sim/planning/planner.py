@@ -24,7 +24,7 @@ from ..experiments.runner import with_run_settings
 from .checks import interval_checks, overall_checks
 from .demand import measured_positions, staff_hours
 from .erlang_requirement import erlang_requirement
-from .patterns import PatternFile, rota_paid_hours
+from .patterns import Pattern, PatternFile, rota_paid_hours
 from .planner_folders import write_roster, write_staff
 from .planner_inputs import PlannerError, _scenario, _targets, only_forces, read_requirement
 from .planner_results import CHECK_SEED_OFFSET, RosterResult, StaffResult
@@ -198,15 +198,7 @@ def roster(
     for no limit) or ``time_limit_s`` seconds, whichever comes first.
     """
     loaded = _scenario(scenario, overrides)
-    if isinstance(patterns, PatternFile):
-        pattern_file = patterns
-    else:
-        pattern_file = load_model(patterns, PatternFile, "patterns")
-    try:
-        chosen = pattern_file.select(names)
-    except KeyError as exc:
-        known = ", ".join(repr(p.name) for p in pattern_file.patterns)
-        raise PlannerError(f"--pattern {exc.args[0]!r}: expected one of {known}") from None
+    chosen = _chosen_patterns(patterns, names)
     if group is not None:
         other_groups_coverage(loaded, group)  # checks the name
     staffed = None
@@ -240,16 +232,7 @@ def roster(
     if out is not None:
         result.folder = Path(out)
         result.folder.mkdir(parents=True, exist_ok=True)
-        source = _source_file(scenario)
-        for r, sc in zip(rosters, scenarios, strict=True):
-            target = result.folder / f"roster-{slug(r.pattern.name)}.toml"
-            provenance = (
-                f"roster for pattern {r.pattern.name!r} covering "
-                f"{_describe_requirement(requirement)} at the fewest paid hours "
-                f"(HiGHS: {r.status})"
-            )
-            text = roster_toml(sc, source, target, r, provenance, overrides)
-            write_atomic(target, lambda tmp, text=text: Path(tmp).write_text(text))
+        _write_roster_files(result, _source_file(scenario), requirement, overrides)
     if simulate:
         count = replications if replications is not None else loaded.scenario.replications
         base = with_run_settings(
@@ -280,6 +263,35 @@ def roster(
     if result.folder is not None:
         write_roster(result)
     return result
+
+
+def _chosen_patterns(patterns: str | Path | PatternFile, names: Sequence[str]) -> list[Pattern]:
+    """The patterns named (all of the file's without names); PlannerError for an unknown one."""
+    if isinstance(patterns, PatternFile):
+        pattern_file = patterns
+    else:
+        pattern_file = load_model(patterns, PatternFile, "patterns")
+    try:
+        return pattern_file.select(names)
+    except KeyError as exc:
+        known = ", ".join(repr(p.name) for p in pattern_file.patterns)
+        raise PlannerError(f"--pattern {exc.args[0]!r}: expected one of {known}") from None
+
+
+def _write_roster_files(
+    result: RosterResult, source: Path, requirement: object, overrides: Sequence[str]
+) -> None:
+    """Each pattern's roster as a scenario file (``roster-<pattern>.toml``) extending ``source``."""
+    assert result.folder is not None
+    for r, sc in zip(result.rosters, result.scenarios, strict=True):
+        target = result.folder / f"roster-{slug(r.pattern.name)}.toml"
+        provenance = (
+            f"roster for pattern {r.pattern.name!r} covering "
+            f"{_describe_requirement(requirement)} at the fewest paid hours "
+            f"(HiGHS: {r.status})"
+        )
+        text = roster_toml(sc, source, target, r, provenance, overrides)
+        write_atomic(target, lambda tmp, text=text: Path(tmp).write_text(text))
 
 
 def _source_file(scenario: str | Path | Scenario | None) -> Path:
