@@ -18,12 +18,12 @@ from .distributions import DIST_NAMES
 from .schema.base import KeyedError
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _format_validation_error(
+def format_validation_error(
     exc: ValidationError, origins: dict[tuple[str, ...], str], file: Path
 ) -> str:
     errors = exc.errors(include_url=False)
@@ -36,7 +36,7 @@ def _format_validation_error(
     if isinstance(error, KeyedError):
         loc = (*loc, *error.key.split("."))
     key = ".".join(loc) or "(top level)"
-    source = _origin_of(loc, origins) or str(file)
+    source = origin_of(loc, origins) or str(file)
     if found_key is not None:
         message = f"expected one of {first['ctx']['expected']}, found {found_key!r}"
     else:
@@ -45,7 +45,7 @@ def _format_validation_error(
     return f"{source}: {key}: {message}" + (more if len(errors) > 1 else "")
 
 
-def _origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
+def origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
     """The file (or ``--set``) that set ``loc`` or the nearest table above it; None when no
     file sets anything of its top-level section (then the scenario file itself is named)."""
     for length in range(len(loc), 0, -1):
@@ -103,11 +103,11 @@ def _describe(error: Mapping[str, Any]) -> str:
         base = _EXPECT[kind]
         if kind == "missing":
             return base
-        return f"{base}, found {_show(found)}"
-    return f"{error['msg']}, found {_show(found)}"
+        return f"{base}, found {show_value(found)}"
+    return f"{error['msg']}, found {show_value(found)}"
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .error_wording import _first_line
+from .error_wording import first_line
 from .errors import ControlroomError
 
 BUILTIN_BASELINE = "baseline"
@@ -58,14 +58,14 @@ def decode_text(raw: bytes, where: str | Path) -> str:
         ) from None
 
 
-def _check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
+def check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
     """Every whole number in ``data`` is a 64-bit one, as TOML requires."""
     if isinstance(data, dict):
         for key, value in data.items():
-            _check_integers(value, where, (*prefix, str(key)))
+            check_integers(value, where, (*prefix, str(key)))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            _check_integers(value, where, (*prefix, str(i)))
+            check_integers(value, where, (*prefix, str(i)))
     elif isinstance(data, int) and not INT64[0] <= data <= INT64[1]:
         key = ".".join(prefix) or "(top level)"
         raise ScenarioError(
@@ -74,7 +74,7 @@ def _check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None
         )
 
 
-def _read_toml(file: Path) -> dict[str, Any]:
+def read_toml(file: Path) -> dict[str, Any]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -83,12 +83,12 @@ def _read_toml(file: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or a number of over 4300 digits
-        raise ScenarioError(f"{file}: not valid TOML: {_first_line(exc)}") from None
-    _check_integers(data, str(file))
+        raise ScenarioError(f"{file}: not valid TOML: {first_line(exc)}") from None
+    check_integers(data, str(file))
     return data
 
 
-def _read_with_extends(
+def read_with_extends(
     file: Path, stack: tuple[Path, ...]
 ) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
     """The merged data of ``file`` and its bases, and which file set each key path."""
@@ -101,7 +101,7 @@ def _read_with_extends(
             f"{stack[-1]}: extends: expected a chain of at most {MAX_EXTENDS} files, "
             "found a longer one"
         )
-    data = _read_toml(file)
+    data = read_toml(file)
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
     own_origins = {path: str(file) for path in _leaf_paths(data)}
@@ -123,7 +123,7 @@ def _read_with_extends(
         raise ScenarioError(
             f"{file}: extends: expected a scenario file, found a folder {base_name!r}"
         )
-    base, origins = _read_with_extends(base_file, (*stack, resolved))
+    base, origins = read_with_extends(base_file, (*stack, resolved))
     merged = _deep_merge(base, data)
     _drop_replaced_provenance(merged, data)
     # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
@@ -174,10 +174,10 @@ def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             profile = Path(channel["profile"])
             if not profile.is_absolute():
-                channel["profile"] = str(_resolved(file.parent / profile))
+                channel["profile"] = str(resolved_path(file.parent / profile))
 
 
-def _resolved(path: Path) -> Path:
+def resolved_path(path: Path) -> Path:
     """``path.resolve()``, or ``path`` itself when it cannot be resolved (a NUL in the name):
     reading it then says there is no such file."""
     try:

@@ -18,15 +18,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .error_wording import _format_validation_error, _origin_of
+from .error_wording import format_validation_error, origin_of
 from .files import (
     BUILTIN_BASELINE,
     ScenarioError,
-    _read_toml,
-    _read_with_extends,
     builtin_baseline_path,
+    read_toml,
+    read_with_extends,
 )
-from .overrides import _apply_override
+from .overrides import apply_override
 from .profiles import read_profile
 from .schema.scenario import Scenario
 
@@ -55,18 +55,18 @@ def load_scenario(
         way; errors in them name ``--vary``.
     """
     file = _resolve_path(path)
-    data, origins = _read_with_extends(file, stack=())
+    data, origins = read_with_extends(file, stack=())
     for text in overrides:
-        _apply_override(data, origins, text)
+        apply_override(data, origins, text)
     for text in vary:
-        _apply_override(data, origins, text, option="--vary")
+        apply_override(data, origins, text, option="--vary")
     return _validate(data, origins, file)
 
 
 def scenario_files(path: str | Path | None = None) -> list[Path]:
     """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
     file = _resolve_path(path)
-    data, origins = _read_with_extends(file, stack=())
+    data, origins = read_with_extends(file, stack=())
     files = {Path(f) for f in origins.values() if not f.startswith(("--set", "--vary"))}
     files |= {file}
     for channel in (data.get("channels") or {}).values():
@@ -86,11 +86,11 @@ def load_model(path: str | Path, model: type[ModelT], what: str) -> ModelT:
         raise ScenarioError(f"{path}: no such {what} file")
     if file.is_dir():
         raise ScenarioError(f"{path}: expected a {what} file (.toml), found a folder")
-    data = _read_toml(file)
+    data = read_toml(file)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation_error(exc, {}, file)) from None
+        raise ScenarioError(format_validation_error(exc, {}, file)) from None
 
 
 def _resolve_path(path: str | Path | None) -> Path:
@@ -113,12 +113,12 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: P
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation_error(exc, origins, file)) from None
+        raise ScenarioError(format_validation_error(exc, origins, file)) from None
     channels = {}
     for name, channel in scenario.channels.items():
         if channel.profile is not None:
             key = f"channels.{name}.profile"
-            source = _origin_of(tuple(key.split(".")), origins) or str(file)
+            source = origin_of(tuple(key.split(".")), origins) or str(file)
             weights = read_profile(Path(channel.profile), f"{source}: {key}")
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
@@ -139,7 +139,7 @@ def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], str], f
             elif isinstance(node, BaseModel) and part in type(node).model_fields:
                 node = getattr(node, part)
             else:
-                source = _origin_of(("provenance", key), origins) or str(file)
+                source = origin_of(("provenance", key), origins) or str(file)
                 raise ScenarioError(
                     f"{source}: provenance.{key}: expected the key path of a parameter in "
                     "this scenario, found none"

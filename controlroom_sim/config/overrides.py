@@ -10,8 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .error_wording import _show
-from .files import ScenarioError, _check_integers, _resolved
+from .error_wording import show_value
+from .files import ScenarioError, check_integers, resolved_path
 
 # -- overrides ----------------------------------------------------------------------------------
 
@@ -23,7 +23,7 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _apply_override(
+def apply_override(
     data: dict[str, Any],
     origins: dict[tuple[str, ...], str],
     text: str,
@@ -42,14 +42,14 @@ def _apply_override(
     if not isinstance(node, dict | list):
         raise ScenarioError(
             f"{where}: {'.'.join(parts[:-1])}: expected a table to set {parts[-1]!r} in, "
-            f"found the value {_show(node)}"
+            f"found the value {show_value(node)}"
         )
     value = _parse_value(value_text.strip())
-    _check_integers(value, where, tuple(parts))
+    check_integers(value, where, tuple(parts))
     if parts[-1] == "profile" and isinstance(value, str):
-        value = str(_resolved(Path(value)))
+        value = str(resolved_path(Path(value)))
     if isinstance(value, dict) and isinstance(value.get("profile"), str):
-        value["profile"] = str(_resolved(Path(value["profile"])))
+        value["profile"] = str(resolved_path(Path(value["profile"])))
     if isinstance(node, list):
         node[_index(parts[-1], len(node), parts, where)] = value
     else:
@@ -73,7 +73,7 @@ def _step(node: Any, part: str, path: list[str], where: str) -> Any:
         return node[_index(part, len(node), path, where)]
     if not isinstance(node, dict):
         raise ScenarioError(
-            f"{where}: {'.'.join(path[:-1])}: expected a table, found the value {_show(node)}"
+            f"{where}: {'.'.join(path[:-1])}: expected a table, found the value {show_value(node)}"
         )
     if part not in node:
         node[part] = {}

@@ -16,7 +16,7 @@ from scipy import special
 
 from ..config.schema import Scenario
 from .demand import measured_positions, week_position
-from .targets import _FAMILIES, StaffTarget
+from .targets import KPI_FAMILIES, StaffTarget
 
 
 def ratio_estimate(y: np.ndarray, x: np.ndarray, confidence: float = 0.95) -> tuple[float, ...]:
@@ -70,7 +70,7 @@ def interval_checks(
     rows = []
     measured = np.flatnonzero(measured_positions(scenario))
     for target in targets:
-        numerator, denominator = _FAMILIES[target.family][:2]
+        numerator, denominator = KPI_FAMILIES[target.family][:2]
         own = table[table["channel"] == target.channel]
         sums = own.groupby(["position", "replication"])[[numerator, denominator]].sum()
         full = pd.MultiIndex.from_product(

@@ -21,7 +21,7 @@ from ..analysis.validation import NotAnErlangCase, erlang_case
 from ..config.schema import HandlerGroup, Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK
 from .demand import arrival_rates, mean_handling_s
-from .targets import _FAMILIES, RequirementError, StaffTarget
+from .targets import KPI_FAMILIES, RequirementError, StaffTarget
 
 
 @lru_cache(maxsize=65536)
@@ -45,7 +45,7 @@ def _smallest(
     exponential wait at rate ``c/service - ahead_rate`` (the top class of a non-preemptive
     priority M/M/c queue), cut short by its own patience ``own_patience`` (abandonment).
     """
-    threshold = _FAMILIES[family][3]
+    threshold = KPI_FAMILIES[family][3]
     target_s = max(0.0, (threshold or 0.0) - wait)
 
     def metrics(c: int) -> QueueMetrics:

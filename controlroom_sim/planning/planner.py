@@ -26,7 +26,7 @@ from .demand import measured_positions, staff_hours
 from .erlang_requirement import erlang_requirement
 from .patterns import Pattern, PatternFile, rota_paid_hours
 from .planner_folders import write_roster, write_staff
-from .planner_inputs import PlannerError, _scenario, _targets, only_forces, read_requirement
+from .planner_inputs import PlannerError, only_forces, parse_targets, read_requirement, scenario_of
 from .planner_results import CHECK_SEED_OFFSET, RosterResult, StaffResult
 from .requirement_rota import break_shrinkage, other_groups_coverage, with_requirement
 from .roster import NODE_LIMIT, TIME_LIMIT_S, roster_toml, rostered_scenario, slug, solve
@@ -88,10 +88,10 @@ def staff(
     time not taking calls) defaults to the break time of the scenario's own handler rota. With
     ``out`` the tables, a summary and the plots are written there.
     """
-    loaded = _scenario(scenario, overrides)
+    loaded = scenario_of(scenario, overrides)
     if forces:
         loaded = only_forces(loaded, forces)
-    parsed = _targets(targets)
+    parsed = parse_targets(targets)
     check_targets(loaded, parsed)
     fixed = other_groups_coverage(loaded, group) if group is not None else None
     if shrinkage is None:
@@ -197,7 +197,7 @@ def roster(
     each pattern at a proven optimum, ``node_limit`` nodes (the same roster on every run; None
     for no limit) or ``time_limit_s`` seconds, whichever comes first.
     """
-    loaded = _scenario(scenario, overrides)
+    loaded = scenario_of(scenario, overrides)
     chosen = _chosen_patterns(patterns, names)
     if group is not None:
         other_groups_coverage(loaded, group)  # checks the name

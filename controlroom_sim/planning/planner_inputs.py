@@ -22,7 +22,7 @@ class PlannerError(ControlroomError, ValueError):
     """Bad input to ``staff`` or ``roster``; the message is one line."""
 
 
-def _scenario(source: str | Path | Scenario | None, overrides: Sequence[str]) -> Scenario:
+def scenario_of(source: str | Path | Scenario | None, overrides: Sequence[str]) -> Scenario:
     if isinstance(source, Scenario):
         if overrides:
             raise ValueError("overrides need a scenario file, not a Scenario object")
@@ -43,7 +43,7 @@ def only_forces(scenario: Scenario, forces: Sequence[str]) -> Scenario:
         raise PlannerError(f"--forces: {exc}") from None
 
 
-def _targets(targets: Sequence[str | StaffTarget]) -> list[StaffTarget]:
+def parse_targets(targets: Sequence[str | StaffTarget]) -> list[StaffTarget]:
     return [t if isinstance(t, StaffTarget) else StaffTarget.parse(t) for t in targets]
 
 

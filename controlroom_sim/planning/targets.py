@@ -19,7 +19,7 @@ class RequirementError(ControlroomError, ValueError):
 
 
 # KPI family -> (interval table numerator, denominator, at most?, answer-time threshold s)
-_FAMILIES: dict[str, tuple[str, str, bool, float | None]] = {
+KPI_FAMILIES: dict[str, tuple[str, str, bool, float | None]] = {
     "answered_within_10s": ("answered_within_10s", "answered", False, 10.0),
     "answered_within_10s_of_offered": ("answered_within_10s", "offered", False, 10.0),
     "answered_within_60s": ("answered_within_60s", "answered", False, 60.0),
@@ -40,7 +40,7 @@ class StaffTarget:
     @property
     def at_most(self) -> bool:
         """True for KPIs that must stay at or below the value (abandonment, mean answer)."""
-        return _FAMILIES[self.family][2]
+        return KPI_FAMILIES[self.family][2]
 
     @classmethod
     def parse(cls, text: str) -> StaffTarget:
@@ -50,8 +50,8 @@ class StaffTarget:
         if not sep or not kpi or not raw:
             raise RequirementError(f"--target {text!r}: expected KPI=VALUE")
         family, _, channel = kpi.rpartition("_")
-        if family not in _FAMILIES or channel not in ("999", "101"):
-            names = ", ".join(f"{f}_<channel>" for f in _FAMILIES)
+        if family not in KPI_FAMILIES or channel not in ("999", "101"):
+            names = ", ".join(f"{f}_<channel>" for f in KPI_FAMILIES)
             raise RequirementError(f"--target {text!r}: expected a KPI among {names}")
         percent = raw.endswith("%")
         try:

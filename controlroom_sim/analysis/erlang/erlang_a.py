@@ -48,10 +48,10 @@ from scipy import special
 from .erlang_c import erlang_c_metrics
 from .queue_metrics import (
     QueueMetrics,
-    _check_positive,
-    _check_servers,
-    _check_target,
-    _patience_rate,
+    check_positive,
+    check_servers,
+    check_target,
+    patience_rate,
 )
 
 # Relative tail mass below which the Erlang-A stationary distribution is truncated.
@@ -161,13 +161,13 @@ def erlang_a_metrics(
 
         Always ``stable=True``: abandonment keeps the queue finite even when ``λ/μ > c``.
     """
-    theta = _patience_rate(mean_patience)
+    theta = patience_rate(mean_patience)
     if theta == 0.0:
         return erlang_c_metrics(arrival_rate, mean_service, servers, target)
-    lam = _check_positive("arrival_rate", arrival_rate)
-    s = _check_positive("mean_service", mean_service)
-    c = _check_servers(servers, 1)
-    t = _check_target(target)
+    lam = check_positive("arrival_rate", arrival_rate)
+    s = check_positive("mean_service", mean_service)
+    c = check_servers(servers, 1)
+    t = check_target(target)
     mu = 1.0 / s
     cmu = c * mu
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .queue_metrics import QueueMetrics, _check_positive, _check_servers, _check_target
+from .queue_metrics import QueueMetrics, check_positive, check_servers, check_target
 
 
 def erlang_b(servers: int, offered_load: float) -> float:
@@ -40,7 +40,7 @@ def erlang_b(servers: int, offered_load: float) -> float:
         the recursion ``b ← A·b/(k + A·b)``, ``k = 1..c``, from ``b = 1``. Stable for any
         ``c`` and any load (no factorials).
     """
-    c = _check_servers(servers, 0)
+    c = check_servers(servers, 0)
     a = float(offered_load)
     if not (math.isfinite(a) and a >= 0):
         raise ValueError(f"offered_load must be finite and >= 0, got {offered_load}")
@@ -68,7 +68,7 @@ def erlang_c(servers: int, offered_load: float) -> float:
         ``C = B/(1 − (A/c)(1 − B))`` with ``B`` the Erlang B value. Returns 1.0 when
         ``A ≥ c`` (unstable queue: every arrival eventually waits).
     """
-    c = _check_servers(servers, 1)
+    c = check_servers(servers, 1)
     a = float(offered_load)
     b = erlang_b(c, a)
     if a >= c:
@@ -102,10 +102,10 @@ def erlang_c_metrics(
         ``C·A/(c − A)``. If ``A ≥ c`` the result has ``stable=False``, infinite waits and
         queue, service levels 0, ``p_wait`` 1 and occupancy 1.
     """
-    lam = _check_positive("arrival_rate", arrival_rate)
-    s = _check_positive("mean_service", mean_service)
-    c = _check_servers(servers, 1)
-    t = _check_target(target)
+    lam = check_positive("arrival_rate", arrival_rate)
+    s = check_positive("mean_service", mean_service)
+    c = check_servers(servers, 1)
+    t = check_target(target)
     a = lam * s
     common = {
         "servers": c,
@@ -158,8 +158,8 @@ def priority_mmc_waits(
     ``1..k`` per server. With one class it is the Erlang C mean wait. ``inf`` for a class
     whose cumulative load reaches 1.
     """
-    servers = _check_servers(servers, 1)
-    mean_service = _check_positive("mean_service", mean_service)
+    servers = check_servers(servers, 1)
+    mean_service = check_positive("mean_service", mean_service)
     rates = [float(r) for r in arrival_rates]
     if any(r < 0 or not math.isfinite(r) for r in rates):
         raise ValueError(f"arrival rates must be finite and >= 0, got {rates}")

@@ -82,7 +82,7 @@ class QueueMetrics:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_servers(servers: int, minimum: int) -> int:
+def check_servers(servers: int, minimum: int) -> int:
     if isinstance(servers, bool) or not isinstance(servers, int | np.integer):
         raise TypeError(f"servers must be an int, got {type(servers).__name__}")
     if servers < minimum:
@@ -90,21 +90,21 @@ def _check_servers(servers: int, minimum: int) -> int:
     return int(servers)
 
 
-def _check_positive(name: str, value: float) -> float:
+def check_positive(name: str, value: float) -> float:
     value = float(value)
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be positive and finite, got {value}")
     return value
 
 
-def _check_target(target: float) -> float:
+def check_target(target: float) -> float:
     target = float(target)
     if math.isnan(target) or target < 0:
         raise ValueError(f"target must be >= 0, got {target}")
     return target
 
 
-def _patience_rate(mean_patience: float | None) -> float:
+def patience_rate(mean_patience: float | None) -> float:
     """Abandonment rate ``θ``; 0.0 when callers never abandon."""
     if mean_patience is None:
         return 0.0

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .erlang_a import erlang_a_metrics
 from .erlang_c import erlang_c_metrics
-from .queue_metrics import _check_positive, _check_target, _patience_rate
+from .queue_metrics import check_positive, check_target, patience_rate
 
 # Upper limit of the staffing search.
 _MAX_STAFF = 1_000_000
@@ -69,10 +69,10 @@ def staff_for_target(
         raise ValueError(f"max_occupancy must be in (0, 1], got {max_occupancy}")
     if max_abandon is not None and not 0.0 <= max_abandon <= 1.0:
         raise ValueError(f"max_abandon must be in [0, 1], got {max_abandon}")
-    lam = _check_positive("arrival_rate", arrival_rate)
-    s = _check_positive("mean_service", mean_service)
-    t = _check_target(target)
-    theta = _patience_rate(mean_patience)
+    lam = check_positive("arrival_rate", arrival_rate)
+    s = check_positive("mean_service", mean_service)
+    t = check_target(target)
+    theta = patience_rate(mean_patience)
     a = lam * s
 
     def meets(c: int) -> bool:
