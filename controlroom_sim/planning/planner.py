@@ -1,8 +1,9 @@
 """The planner's tools end to end: ``staff`` (handlers needed per interval) and ``roster``
 (optimal rosters of named shift patterns, simulated side by side).
 
-These functions read and write files and run the simulator through :mod:`controlroom_sim.api`;
-the algorithms are in :mod:`controlroom_sim.planning.requirement` (and the modules it names) and
+These functions read and write files and run the simulator through
+:mod:`controlroom_sim.experiments.api`; the algorithms are in
+:mod:`controlroom_sim.planning.requirement` (and the modules it names) and
 :mod:`controlroom_sim.planning.roster`; their inputs, results and folders in
 :mod:`.planner_inputs`, :mod:`.planner_results` and :mod:`.planner_folders`.
 """
