@@ -6,7 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import ScenarioError, builtin_baseline_path, load_scenario
+from .files import ScenarioError, builtin_baseline_path
+from .loading import load_scenario
 
 
 @dataclass(frozen=True)

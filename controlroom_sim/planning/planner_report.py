@@ -9,8 +9,9 @@ import numpy as np
 from ..config.schema import Scenario
 from ..config.vocabulary import WEEKDAYS
 from ..reporting.display import format_value, interval_text, render
-from .planner import RosterResult, StaffResult
-from .requirement import HOURS_PER_INTERVAL, Trial, measured_positions, staff_hours
+from .demand import HOURS_PER_INTERVAL, measured_positions, staff_hours
+from .planner_results import RosterResult, StaffResult
+from .search import Trial
 
 ROSTER_KPIS = (
     "answered_within_10s_999",

@@ -35,7 +35,7 @@ import pandas as pd
 import tomli_w
 
 from ..config.errors import ControlroomError
-from ..config.loading import BUILTIN_BASELINE, builtin_baseline_path
+from ..config.files import BUILTIN_BASELINE, builtin_baseline_path
 from ..config.schema import Break, Scenario, Shift
 from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from .patterns import Pattern, Tour, clock_of, tours, weekday_of, with_rota

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.cli.main import main
-from controlroom_sim.config.loading import builtin_baseline_path
+from controlroom_sim.config.files import builtin_baseline_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]

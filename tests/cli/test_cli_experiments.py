@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.cli.main import build_parser, main
-from controlroom_sim.config.loading import builtin_baseline_path, load_scenario
+from controlroom_sim.config.files import builtin_baseline_path
+from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import runner as experiment
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]

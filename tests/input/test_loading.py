@@ -17,7 +17,8 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.distributions import Exponential, Fixed, LogNormal
-from controlroom_sim.config.loading import ScenarioError, builtin_baseline_path, load_scenario
+from controlroom_sim.config.files import ScenarioError, builtin_baseline_path
+from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 

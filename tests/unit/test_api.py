@@ -10,7 +10,8 @@ import pytest
 
 import controlroom_sim as crs
 from controlroom_sim.analysis.precision import PrecisionError
-from controlroom_sim.config.loading import ScenarioError, load_scenario
+from controlroom_sim.config.files import ScenarioError
+from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.store import ResumeError
 
 ROOT = Path(__file__).resolve().parents[2]

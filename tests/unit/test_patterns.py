@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from controlroom_sim.config.loading import ScenarioError, load_model
+from controlroom_sim.config.files import ScenarioError
+from controlroom_sim.config.loading import load_model
 from controlroom_sim.config.schema import Break, Shift
 from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK
 from controlroom_sim.planning.patterns import (

@@ -37,33 +37,37 @@ from controlroom_sim.analysis.erlang import (
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Shift
-from controlroom_sim.config.vocabulary import WEEKDAYS
+from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from controlroom_sim.experiments import api
 from controlroom_sim.model.arrivals import expected_count
 from controlroom_sim.planning import planner
-from controlroom_sim.planning.patterns import rota_coverage
-from controlroom_sim.planning.requirement import (
-    DEFAULT_TARGET,
-    INTERVALS_PER_WEEK,
-    RequirementError,
-    Search,
-    StaffTarget,
-    _smallest,
+from controlroom_sim.planning.checks import binomial_interval, interval_checks, ratio_estimate
+from controlroom_sim.planning.demand import (
     arrival_rates,
-    binomial_interval,
-    break_shrinkage,
-    check_targets,
-    erlang_requirement,
-    interval_checks,
-    is_exact_erlang,
     mean_handling_s,
     measured_positions,
-    ratio_estimate,
-    requirement_shifts,
-    requirement_table,
     staff_hours,
     week_position,
+)
+from controlroom_sim.planning.erlang_requirement import (
+    _smallest,
+    erlang_requirement,
+    is_exact_erlang,
+)
+from controlroom_sim.planning.patterns import rota_coverage
+from controlroom_sim.planning.planner_results import miss_summary
+from controlroom_sim.planning.requirement import requirement_table
+from controlroom_sim.planning.requirement_rota import (
+    break_shrinkage,
+    requirement_shifts,
     with_requirement,
+)
+from controlroom_sim.planning.search import Search
+from controlroom_sim.planning.targets import (
+    DEFAULT_TARGET,
+    RequirementError,
+    StaffTarget,
+    check_targets,
 )
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -852,7 +856,7 @@ def test_interval_checks_miss_summary(tmp_path: Path) -> None:
     )
     targets = [StaffTarget.parse("answered_within_10s_999=0.9")]
     checks = interval_checks(synthetic_intervals(scenario), scenario, targets)
-    summary = planner.miss_summary(checks, targets).iloc[0]
+    summary = miss_summary(checks, targets).iloc[0]
     assert summary["intervals"] == 23  # interval 3 has no calls
     # Intervals 1 and 2 miss (every call answered in the others is answered within 10 s).
     assert summary["missed"] == 2

@@ -19,13 +19,14 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.cli.main import main
-from controlroom_sim.config.loading import ScenarioError, load_model, load_scenario
+from controlroom_sim.config.files import ScenarioError
+from controlroom_sim.config.loading import load_model, load_scenario
 from controlroom_sim.config.schema import Shift
 from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from controlroom_sim.experiments import api
 from controlroom_sim.planning import planner
 from controlroom_sim.planning.patterns import Pattern, PatternFile, rota_coverage, tours
-from controlroom_sim.planning.planner import PlannerError, read_requirement
+from controlroom_sim.planning.planner_inputs import PlannerError, read_requirement
 from controlroom_sim.planning.roster import (
     Roster,
     RosterError,

@@ -13,13 +13,9 @@ from ...experiments.run_folder import default_folder, prepare_folder
 from ...planning import planner
 from ...planning.patterns import PatternFile
 from ...planning.planner_report import roster_report, round_line, staff_report
-from ...planning.requirement import (
-    DEFAULT_TARGET,
-    StaffTarget,
-    Trial,
-    check_targets,
-    other_groups_coverage,
-)
+from ...planning.requirement_rota import other_groups_coverage
+from ...planning.search import Trial
+from ...planning.targets import DEFAULT_TARGET, StaffTarget, check_targets
 from ..session import _ARGV
 from ..usage import UsageError
 from .size_guard import _check_size, _replications

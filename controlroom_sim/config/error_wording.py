@@ -1,0 +1,116 @@
+"""The wording of scenario errors: one line naming the file (or ``--set``), the key path, what
+was expected and what was found, e.g.::
+
+    scenarios/x.toml: channels.999.calls_per_day: expected a number >= 0, found -5
+
+pydantic's validation errors are turned into that line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .distributions import DIST_NAMES
+from .schema.base import KeyedError
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def format_validation_error(
+    exc: ValidationError, origins: dict[tuple[str, ...], str], file: Path
+) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(str(p) for p in first["loc"] if str(p) not in DIST_NAMES)
+    found_key = None
+    if loc and loc[-1] == "[key]":  # a table key that is not allowed, e.g. channels.998
+        loc, found_key = loc[:-1], loc[-2]
+    error = (first.get("ctx") or {}).get("error")
+    if isinstance(error, KeyedError):
+        loc = (*loc, *error.key.split("."))
+    key = ".".join(loc) or "(top level)"
+    source = origin_of(loc, origins) or str(file)
+    if found_key is not None:
+        message = f"expected one of {first['ctx']['expected']}, found {found_key!r}"
+    else:
+        message = _describe(first)
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return f"{source}: {key}: {message}" + (more if len(errors) > 1 else "")
+
+
+def origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
+    """The file (or ``--set``) that set ``loc`` or the nearest table above it; None when no
+    file sets anything of its top-level section (then the scenario file itself is named)."""
+    for length in range(len(loc), 0, -1):
+        prefix = loc[:length]
+        hits = [f for path, f in origins.items() if path[:length] == prefix]
+        if hits:
+            return hits[0]
+    return None
+
+
+_EXPECT = {
+    "missing": "expected this key, found it missing",
+    "extra_forbidden": "unknown key",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text in quotes",
+    "list_type": "expected a list [...]",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "union_tag_not_found": "expected a 'dist' key naming one of " + ", ".join(DIST_NAMES),
+}
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling, or see the scenario reference in the README)"
+    if kind == "union_tag_invalid":
+        return f"expected dist to be one of {', '.join(DIST_NAMES)}, found {ctx.get('tag')!r}"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected')}, found {found!r}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
+        bound = next(iter(ctx.values()))
+        return f"expected a number {sign} {bound}, found {found!r}"
+    if kind in ("too_short", "too_long"):
+        return f"expected {error['msg'].lower()}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _EXPECT:
+        base = _EXPECT[kind]
+        if kind == "missing":
+            return base
+        return f"{base}, found {show_value(found)}"
+    return f"{error['msg']}, found {show_value(found)}"
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an empty list" if not value else f"a list of {len(value)}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,215 @@
+"""Scenario files on disk: the built-in baseline, TOML read as UTF-8 with 64-bit integers, and
+``extends`` chains merged into one table that remembers which file set each key path.
+
+Every problem is a :class:`ScenarioError` whose message is one line naming the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .error_wording import first_line
+from .errors import ControlroomError
+
+BUILTIN_BASELINE = "baseline"
+
+
+class ScenarioError(ControlroomError, ValueError):
+    """A scenario (or one of its files) is wrong; the message is one line for the user."""
+
+
+def builtin_baseline_path() -> Path:
+    """The path of the packaged baseline scenario (the same as ``scenarios/baseline.toml``)."""
+    return Path(str(resources.files("controlroom_sim") / "data" / "baseline.toml"))
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+INT64 = (-(2**63), 2**63 - 1)
+"""TOML's integers: a value outside this range "must" be an error (TOML 1.0), though
+``tomllib`` reads it."""
+MAX_EXTENDS = 64
+"""The longest ``extends`` chain read (a longer one is a mistake, not a design)."""
+
+
+def decode_text(raw: bytes, where: str | Path) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is dropped), else a one-line :class:`ScenarioError`
+    saying what the bytes look like."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise ScenarioError(
+                f"{where}: expected UTF-8 text, found {name} (a byte-order mark); "
+                "save the file as UTF-8"
+            )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{where}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
+        ) from None
+
+
+def check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
+    """Every whole number in ``data`` is a 64-bit one, as TOML requires."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            check_integers(value, where, (*prefix, str(key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            check_integers(value, where, (*prefix, str(i)))
+    elif isinstance(data, int) and not INT64[0] <= data <= INT64[1]:
+        key = ".".join(prefix) or "(top level)"
+        raise ScenarioError(
+            f"{where}: {key}: expected a whole number from -2**63 to 2**63-1, found one "
+            f"of {len(str(abs(data)))} digits"
+        )
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    text = decode_text(raw, file)
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or a number of over 4300 digits
+        raise ScenarioError(f"{file}: not valid TOML: {first_line(exc)}") from None
+    check_integers(data, str(file))
+    return data
+
+
+def read_with_extends(
+    file: Path, stack: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """The merged data of ``file`` and its bases, and which file set each key path."""
+    resolved = file.resolve()
+    if resolved in stack:
+        chain = " -> ".join(p.name for p in (*stack, resolved))
+        raise ScenarioError(f"{file}: extends: expected a chain without cycles, found {chain}")
+    if len(stack) >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"{stack[-1]}: extends: expected a chain of at most {MAX_EXTENDS} files, "
+            "found a longer one"
+        )
+    data = read_toml(file)
+    _absolutise_profiles(data, file)
+    base_name = data.pop("extends", None)
+    own_origins = {path: str(file) for path in _leaf_paths(data)}
+    # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
+    # unless a base sets something there.
+    empty = list(_empty_tables(data))
+    if base_name is None:
+        return data, {**dict.fromkeys(empty, str(file)), **own_origins}
+    if not isinstance(base_name, str):
+        raise ScenarioError(
+            f"{file}: extends: expected a file name, found {type(base_name).__name__}"
+        )
+    base_file = (file.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
+    if base_name == BUILTIN_BASELINE and not base_file.exists():
+        base_file = builtin_baseline_path()
+    if not base_file.exists():
+        raise ScenarioError(f"{file}: extends: no such file {base_name!r}")
+    if base_file.is_dir():
+        raise ScenarioError(
+            f"{file}: extends: expected a scenario file, found a folder {base_name!r}"
+        )
+    base, origins = read_with_extends(base_file, (*stack, resolved))
+    merged = _deep_merge(base, data)
+    _drop_replaced_provenance(merged, data)
+    # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
+    for path in list(origins):
+        if any(path[: len(own)] == own for own in own_origins):
+            del origins[path]
+    origins.update(own_origins)
+    for path in empty:
+        if not any(p[: len(path)] == path for p in origins):
+            origins[path] = str(file)
+    return merged, origins
+
+
+def _drop_replaced_provenance(merged: dict[str, Any], child: Mapping[str, Any]) -> None:
+    """A base's provenance entries under an array the child replaces go with the array.
+
+    ``handlers.1.skills`` in the base describes the base's second handler group; once a
+    variant restates ``handlers``, that entry would name something else or nothing.
+    """
+    provenance = merged.get("provenance")
+    if not isinstance(provenance, dict):
+        return
+    own = child.get("provenance") if isinstance(child.get("provenance"), dict) else {}
+    replaced = [
+        ".".join(path)
+        for path in _leaf_paths(child)
+        if path and path[0] != "provenance" and isinstance(_at(child, path), list)
+    ]
+    for key in list(provenance):
+        if key in own:
+            continue
+        if any(key == r or key.startswith(r + ".") for r in replaced):
+            del provenance[key]
+
+
+def _at(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = data
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:
+    channels = data.get("channels")
+    if not isinstance(channels, dict):
+        return
+    for channel in channels.values():
+        if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
+            profile = Path(channel["profile"])
+            if not profile.is_absolute():
+                channel["profile"] = str(resolved_path(file.parent / profile))
+
+
+def resolved_path(path: Path) -> Path:
+    """``path.resolve()``, or ``path`` itself when it cannot be resolved (a NUL in the name):
+    reading it then says there is no such file."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError):
+        return path
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; everything else (values, arrays of tables) is replaced."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _empty_tables(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    """Key paths of the empty tables in a file."""
+    if isinstance(data, dict):
+        if not data and prefix:
+            yield prefix
+        for key, value in data.items():
+            yield from _empty_tables(value, (*prefix, str(key)))
+
+
+def _leaf_paths(data: Any, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    """Key paths of the values a file sets (an empty table sets nothing)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaf_paths(value, (*prefix, str(key)))
+    else:
+        yield prefix

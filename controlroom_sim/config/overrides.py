@@ -1,0 +1,88 @@
+"""``--set`` and ``--vary`` overrides: ``KEY=VALUE`` applied to a scenario's merged table.
+
+The value is read as a TOML value, or as a plain string when it is not one; the override then
+owns its key path (for error messages) and takes any provenance under a replaced array along.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .error_wording import show_value
+from .files import ScenarioError, check_integers, resolved_path
+
+# -- overrides ----------------------------------------------------------------------------------
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except ValueError:  # TOMLDecodeError, or a number of over 4300 digits
+        return text
+
+
+def apply_override(
+    data: dict[str, Any],
+    origins: dict[tuple[str, ...], str],
+    text: str,
+    option: str = "--set",
+) -> None:
+    where = f"{option} {text}"
+    if "=" not in text:
+        raise ScenarioError(f"{where}: expected KEY=VALUE, found no '='")
+    key, _, value_text = text.partition("=")
+    parts = key.strip().split(".")
+    if not key.strip() or any(not p for p in parts):
+        raise ScenarioError(f"{where}: expected a dotted key such as channels.999.calls_per_day")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, parts[: depth + 1], where)
+    if not isinstance(node, dict | list):
+        raise ScenarioError(
+            f"{where}: {'.'.join(parts[:-1])}: expected a table to set {parts[-1]!r} in, "
+            f"found the value {show_value(node)}"
+        )
+    value = _parse_value(value_text.strip())
+    check_integers(value, where, tuple(parts))
+    if parts[-1] == "profile" and isinstance(value, str):
+        value = str(resolved_path(Path(value)))
+    if isinstance(value, dict) and isinstance(value.get("profile"), str):
+        value["profile"] = str(resolved_path(Path(value["profile"])))
+    if isinstance(node, list):
+        node[_index(parts[-1], len(node), parts, where)] = value
+    else:
+        node[parts[-1]] = value
+    if isinstance(value, list) and parts[0] != "provenance":
+        # A replaced array takes the provenance entries under it along (as with extends).
+        provenance = data.get("provenance")
+        if isinstance(provenance, dict):
+            dotted = ".".join(parts)
+            for key in [k for k in provenance if k == dotted or k.startswith(dotted + ".")]:
+                del provenance[key]
+    # The override now owns its key path and everything under it.
+    path = tuple(parts)
+    for owned in [p for p in origins if p[: len(path)] == path]:
+        del origins[owned]
+    origins[path] = where
+
+
+def _step(node: Any, part: str, path: list[str], where: str) -> Any:
+    if isinstance(node, list):
+        return node[_index(part, len(node), path, where)]
+    if not isinstance(node, dict):
+        raise ScenarioError(
+            f"{where}: {'.'.join(path[:-1])}: expected a table, found the value {show_value(node)}"
+        )
+    if part not in node:
+        node[part] = {}
+    return node[part]
+
+
+def _index(part: str, length: int, path: list[str], where: str) -> int:
+    if not part.isdigit() or int(part) >= length:
+        raise ScenarioError(
+            f"{where}: {'.'.join(path)}: expected an index from 0 to {length - 1}, found {part!r}"
+        )
+    return int(part)

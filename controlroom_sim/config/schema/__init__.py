@@ -1,0 +1,57 @@
+"""The scenario schema: what a scenario file may say, validated with pydantic.
+
+Unknown keys are rejected everywhere. Every default below is either a switch that leaves a
+mechanism off (no BT stage, nobody abandons, no redials, no callbacks) or a run-control setting;
+the numbers that describe a real control room live in ``scenarios/baseline.toml`` with their
+provenance. Reading files is :mod:`controlroom_sim.config.loading`'s job, not this package's; the
+words a scenario is written in (channels, grades, weekdays, intervals) are in
+:mod:`controlroom_sim.config.vocabulary`.
+
+The schema is in sections: :mod:`.base` (strict models, bounded numbers, :class:`KeyedError`),
+:mod:`.channels` (channels, callback, forces, surges), :mod:`.rotas` (shifts, breaks, handler
+groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch` and
+:mod:`.scenario` (the whole :class:`Scenario`). This package re-exports their names, so
+``from controlroom_sim.config.schema import Scenario`` works from any layer.
+"""
+
+from __future__ import annotations
+
+from .base import (
+    ForceName,
+    KeyedError,
+    NonNegativeFloat,
+    PositiveFloat,
+    Probability,
+)
+from .channels import Callback, Channel, Force, Surge
+from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
+from .grading import CallType, Check, Thrive
+from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
+from .scenario import RunSettings, Scenario
+
+__all__ = [
+    "Appointments",
+    "Break",
+    "CallType",
+    "Callback",
+    "Channel",
+    "Check",
+    "Dispatch",
+    "FailureDemand",
+    "Force",
+    "ForceName",
+    "HandlerGroup",
+    "KeyedError",
+    "NonNegativeFloat",
+    "PositiveFloat",
+    "Probability",
+    "Reassessment",
+    "RotaGroup",
+    "RunSettings",
+    "Scenario",
+    "Shift",
+    "SupportWorkers",
+    "Suppression",
+    "Surge",
+    "Thrive",
+]

@@ -1,0 +1,31 @@
+"""The building blocks of the scenario schema: strict models, bounded numbers, force names, and
+the error a whole-model check raises at a key path below the model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import ControlroomError
+
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class KeyedError(ControlroomError, ValueError):
+    """A problem found by a whole-model check, at a key path below that model."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class _Strict(BaseModel):
+    # strict: a number in quotes or true/false where a number belongs is an error, not a guess.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+ForceName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
+"""A force's name: a letter, then letters, digits, '_' or '-' (it becomes part of KPI names)."""

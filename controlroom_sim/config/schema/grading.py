@@ -1,0 +1,63 @@
+"""Call types and THRIVE in the scenario schema: each type's share of the channels and true
+risk, and the sub-tasks of the assessment in the call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from ..distributions import Distribution
+from ..vocabulary import RISK_LEVELS, ChannelName, RiskLevel
+from .base import Probability, _Strict
+
+
+class CallType(_Strict):
+    """``[[call_types]]``: a kind of call, its share of each channel and its true risk."""
+
+    name: Annotated[str, Field(min_length=1)]
+    share: Annotated[dict[ChannelName, Probability], Field(min_length=1)]
+    """Share of each channel's calls that are of this type."""
+    risk: Annotated[dict[RiskLevel, Probability], Field(min_length=1)]
+    """Probabilities of the caller's true risk level (they sum to 1)."""
+    vulnerable_probability: Probability = 0.0
+    repeat_victim_probability: Probability = 0.0
+    refer_probability: Probability = 0.0
+    """Chance that a call assessed as needing no police action is referred to a partner."""
+
+    @field_validator("risk")
+    @classmethod
+    def _sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"expected probabilities that sum to 1, found a sum of {total:g}")
+        return value
+
+    def risk_probabilities(self) -> np.ndarray:
+        """Probabilities of the risk levels in RISK_LEVELS order."""
+        return np.array([self.risk.get(level, 0.0) for level in RISK_LEVELS])
+
+
+class Check(_Strict):
+    """A THRIVE sub-task: the time it takes when done, and how often it is skipped."""
+
+    time_s: Distribution
+    skip_probability: Probability = 0.0
+
+
+class Thrive(_Strict):
+    """``[thrive]``: the sub-tasks of the assessment in the call, and what skipping costs.
+
+    A sub-task that is absent is not modelled (it takes no time and is never skipped). A
+    skipped check whose risk factor is present (the repeat-victim check for a repeat victim,
+    the vulnerability check for a vulnerable caller, the risk assessment for anyone) lets the
+    risk be assessed one level too low with ``miss_probability``; misses add up.
+    """
+
+    repeat_check: Check | None = None
+    vulnerability_check: Check | None = None
+    risk_assessment: Check | None = None
+    advice: Check | None = None
+    """Safety and evidence-preservation advice: time when given; skipping it is a quality gap."""
+    miss_probability: Probability = 0.5

@@ -1,0 +1,308 @@
+"""The whole scenario in the schema: run settings (``[scenario]``), every section, the checks
+across sections, and the quantities the model derives from them (horizon, weekday origin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
+from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
+from .channels import Callback, Channel, Force, Surge
+from .dispatch import Dispatch
+from .grading import CallType, Thrive
+from .rotas import HandlerGroup, RotaGroup, SupportWorkers
+
+
+class RunSettings(_Strict):
+    """``[scenario]``: name, horizon and run control."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    days: PositiveFloat = 7.0
+    """Measured horizon after the warm-up, in days (may be fractional)."""
+    warmup_hours: NonNegativeFloat = 24.0
+    """Simulated before measurement starts; calls arriving then are not counted."""
+    cooldown_hours: NonNegativeFloat = 2.0
+    """Simulated after the horizon (arrivals go on) so calls offered near its end can finish."""
+    start_weekday: Weekday = "monday"
+    """Weekday of the first measured day."""
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
+
+
+class Scenario(_Strict):
+    """A whole scenario, as read from a TOML file (after ``extends`` and ``--set``)."""
+
+    scenario: RunSettings
+    channels: dict[ChannelName, Channel] = {}
+    callback: Callback | None = None
+    forces: list[Force] = []
+    """``[[forces]]``: the forces whose calls the room takes; absent: one force."""
+    handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
+    surges: list[Surge] = []
+    call_types: list[CallType] = []
+    """Call types and true risk; absent: calls are not typed or graded."""
+    thrive: Thrive | None = None
+    """THRIVE sub-tasks in the call; absent (with call types): grading is exact and instant."""
+    dispatch: Dispatch | None = None
+    """Dispatch of incidents to response officers; absent: nothing is dispatched."""
+    officers: list[RotaGroup] = []
+    """``[[officers]]``: response officers on rotas (needed with [dispatch])."""
+    dispatchers: list[RotaGroup] = []
+    """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
+    support_workers: list[SupportWorkers] = []
+    provenance: dict[str, str] = {}
+    """Where each parameter comes from: key path -> seed line, public figure or assumption."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if sum(group.headcount for group in self.handlers) == 0:
+            raise KeyedError(
+                "handlers", "expected at least one handler on duty, found a total count of 0"
+            )
+        seen: set[str] = set()
+        for i, group in enumerate(self.handlers):
+            if group.name in seen:
+                raise KeyedError(
+                    f"handlers.{i}.name", f"expected a unique name, found {group.name!r} again"
+                )
+            seen.add(group.name)
+        for name, channel in self.channels.items():
+            if channel.calls_per_day > 0 and not any(
+                name in g.skills and g.headcount > 0 for g in self.handlers
+            ):
+                raise KeyedError(
+                    f"channels.{name}",
+                    f"has calls, so expected a handler group with the skill '{name}' and "
+                    "someone on duty, found none",
+                )
+            if name != "101" and channel.abandon_to_999_probability > 0:
+                raise KeyedError(
+                    f"channels.{name}.abandon_to_999_probability",
+                    f"applies to channel 101 only, found it on {name}",
+                )
+            if channel.abandon_to_999_probability + channel.redial_probability > 1:
+                raise KeyedError(
+                    f"channels.{name}.redial_probability",
+                    "expected redial_probability + abandon_to_999_probability <= 1, found "
+                    f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
+                )
+        self._check_forces()
+        self._check_call_types()
+        self._check_dispatch()
+        self._check_support_workers()
+        if (
+            self.dispatch is not None
+            and self.dispatch.failure_demand is not None
+            and "101" not in self.channels
+        ):
+            raise KeyedError(
+                "dispatch.failure_demand", "expected a [channels.101] section, found none"
+            )
+        if (
+            "101" in self.channels
+            and self.channels["101"].abandon_to_999_probability > 0
+            and "999" not in self.channels
+        ):
+            raise KeyedError(
+                "channels.101.abandon_to_999_probability",
+                "expected a [channels.999] section for callers to ring, found none",
+            )
+        return self
+
+    def _check_forces(self) -> None:
+        names = [f.name for f in self.forces]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise KeyedError(
+                    f"forces.{i}.name", f"expected a unique name, found {name!r} again"
+                )
+        for key, groups in (("handlers", self.handlers), ("surges", self.surges)):
+            for i, group in enumerate(groups):
+                for j, name in enumerate(group.forces or []):
+                    if not names:
+                        raise KeyedError(
+                            f"{key}.{i}.forces", "expected [[forces]] to name, found none"
+                        )
+                    if name not in names:
+                        raise KeyedError(
+                            f"{key}.{i}.forces.{j}",
+                            f"expected the name of a force ({', '.join(names)}), found {name!r}",
+                        )
+        if not names:
+            return
+        for i, force in enumerate(self.forces):
+            for channel in force.share:
+                if channel not in self.channels:
+                    raise KeyedError(
+                        f"forces.{i}.share.{channel}",
+                        f"expected a channel of the scenario, found {channel!r}",
+                    )
+        for channel, spec in self.channels.items():
+            if spec.calls_per_day <= 0:
+                continue
+            total = sum(f.share.get(channel, 0.0) for f in self.forces)
+            if abs(total - 1.0) > 1e-9:
+                raise KeyedError(
+                    "forces",
+                    f"expected the forces' shares of channel {channel} to sum to 1, "
+                    f"found {total:g}",
+                )
+            for i, force in enumerate(self.forces):
+                if force.share.get(channel, 0.0) > 0 and not any(
+                    channel in g.skills
+                    and (g.forces is None or force.name in g.forces)
+                    and g.headcount > 0
+                    for g in self.handlers
+                ):
+                    raise KeyedError(
+                        f"forces.{i}",
+                        f"has {channel} calls, so expected a handler group that takes "
+                        f"{force.name}'s {channel} calls with someone on duty, found none",
+                    )
+
+    @property
+    def force_names(self) -> tuple[str, ...]:
+        """The forces' names in file order; empty for a single-force room."""
+        return tuple(f.name for f in self.forces)
+
+    def only_forces(self, names: list[str] | tuple[str, ...]) -> Scenario:
+        """This scenario as a room that takes only ``names``' calls: each channel's calls a day
+        cut to those forces' shares (renormalised), handler groups and surges limited to them
+        (groups that take none of them left out). Officers, dispatchers and support workers are
+        kept as they are. KeyError names a force the scenario does not have."""
+        for name in names:
+            if name not in self.force_names:
+                raise KeyError(name)
+        kept = [f for f in self.forces if f.name in names]
+        totals = {c: sum(f.share.get(c, 0.0) for f in kept) for c in self.channels}
+        channels = {
+            c: ch.model_copy(update={"calls_per_day": ch.calls_per_day * totals[c]})
+            for c, ch in self.channels.items()
+        }
+        forces = [
+            Force(
+                name=f.name,
+                share={c: v / totals[c] for c, v in f.share.items() if totals.get(c, 0.0) > 0},
+            )
+            for f in kept
+        ]
+
+        def limited(groups: list) -> list:
+            out = []
+            for g in groups:
+                if g.forces is None:
+                    out.append(g)
+                elif any(f in names for f in g.forces):
+                    out.append(g.model_copy(update={"forces": [f for f in g.forces if f in names]}))
+            return out
+
+        handlers = limited(self.handlers)
+        if not handlers:
+            raise ValueError(f"no handler group takes the calls of {', '.join(names)}")
+        return self.model_copy(
+            update={
+                "channels": channels,
+                "forces": forces,
+                "handlers": handlers,
+                "surges": limited(self.surges),
+            }
+        )
+
+    def _check_dispatch(self) -> None:
+        if self.dispatch is None:
+            for key in ("officers", "dispatchers"):
+                if getattr(self, key):
+                    raise KeyedError(key, "expected a [dispatch] section, found none")
+            return
+        if not self.call_types:
+            raise KeyedError("dispatch", "expected [[call_types]] to grade incidents, found none")
+        if sum(group.headcount for group in self.officers) == 0:
+            raise KeyedError("officers", "expected at least one officer on duty, found none")
+        for key in ("officers", "dispatchers"):
+            names = [g.name for g in getattr(self, key)]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise KeyedError(
+                        f"{key}.{i}.name", f"expected a unique name, found {name!r} again"
+                    )
+        if self.dispatchers and self.dispatch.allocation_s is None:
+            raise KeyedError(
+                "dispatch.allocation_s", "expected the dispatchers' time per allocation, found none"
+            )
+        if self.dispatchers and sum(g.headcount for g in self.dispatchers) == 0:
+            raise KeyedError("dispatchers", "expected at least one dispatcher on duty, found none")
+        if self.dispatch.allocation_s is not None and not self.dispatchers:
+            raise KeyedError(
+                "dispatch.allocation_s", "expected [[dispatchers]] to do the allocating, found none"
+            )
+
+    def _check_support_workers(self) -> None:
+        names = {t.name for t in self.call_types}
+        for i, group in enumerate(self.support_workers):
+            for j, name in enumerate(group.call_types):
+                if name not in names:
+                    raise KeyedError(
+                        f"support_workers.{i}.call_types.{j}",
+                        f"expected the name of a call type, found {name!r}",
+                    )
+            if group.attendance_probability > 0 and self.dispatch is None:
+                raise KeyedError(
+                    f"support_workers.{i}.attendance_probability",
+                    "expected a [dispatch] section to send officers, found none",
+                )
+
+    def _check_call_types(self) -> None:
+        if not self.call_types:
+            if self.thrive is not None:
+                raise KeyedError("thrive", "expected [[call_types]] to grade, found none")
+            return
+        names = [t.name for t in self.call_types]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise KeyedError(
+                    f"call_types.{i}.name", f"expected a unique name, found {name!r} again"
+                )
+        for channel, spec in self.channels.items():
+            if spec.calls_per_day <= 0:
+                continue
+            total = sum(t.share.get(channel, 0.0) for t in self.call_types)
+            if abs(total - 1.0) > 1e-9:
+                raise KeyedError(
+                    "call_types",
+                    f"expected the shares of channel {channel} to sum to 1, found {total:g}",
+                )
+
+    # -- derived quantities used by the model -------------------------------------------------
+
+    @property
+    def warmup_s(self) -> float:
+        return self.scenario.warmup_hours * 3600.0
+
+    @property
+    def horizon_s(self) -> float:
+        """End of the measured window, in simulation seconds."""
+        return self.warmup_s + self.scenario.days * 86400.0
+
+    @property
+    def end_s(self) -> float:
+        """When the simulation stops (horizon plus cool-down)."""
+        return self.horizon_s + self.scenario.cooldown_hours * 3600.0
+
+    @property
+    def origin_weekday_s(self) -> float:
+        """Seconds from the Monday 00:00 before the simulation start to the simulation start.
+
+        Simulation time 0 is the start of the warm-up; the measured window starts at 00:00
+        on ``start_weekday`` plus any fraction of a day the warm-up leaves over.
+        """
+        first_measured = WEEKDAYS.index(self.scenario.start_weekday) * 86400.0
+        return (first_measured - self.warmup_s) % (7 * 86400.0)
+
+    def channel_priority(self, name: str) -> int:
+        channel = self.channels[name]
+        if channel.priority is not None:
+            return channel.priority
+        return CHANNELS.index(name)

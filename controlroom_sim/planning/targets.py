@@ -1,0 +1,113 @@
+"""Service targets of the staffing requirement: a KPI of one channel and the value it must reach.
+
+``--target KPI=VALUE`` is parsed here (``answered_within_10s_999=0.90``, ``abandon_rate_101=10%``);
+the KPI families say which columns of a run's interval table estimate each target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config.errors import ControlroomError
+from ..config.schema import Scenario
+
+
+class RequirementError(ControlroomError, ValueError):
+    """A staffing request that cannot be met or makes no sense; the message is one line."""
+
+
+# KPI family -> (interval table numerator, denominator, at most?, answer-time threshold s)
+KPI_FAMILIES: dict[str, tuple[str, str, bool, float | None]] = {
+    "answered_within_10s": ("answered_within_10s", "answered", False, 10.0),
+    "answered_within_10s_of_offered": ("answered_within_10s", "offered", False, 10.0),
+    "answered_within_60s": ("answered_within_60s", "answered", False, 60.0),
+    "abandon_rate": ("abandoned", "offered", True, None),
+    "mean_answer_s": ("answer_s_sum", "answered", True, None),
+}
+
+
+@dataclass(frozen=True)
+class StaffTarget:
+    """A service target: a KPI of one channel and the value it must reach (or stay under)."""
+
+    kpi: str
+    family: str
+    channel: str
+    value: float
+
+    @property
+    def at_most(self) -> bool:
+        """True for KPIs that must stay at or below the value (abandonment, mean answer)."""
+        return KPI_FAMILIES[self.family][2]
+
+    @classmethod
+    def parse(cls, text: str) -> StaffTarget:
+        """``KPI=VALUE``, e.g. ``answered_within_10s_999=0.90`` or ``abandon_rate_101=10%``."""
+        kpi, sep, raw = text.partition("=")
+        kpi, raw = kpi.strip(), raw.strip()
+        if not sep or not kpi or not raw:
+            raise RequirementError(f"--target {text!r}: expected KPI=VALUE")
+        family, _, channel = kpi.rpartition("_")
+        if family not in KPI_FAMILIES or channel not in ("999", "101"):
+            names = ", ".join(f"{f}_<channel>" for f in KPI_FAMILIES)
+            raise RequirementError(f"--target {text!r}: expected a KPI among {names}")
+        percent = raw.endswith("%")
+        try:
+            value = float(raw[:-1] if percent else raw)
+        except ValueError:
+            raise RequirementError(f"--target {text!r}: expected a number, found {raw!r}") from None
+        if percent:
+            value /= 100.0
+        if family == "mean_answer_s":
+            if percent or not (math.isfinite(value) and value > 0):
+                raise RequirementError(
+                    f"--target {text!r}: expected a positive number of seconds, found {raw!r}"
+                )
+        elif not 0.0 < value < 1.0:
+            raise RequirementError(
+                f"--target {text!r}: expected a share between 0 and 1 (or 0% and 100%), "
+                f"found {raw!r}"
+            )
+        return cls(kpi=kpi, family=family, channel=channel, value=value)
+
+    def met(self, estimate: float) -> bool:
+        """True if ``estimate`` meets the target (NaN: no calls, nothing to miss)."""
+        if math.isnan(estimate):
+            return True
+        return estimate <= self.value if self.at_most else estimate >= self.value
+
+    def adjusted(self, correction: float) -> float:
+        """The value made stricter by ``correction`` (>= 0), kept attainable."""
+        if self.family == "mean_answer_s":
+            return max(self.value - correction, 0.1)
+        if self.at_most:
+            return max(self.value - correction, 1e-4)
+        return min(self.value + correction, 0.999)
+
+    def describe(self) -> str:
+        sign = "<=" if self.at_most else ">="
+        if self.family == "mean_answer_s":
+            return f"{self.kpi} {sign} {self.value:g} s"
+        return f"{self.kpi} {sign} {self.value:.1%}"
+
+
+DEFAULT_TARGET = "answered_within_10s_999=0.90"
+"""The national standard: 90% of 999 calls answered within 10 seconds (seed 001 L1164-1170)."""
+
+
+def check_targets(scenario: Scenario, targets: Sequence[StaffTarget]) -> None:
+    """Every target's channel must have calls in the scenario."""
+    if not targets:
+        raise RequirementError("expected at least one --target KPI=VALUE")
+    seen = set()
+    for target in targets:
+        if target.kpi in seen:
+            raise RequirementError(f"--target {target.kpi}: given twice")
+        seen.add(target.kpi)
+        channel = scenario.channels.get(target.channel)
+        if channel is None or channel.calls_per_day <= 0:
+            raise RequirementError(
+                f"--target {target.kpi}: the scenario has no {target.channel} calls"
+            )
