@@ -20,6 +20,8 @@ from ..config.files import builtin_baseline_path
 from ..config.loading import load_model
 from ..config.schema import Scenario
 from ..experiments import api
+from ..experiments.inputs import LoadedScenario
+from ..experiments.options import RunOptions
 from ..experiments.run_folder import write_atomic
 from ..experiments.runner import with_run_settings
 from .checks import interval_checks, overall_checks
@@ -38,31 +40,20 @@ from .targets import DEFAULT_TARGET, RequirementError, StaffTarget, check_target
 
 
 def _simulator(
-    scenario: Scenario,
-    group: str | None,
-    replications: int,
-    seed: int,
-    jobs: int,
-    engine: str,
-    scheduler: str | None,
+    scenario: Scenario, group: str | None, replications: int, seed: int, options: RunOptions
 ) -> Callable[[np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]:
+    """A round of the search: the scenario with ``levels`` handlers, run with ``options``."""
+
     def simulate(levels: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         candidate = with_run_settings(with_requirement(scenario, levels, group), replications, seed)
-        result = api.run(
-            candidate,
-            jobs=jobs,
-            engine=engine,
-            scheduler=scheduler,
-            calls_format="none",
-            keep_records=False,
-        )
+        result = api.run_loaded(LoadedScenario(candidate), options)
         return result.intervals, result.summary
 
     return simulate
 
 
 def staff(
-    scenario: str | Path | Scenario | None = None,
+    scenario: str | Path | Scenario | LoadedScenario | None = None,
     *,
     targets: Sequence[str | StaffTarget] = (DEFAULT_TARGET,),
     group: str | None = None,
@@ -89,6 +80,7 @@ def staff(
     time not taking calls) defaults to the break time of the scenario's own handler rota. With
     ``out`` the tables, a summary and the plots are written there.
     """
+    options = _search_options(jobs, engine, scheduler)
     loaded = scenario_of(scenario, overrides)
     if forces:
         loaded = only_forces(loaded, forces)
@@ -113,9 +105,7 @@ def staff(
         if on_round is not None:
             on_round(round_, trial)
 
-    simulator = (
-        _simulator(loaded, group, count, common_seed, jobs, engine, scheduler) if simulate else None
-    )
+    simulator = _simulator(loaded, group, count, common_seed, options) if simulate else None
     found = search(
         loaded, parsed, erlang, simulator, max_rounds=max_rounds, fixed=fixed, on_round=record
     )
@@ -131,9 +121,7 @@ def staff(
         rounds=rounds,
     )
     if simulate:
-        checker = _simulator(
-            loaded, group, count, common_seed + CHECK_SEED_OFFSET, jobs, engine, scheduler
-        )
+        checker = _simulator(loaded, group, count, common_seed + CHECK_SEED_OFFSET, options)
         intervals, summary = checker(found.required)
         result.check = Trial(
             levels=found.required.copy(),
@@ -165,7 +153,7 @@ def _round_row(round_: int, trial: Trial, scenario: Scenario, targets) -> dict:
 
 
 def roster(
-    scenario: str | Path | Scenario | None = None,
+    scenario: str | Path | Scenario | LoadedScenario | None = None,
     *,
     patterns: str | Path | PatternFile,
     names: Sequence[str] = (),
@@ -198,6 +186,7 @@ def roster(
     each pattern at a proven optimum, ``node_limit`` nodes (the same roster on every run; None
     for no limit) or ``time_limit_s`` seconds, whichever comes first.
     """
+    _search_options(jobs, engine, scheduler)  # checked before anything is solved
     loaded = scenario_of(scenario, overrides)
     chosen = _chosen_patterns(patterns, names)
     if group is not None:
@@ -247,9 +236,7 @@ def roster(
             count,
             seed,
         )
-        result.comparison = api.compare(
-            base,
-            *scenarios,
+        options = RunOptions(
             replications=count,
             seed=seed,
             jobs=jobs,
@@ -261,6 +248,8 @@ def roster(
             progress=progress,
             command=command,
         )
+        runs = [LoadedScenario(base), *(LoadedScenario(s) for s in scenarios)]
+        result.comparison = api.compare_loaded(runs, options)
     if result.folder is not None:
         write_roster(result)
     return result
@@ -295,7 +284,17 @@ def _write_roster_files(
         write_atomic(target, lambda tmp, text=text: Path(tmp).write_text(text))
 
 
-def _source_file(scenario: str | Path | Scenario | None) -> Path:
+def _search_options(jobs: int, engine: str, scheduler: str | None) -> RunOptions:
+    """How the search's and the checks' rounds run: nothing written, no call records kept."""
+    return RunOptions(
+        jobs=jobs, engine=engine, scheduler=scheduler, calls_format="none", keep_records=False
+    )
+
+
+def _source_file(scenario: str | Path | Scenario | LoadedScenario | None) -> Path:
+    if isinstance(scenario, LoadedScenario):  # its file; None: the baseline; or it was built
+        built = scenario.source is None and not scenario.files
+        scenario = scenario.scenario if built else scenario.source
     if scenario is None:
         return builtin_baseline_path()
     if isinstance(scenario, Scenario):

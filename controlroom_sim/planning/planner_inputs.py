@@ -15,6 +15,7 @@ from ..config.errors import ControlroomError
 from ..config.loading import load_scenario
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
+from ..experiments.inputs import LoadedScenario
 from .targets import StaffTarget
 
 
@@ -22,7 +23,14 @@ class PlannerError(ControlroomError, ValueError):
     """Bad input to ``staff`` or ``roster``; the message is one line."""
 
 
-def scenario_of(source: str | Path | Scenario | None, overrides: Sequence[str]) -> Scenario:
+def scenario_of(
+    source: str | Path | Scenario | LoadedScenario | None, overrides: Sequence[str]
+) -> Scenario:
+    """The scenario to plan for: a file loaded with ``overrides`` (None: the built-in baseline),
+    a Scenario as it is, or a scenario the caller loaded already (its overrides applied then;
+    ``overrides`` are only recorded, in the roster files that extend it)."""
+    if isinstance(source, LoadedScenario):
+        return source.scenario
     if isinstance(source, Scenario):
         if overrides:
             raise ValueError("overrides need a scenario file, not a Scenario object")

@@ -1,5 +1,5 @@
 """The command line loads each scenario once: it checks and sizes what it loaded, then hands
-the loaded scenarios to the API (run, compare, sweep) or the planner (staff)."""
+the loaded scenarios to the API (run, compare, sweep) or the planner (staff, roster)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ QUICK = ["--replications", "2", "--set", "scenario.days=0.25", "--quiet"]
 LOADERS = (
     "controlroom_sim.experiments.inputs.load_scenario",
     "controlroom_sim.cli.commands.planning.load_scenario",
-    "controlroom_sim.planning.planner.load_scenario",
+    "controlroom_sim.planning.planner_inputs.load_scenario",
 )
 
 
@@ -55,3 +55,18 @@ def test_each_scenario_is_loaded_once(
     loads = count_loads(monkeypatch)
     assert quiet_main([*command, *QUICK, "--out", str(tmp_path / "out")]) == 0
     assert len(loads) == expected
+
+
+def test_roster_loads_its_scenario_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """roster checks, sizes and rosters the scenario it loaded; its roster files still extend
+    the scenario's own file."""
+    staff = tmp_path / "staff"
+    assert quiet_main(["staff", LIGHT, "--erlang-only", "--quiet", "--out", str(staff)]) == 0
+    loads = count_loads(monkeypatch)
+    patterns = str(ROOT / "scenarios" / "patterns" / "shift_patterns.toml")
+    argv = ["roster", LIGHT, "--patterns", patterns, "--pattern", "5x8", "--no-simulation"]
+    argv += ["--requirement", str(staff / "requirement.csv"), "--quiet"]
+    assert quiet_main([*argv, "--out", str(tmp_path / "roster")]) == 0
+    assert loads == [LIGHT]
+    written = (tmp_path / "roster" / "roster-5x8.toml").read_text()
+    assert "erlang_c_light.toml" in written

@@ -483,13 +483,13 @@ def test_staff_on_a_stationary_scenario_simulates_erlang_once(
         tmp_path, stationary_text(2000, 180.0, 120.0, days=1, warmup_hours=3, cooldown_hours=1)
     )
     seeds: list[int] = []
-    real_run = api.run
+    real_run = api.run_loaded
 
-    def spy(candidate, *args, **kwargs):
-        seeds.append(candidate.scenario.seed)
-        return real_run(candidate, *args, **kwargs)
+    def spy(loaded, options):
+        seeds.append(loaded.scenario.scenario.seed)
+        return real_run(loaded, options)
 
-    monkeypatch.setattr(api, "run", spy)
+    monkeypatch.setattr(api, "run_loaded", spy)
     result = planner.staff(scenario, replications=3, seed=40)
     assert result.search.exact is True
     assert result.search.converged is True
@@ -976,13 +976,13 @@ def test_staff_on_a_week_with_a_peak_meets_the_targets(
     )
     assert not is_exact_erlang(scenario)
     seeds: list[int] = []
-    real_run = api.run
+    real_run = api.run_loaded
 
-    def spy(candidate, *args, **kwargs):
-        seeds.append(candidate.scenario.seed)
-        return real_run(candidate, *args, **kwargs)
+    def spy(loaded, options):
+        seeds.append(loaded.scenario.scenario.seed)
+        return real_run(loaded, options)
 
-    monkeypatch.setattr(api, "run", spy)
+    monkeypatch.setattr(api, "run_loaded", spy)
     result = planner.staff(scenario, replications=8, seed=5)
     assert result.search.exact is False
     assert result.search.converged

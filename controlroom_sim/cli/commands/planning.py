@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ...config.loading import load_model, load_scenario
 from ...config.schema import Scenario
+from ...experiments import inputs
 from ...experiments.engines import check_scheduler
 from ...experiments.run_folder import default_folder, prepare_folder
 from ...planning import planner
@@ -99,7 +100,8 @@ def command_staff(args: argparse.Namespace) -> int:
 def command_roster(args: argparse.Namespace) -> int:
     _check_planner_args(args)
     targets = _planner_targets(args)
-    scenario = load_scenario(args.scenario, args.overrides)
+    loaded = inputs.load(args.scenario, args.overrides)  # once: roster is given it
+    scenario = loaded.scenario
     patterns = load_model(args.patterns, PatternFile, "patterns")
     try:
         chosen = patterns.select(args.names)
@@ -126,7 +128,7 @@ def command_roster(args: argparse.Namespace) -> int:
     progress = _round_printer(args, scenario)
 
     result = planner.roster(
-        args.scenario,
+        loaded,
         patterns=patterns,
         names=args.names,
         requirement=args.requirement,
