@@ -12,8 +12,8 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import builtin_baseline_path
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 
 

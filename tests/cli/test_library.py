@@ -12,9 +12,8 @@ import pytest
 from controlroom_sim.config.library import library, scenario_paths
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
+from tests.helpers.paths import SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
 LIBRARY = scenario_paths(SCENARIOS)
 
 

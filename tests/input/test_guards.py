@@ -16,9 +16,7 @@ from controlroom_sim.experiments import run_folder as output
 from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.run_folder import write_atomic
 from controlroom_sim.experiments.runner import CALLS_PER_SECOND, estimate_run
-
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+from tests.helpers.paths import BASELINE
 
 SMALL = """\
 [scenario]

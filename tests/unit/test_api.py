@@ -12,8 +12,8 @@ import controlroom_sim as crs
 from controlroom_sim.analysis.precision import PrecisionError
 from controlroom_sim.config.loading import ScenarioError, load_scenario
 from controlroom_sim.experiments.store import ResumeError
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["scenario.days=0.25", "scenario.warmup_hours=1"]
 LIGHT = ROOT / "scenarios" / "validation" / "erlang_c_light.toml"
 

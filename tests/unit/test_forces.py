@@ -24,8 +24,8 @@ from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.arrivals import expected_count
 from controlroom_sim.model.room import simulate
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MERGING = ROOT / "scenarios" / "merging"
 
 
