@@ -7,8 +7,6 @@ horizons and two to four replications, so the whole file takes seconds.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import json
 import os
@@ -23,6 +21,7 @@ import pytest
 from controlroom_sim.cli.main import build_parser, main
 from controlroom_sim.config.loading import builtin_baseline_path, load_scenario
 from controlroom_sim.experiments import runner as experiment
+from tests.helpers.cli import assert_one_line_error, run_main
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 WARMUP_S = 2 * 3600.0
@@ -50,19 +49,6 @@ DIFFERENCE_COLUMNS = [
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def assert_one_line_error(capsys: pytest.CaptureFixture[str], status: int) -> str:
-    """Exit status 2, one ``error: ...`` line on stderr, nothing on stdout; returns the line."""
-    captured = capsys.readouterr()
-    err = captured.err
-    assert "Traceback" not in err, err
-    assert "internal error" not in err, err
-    assert status == 2, f"exit status {status}, stderr {err!r}"
-    assert err.startswith("error: "), repr(err)
-    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
-    assert captured.out == "", f"stdout on bad input: {captured.out!r}"
-    return err.rstrip("\n")
-
-
 def variant_file(path: Path, name: str, body: str = "") -> Path:
     """A scenario file that extends the built-in baseline and changes its name (and ``body``)."""
     text = f'extends = "{builtin_baseline_path().as_posix()}"\n\n[scenario]\nname = "{name}"\n'
@@ -72,14 +58,6 @@ def variant_file(path: Path, name: str, body: str = "") -> Path:
 
 def files_under(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def run_main(argv: list[str]) -> tuple[int, str, str]:
-    """``main(argv)`` with stdout and stderr captured (for module-scoped fixtures)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
 
 
 def forbid_simulation(monkeypatch: pytest.MonkeyPatch) -> list[object]:
