@@ -188,13 +188,11 @@ def surge_specs(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
-    """A small valid scenario: at most a few thousand calls, under a day of simulated time."""
-    names = draw(st.sampled_from([("999",), ("101",), ("999", "101"), ("101", "999")]))
-    channels = {name: draw(channel_specs(name, "999" in names)) for name in names}
-    # Every channel with calls gets a group with its skill and someone on it.
-    n_groups = draw(st.integers(1, 3))
+def _covering_groups(
+    draw: st.DrawFn, names: tuple[str, ...], channels: dict[str, Any], n_groups: int
+) -> list[dict[str, Any]]:
+    """``n_groups`` handler groups; every channel with calls gets a group with its skill and
+    someone on it."""
     needing = [n for n in names if channels[n]["calls_per_day"] > 0]
     cover = {n: draw(st.integers(0, n_groups - 1)) for n in needing}
     groups = []
@@ -202,16 +200,31 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         required = [n for n in needing if cover[n] == i]
         staffed = bool(required) or (i == 0 and not needing)
         groups.append(draw(handler_groups(f"group{i}", required, staffed)))
+    return groups
+
+
+def _scenario_section(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """The [scenario] table: under a day, warm-up and cool-down of a few hours or none, any
+    start weekday, one replication, any seed."""
+    return {
+        "name": name,
+        "days": draw(_spread(0.05, 0.5)),
+        "warmup_hours": draw(st.just(0.0) | _floats(0.0, 2.0)),
+        "cooldown_hours": draw(st.just(0.0) | _floats(0.0, 1.0)),
+        "start_weekday": draw(st.sampled_from(WEEKDAYS)),
+        "replications": 1,
+        "seed": draw(st.integers(0, 2**63 - 1)),
+    }
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """A small valid scenario: at most a few thousand calls, under a day of simulated time."""
+    names = draw(st.sampled_from([("999",), ("101",), ("999", "101"), ("101", "999")]))
+    channels = {name: draw(channel_specs(name, "999" in names)) for name in names}
+    groups = _covering_groups(draw, names, channels, draw(st.integers(1, 3)))
     data: dict[str, Any] = {
-        "scenario": {
-            "name": "property",
-            "days": draw(_spread(0.05, 0.5)),
-            "warmup_hours": draw(st.just(0.0) | _floats(0.0, 2.0)),
-            "cooldown_hours": draw(st.just(0.0) | _floats(0.0, 1.0)),
-            "start_weekday": draw(st.sampled_from(WEEKDAYS)),
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**63 - 1)),
-        },
+        "scenario": _scenario_section(draw, "property"),
         "channels": channels,
         "handlers": groups,
     }
@@ -393,26 +406,11 @@ def dispatch_scenario_data(draw: st.DrawFn, simple: bool = False) -> dict[str, A
     if draw(st.integers(0, 3)) > 0:
         handlers = [{"name": "group0", "skills": list(names), "count": draw(st.integers(1, 6))}]
     else:
-        n_groups = draw(st.integers(1, 2))
-        needing = [n for n in names if channels[n]["calls_per_day"] > 0]
-        cover = {n: draw(st.integers(0, n_groups - 1)) for n in needing}
-        handlers = []
-        for i in range(n_groups):
-            required = [n for n in needing if cover[n] == i]
-            staffed = bool(required) or (i == 0 and not needing)
-            handlers.append(draw(handler_groups(f"group{i}", required, staffed)))
+        handlers = _covering_groups(draw, names, channels, draw(st.integers(1, 2)))
     types = draw(call_type_specs(names))
     dispatch = draw(dispatch_specs("101" in names, simple))
     data: dict[str, Any] = {
-        "scenario": {
-            "name": "dispatch-property",
-            "days": draw(_spread(0.05, 0.5)),
-            "warmup_hours": draw(st.just(0.0) | _floats(0.0, 2.0)),
-            "cooldown_hours": draw(st.just(0.0) | _floats(0.0, 1.0)),
-            "start_weekday": draw(st.sampled_from(WEEKDAYS)),
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**63 - 1)),
-        },
+        "scenario": _scenario_section(draw, "dispatch-property"),
         "channels": channels,
         "handlers": handlers,
         "call_types": types,
