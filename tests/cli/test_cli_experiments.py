@@ -22,6 +22,7 @@ from controlroom_sim.cli.main import build_parser, main
 from controlroom_sim.config.loading import builtin_baseline_path, load_scenario
 from controlroom_sim.experiments import runner as experiment
 from tests.helpers.cli import assert_one_line_error, run_main
+from tests.helpers.results import SUMMARY_COLUMNS, SUMMARY_STATS
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 WARMUP_S = 2 * 3600.0
@@ -152,7 +153,7 @@ def test_compare_writes_every_file(compared: Compared) -> None:
     assert list(kpis.columns) == ["scenario", "replication", "kpi", "value"]
     assert list(dict.fromkeys(kpis["scenario"])) == compared.labels
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n"]
+    assert list(summary.columns) == SUMMARY_COLUMNS
     assert len(summary) == 4 * kpis["kpi"].nunique()
     for label, folder in zip(compared.labels, folders, strict=True):
         sub = out / "scenarios" / folder
@@ -321,16 +322,7 @@ def test_sweep_table_has_a_column_per_varied_key(swept: tuple[Path, str]) -> Non
     out, printed = swept
     table = pd.read_csv(out / "sweep.csv")
     keys = ["channels.101.calls_per_day", "handlers.1.shifts.0.count"]
-    assert list(table.columns) == [
-        "scenario",
-        *keys,
-        "kpi",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "n",
-    ]
+    assert list(table.columns) == ["scenario", *keys, "kpi", *SUMMARY_STATS]
     kpi_count = pd.read_csv(out / "kpis.csv")["kpi"].nunique()
     assert kpi_count > 20
     assert len(table) == 4 * kpi_count
