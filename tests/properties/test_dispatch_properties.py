@@ -94,6 +94,7 @@ from tests.helpers.strategies import (
     simple_scenarios,
     staffed_groups,
 )
+from tests.helpers.traces import fixed
 
 COMMON: dict[str, Any] = {
     "deadline": None,
@@ -207,18 +208,14 @@ def test_queue_discipline_many_scenarios(scenario: Scenario, replication: int) -
 # --- regressions: faults the properties found (fixed) ---------------------------------------
 
 
-def _fixed(value: float) -> dict[str, Any]:
-    return {"dist": "fixed", "value": value}
-
-
 def _trace_scenario(**dispatch: Any) -> dict[str, Any]:
     """A small scenario: 999 calls of high risk (talk 100 s), 101 calls of low risk (talk
     200 s), five handlers, travel 600 s, on scene 1200 s, one officer around the clock."""
     return {
         "scenario": {"name": "regression", "days": 1.0, "warmup_hours": 0.0},
         "channels": {
-            "999": {"calls_per_day": 0.0, "talk_s": _fixed(100.0)},
-            "101": {"calls_per_day": 0.0, "talk_s": _fixed(200.0)},
+            "999": {"calls_per_day": 0.0, "talk_s": fixed(100.0)},
+            "101": {"calls_per_day": 0.0, "talk_s": fixed(200.0)},
         },
         "handlers": [{"name": "h", "skills": ["999", "101"], "count": 5}],
         "call_types": [
@@ -226,8 +223,8 @@ def _trace_scenario(**dispatch: Any) -> dict[str, Any]:
             {"name": "s", "share": {"101": 1.0}, "risk": {"low": 1.0}},
         ],
         "dispatch": {
-            "travel_s": _fixed(600.0),
-            "on_scene_s": {g: _fixed(1200.0) for g in RESPONSE_GRADES},
+            "travel_s": fixed(600.0),
+            "on_scene_s": {g: fixed(1200.0) for g in RESPONSE_GRADES},
             **dispatch,
         },
         "officers": [{"name": "o", "count": 1}],
