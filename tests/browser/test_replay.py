@@ -26,8 +26,8 @@ from controlroom_sim.reporting.replay import (
     replay_data,
     write_replay,
 )
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ONE_DAY = ["scenario.days=1"]
 SHORT = ["scenario.days=0.25", "scenario.warmup_hours=1"]
 WEEK_S = 7 * 86400.0

@@ -4,8 +4,6 @@ draws, and that it stands alone (no network, figures embedded and saved as PNG).
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import re
 from pathlib import Path
@@ -13,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from controlroom_sim.cli.main import main
 from controlroom_sim.experiments import api
 from controlroom_sim.reporting.report import ReportError, load_results, write_report
+from tests.helpers.cli import run_main
 
 SMALL = """\
 [scenario]
@@ -145,15 +143,8 @@ def test_a_comparison_report_sets_the_scenarios_side_by_side(folders: dict[str, 
     assert f"{100 * more['mean'].iloc[0]:.1f}%" in text
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
-
-
 def test_the_cli_writes_the_report(folders: dict[str, Path]) -> None:
-    status, out, err = run_cli(["report", str(folders["run"])])
+    status, out, err = run_main(["report", str(folders["run"])])
     assert status == 0, err
     assert f"report: {folders['run'] / 'report.html'}" in out
 
@@ -167,7 +158,7 @@ def test_bad_folders_are_one_line_errors(tmp_path: Path, case: str) -> None:
         (folder / "manifest.json").write_text('{"status": "running", "kind": "run"}')
     if case == "bad json":
         (folder / "manifest.json").write_text("{not json")
-    status, out, err = run_cli(["report", str(folder)])
+    status, out, err = run_main(["report", str(folder)])
     assert status == 2
     assert out == ""
     lines = err.strip().splitlines()

@@ -12,8 +12,9 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.files import builtin_baseline_path
+from tests.helpers.paths import ROOT
+from tests.helpers.results import SUMMARY_STATS
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 
 
@@ -46,7 +47,7 @@ def test_run_writes_every_output_file(tmp_path: Path, capsys: pytest.CaptureFixt
         "handler_occupancy",
     ):
         entry = summary["kpis"][name]
-        assert set(entry) == {"mean", "sd", "ci_low", "ci_high", "n"}
+        assert set(entry) == set(SUMMARY_STATS)
         assert entry["n"] == 3
         assert entry["ci_low"] <= entry["mean"] <= entry["ci_high"]
     kpis = pd.read_csv(out / "kpis.csv")

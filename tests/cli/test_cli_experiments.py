@@ -7,8 +7,6 @@ horizons and two to four replications, so the whole file takes seconds.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import json
 import os
@@ -24,6 +22,8 @@ from controlroom_sim.cli.main import build_parser, main
 from controlroom_sim.config.files import builtin_baseline_path
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import runner as experiment
+from tests.helpers.cli import assert_one_line_error, run_main
+from tests.helpers.results import SUMMARY_COLUMNS, SUMMARY_STATS
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2"]
 WARMUP_S = 2 * 3600.0
@@ -51,19 +51,6 @@ DIFFERENCE_COLUMNS = [
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def assert_one_line_error(capsys: pytest.CaptureFixture[str], status: int) -> str:
-    """Exit status 2, one ``error: ...`` line on stderr, nothing on stdout; returns the line."""
-    captured = capsys.readouterr()
-    err = captured.err
-    assert "Traceback" not in err, err
-    assert "internal error" not in err, err
-    assert status == 2, f"exit status {status}, stderr {err!r}"
-    assert err.startswith("error: "), repr(err)
-    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
-    assert captured.out == "", f"stdout on bad input: {captured.out!r}"
-    return err.rstrip("\n")
-
-
 def variant_file(path: Path, name: str, body: str = "") -> Path:
     """A scenario file that extends the built-in baseline and changes its name (and ``body``)."""
     text = f'extends = "{builtin_baseline_path().as_posix()}"\n\n[scenario]\nname = "{name}"\n'
@@ -73,14 +60,6 @@ def variant_file(path: Path, name: str, body: str = "") -> Path:
 
 def files_under(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def run_main(argv: list[str]) -> tuple[int, str, str]:
-    """``main(argv)`` with stdout and stderr captured (for module-scoped fixtures)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
 
 
 def forbid_simulation(monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -175,7 +154,7 @@ def test_compare_writes_every_file(compared: Compared) -> None:
     assert list(kpis.columns) == ["scenario", "replication", "kpi", "value"]
     assert list(dict.fromkeys(kpis["scenario"])) == compared.labels
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n"]
+    assert list(summary.columns) == SUMMARY_COLUMNS
     assert len(summary) == 4 * kpis["kpi"].nunique()
     for label, folder in zip(compared.labels, folders, strict=True):
         sub = out / "scenarios" / folder
@@ -344,16 +323,7 @@ def test_sweep_table_has_a_column_per_varied_key(swept: tuple[Path, str]) -> Non
     out, printed = swept
     table = pd.read_csv(out / "sweep.csv")
     keys = ["channels.101.calls_per_day", "handlers.1.shifts.0.count"]
-    assert list(table.columns) == [
-        "scenario",
-        *keys,
-        "kpi",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "n",
-    ]
+    assert list(table.columns) == ["scenario", *keys, "kpi", *SUMMARY_STATS]
     kpi_count = pd.read_csv(out / "kpis.csv")["kpi"].nunique()
     assert kpi_count > 20
     assert len(table) == 4 * kpi_count

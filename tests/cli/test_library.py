@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
@@ -12,19 +10,10 @@ import pytest
 from controlroom_sim.config.library import library, scenario_paths
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
+from tests.helpers.cli import run_main
+from tests.helpers.paths import SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
 LIBRARY = scenario_paths(SCENARIOS)
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from controlroom_sim.cli.main import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
 
 
 def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
@@ -48,7 +37,7 @@ def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
 
 
 def test_the_command_lists_every_scenario_on_one_line_each() -> None:
-    status, out, err = run_cli(["scenarios", str(SCENARIOS)])
+    status, out, err = run_main(["scenarios", str(SCENARIOS)])
     assert status == 0, err
     lines = out.splitlines()
     for entry in library(SCENARIOS):
@@ -77,7 +66,7 @@ def test_an_invalid_file_is_named_and_the_exit_status_is_1(tmp_path: Path) -> No
     (tmp_path / "patterns.toml").write_text(
         '[[patterns]]\nname = "p"\nhours = [8]\nstarts = ["07:00"]\n'
     )
-    status, out, _ = run_cli(["scenarios", str(tmp_path)])
+    status, out, _ = run_main(["scenarios", str(tmp_path)])
     assert status == 1
     bad = [ln for ln in out.splitlines() if ln.startswith("bad.toml")]
     assert len(bad) == 1 and "INVALID" in bad[0] and "scenario.days" in bad[0]
@@ -87,6 +76,6 @@ def test_an_invalid_file_is_named_and_the_exit_status_is_1(tmp_path: Path) -> No
 
 
 def test_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
-    status, out, err = run_cli(["scenarios", str(tmp_path / "none")])
+    status, out, err = run_main(["scenarios", str(tmp_path / "none")])
     assert status == 2 and out == ""
     assert err.strip() == f"error: {tmp_path / 'none'}: no such folder of scenarios"

@@ -11,8 +11,8 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config import loading
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LIGHT = str(ROOT / "scenarios" / "validation" / "erlang_c_light.toml")
 QUICK = ["--replications", "2", "--set", "scenario.days=0.25", "--quiet"]
 LOADERS = (

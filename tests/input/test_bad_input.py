@@ -23,6 +23,7 @@ import pytest
 
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.vocabulary import WEEKDAYS
+from tests.helpers.cli import assert_one_line_error
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -85,19 +86,6 @@ def write(path: Path, text: str) -> Path:
 
 def run_args(scenario: Path | str, out: Path, *extra: str) -> list[str]:
     return ["run", str(scenario), "--out", str(out), "--replications", "1", "--quiet", *extra]
-
-
-def assert_one_line_error(capsys: pytest.CaptureFixture[str], status: int) -> str:
-    """The core of the standard; returns the line (without its newline)."""
-    captured = capsys.readouterr()
-    err = captured.err
-    assert "Traceback" not in err, err
-    assert "internal error" not in err, err
-    assert status == 2, f"exit status {status}, stderr {err!r}"
-    assert err.startswith("error: "), repr(err)
-    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
-    assert captured.out == "", f"stdout on bad input: {captured.out!r}"
-    return err.rstrip("\n")
 
 
 def assert_names(line: str, where: str, key: str | tuple[str, ...] | None, *fragments: str) -> None:

@@ -15,9 +15,7 @@ from controlroom_sim.experiments import api, files
 from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.estimate import CALLS_PER_SECOND, estimate_run
 from controlroom_sim.experiments.run_folder import write_atomic
-
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+from tests.helpers.paths import BASELINE
 
 SMALL = """\
 [scenario]

@@ -17,20 +17,18 @@ on duty around the clock. Each test's docstring names the behaviour it pins.
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from controlroom_sim.analysis.metrics import interval_table, replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import RunRecords
 from controlroom_sim.model.room import simulate
+from tests.helpers.traces import H, assert_call, fixed, plain, rows, run
 
-H = 3600.0
 TALK_999 = 100.0
 TALK_101 = 200.0
 TRAVEL = 600.0
@@ -40,10 +38,6 @@ _DEFAULT: Any = object()
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def fixed(value: float) -> dict[str, Any]:
-    return {"dist": "fixed", "value": value}
 
 
 def ctype(name: str, channel: str, risk: str, **extra: Any) -> dict[str, Any]:
@@ -109,34 +103,13 @@ def build(
     return Scenario.model_validate(data)
 
 
-def run(scenario: Scenario, t999: Iterable[float] = (), t101: Iterable[float] = ()) -> RunRecords:
-    return simulate(scenario, 0, arrival_times={"999": list(t999), "101": list(t101)})
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
-def call(records: RunRecords, call_id: int, keys: Iterable[str]) -> dict[str, Any]:
-    calls = records.calls.set_index("call_id")
-    return {k: _plain(calls.loc[call_id, k]) for k in keys}
-
-
-def assert_call(records: RunRecords, call_id: int, **expected: Any) -> None:
-    assert call(records, call_id, expected) == expected, f"call {call_id}"
-
-
 def incident(records: RunRecords, call_id: int, keys: Iterable[str]) -> dict[str, Any]:
     """The named fields of the incident raised from call ``call_id``, NaN as None."""
     assert records.incidents is not None
     own = records.incidents[records.incidents["call_id"] == call_id]
     assert len(own) == 1, f"expected one incident from call {call_id}, found {len(own)}"
     row = own.iloc[0]
-    return {k: _plain(row[k]) for k in keys}
+    return {k: plain(row[k]) for k in keys}
 
 
 def assert_incident(records: RunRecords, call_id: int, **expected: Any) -> None:
@@ -146,10 +119,6 @@ def assert_incident(records: RunRecords, call_id: int, **expected: Any) -> None:
 def incident_call_ids(records: RunRecords) -> list[int]:
     assert records.incidents is not None
     return records.incidents["call_id"].tolist()
-
-
-def rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    return [tuple(_plain(v) for v in r) for r in frame[list(columns)].itertuples(index=False)]
 
 
 def trip(call_s: float, created: float, allocated: float, grade: str) -> dict[str, float]:
@@ -456,10 +425,10 @@ def test_officer_whose_shift_ends_mid_incident_finishes_it_with_overtime() -> No
     assert_incident(r, 1, officer_id=1, **trip(2100.0, 2300.0, 5 * H, "priority"))
     assert r.officers is not None and r.officer_duty is not None
     table = r.officers.set_index("officer_id")
-    assert _plain(table.loc[0, "scheduled_end_s"]) == H
-    assert _plain(table.loc[0, "actual_end_s"]) == 4600.0
-    assert _plain(table.loc[0, "overtime_s"]) == 1000.0
-    assert _plain(table.loc[1, "overtime_s"]) == 0.0
+    assert plain(table.loc[0, "scheduled_end_s"]) == H
+    assert plain(table.loc[0, "actual_end_s"]) == 4600.0
+    assert plain(table.loc[0, "overtime_s"]) == 1000.0
+    assert plain(table.loc[1, "overtime_s"]) == 0.0
     duty = r.officer_duty.sort_values(["officer_id", "start_s"])
     assert rows(duty, ["officer_id", "start_s", "end_s"]) == [(0, 0.0, 4600.0), (1, 5 * H, 6 * H)]
 
@@ -937,8 +906,8 @@ def test_worker_finishes_a_call_past_the_shift_end_with_overtime() -> None:
     assert_call(r, 1, support_worker_id=-1)
     assert r.support_workers is not None
     table = r.support_workers.set_index("worker_id")
-    assert _plain(table.loc[0, "scheduled_end_s"]) == 23 * H
-    assert _plain(table.loc[0, "overtime_s"]) == t0 + HANDOVER + WORKER_TALK - 23 * H
+    assert plain(table.loc[0, "scheduled_end_s"]) == 23 * H
+    assert plain(table.loc[0, "overtime_s"]) == t0 + HANDOVER + WORKER_TALK - 23 * H
 
 
 # --- 9. Statistical behaviour (seeded, directions with margins) ------------------------------

@@ -14,10 +14,9 @@ behaviour it pins.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,16 +24,12 @@ from controlroom_sim.analysis.metrics import answer_times
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import OUTCOMES, RunRecords
 from controlroom_sim.model.room import simulate
+from tests.helpers.traces import H, assert_call, fixed, plain, rows, run
 
-H = 3600.0
 DAY = 86400.0
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def fixed(value: float) -> dict[str, Any]:
-    return {"dist": "fixed", "value": value}
 
 
 def channel(talk: float, wrap: float | None = None, **extra: Any) -> dict[str, Any]:
@@ -83,37 +78,11 @@ def make(
     return Scenario.model_validate(data)
 
 
-def run(scenario: Scenario, t999: Iterable[float] = (), t101: Iterable[float] = ()) -> RunRecords:
-    return simulate(scenario, 0, arrival_times={"999": list(t999), "101": list(t101)})
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    return value
-
-
-def call(records: RunRecords, call_id: int, keys: Iterable[str]) -> dict[str, Any]:
-    """The named fields of one call, NaN as None (so that dicts compare exactly)."""
-    calls = records.calls.set_index("call_id")
-    return {k: _plain(calls.loc[call_id, k]) for k in keys}
-
-
-def assert_call(records: RunRecords, call_id: int, **expected: Any) -> None:
-    assert call(records, call_id, expected) == expected, f"call {call_id}"
-
-
 def assert_calls(records: RunRecords, expected: Sequence[Mapping[str, Any]]) -> None:
     """Every call of the run, in call_id order, has exactly these fields."""
     assert len(records.calls) == len(expected)
     for i, row in enumerate(expected):
         assert_call(records, i, **row)
-
-
-def rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    return [tuple(_plain(v) for v in r) for r in frame[list(columns)].itertuples(index=False)]
 
 
 def work_rows(records: RunRecords) -> list[tuple[Any, ...]]:
@@ -728,7 +697,7 @@ def test_roster_day_sets_and_times_in_duty_and_handlers_tables() -> None:
     expected_duty = [(h, max(s, 0.0), min(e, end)) for h, s, e in expected_handlers]
     assert duty_rows(r) == expected_duty
     actual_end = [None if e > end else e for _, _, e in expected_handlers]
-    assert [_plain(v) for v in r.handlers["actual_end_s"]] == actual_end
+    assert [plain(v) for v in r.handlers["actual_end_s"]] == actual_end
     assert r.handlers["overtime_s"].tolist() == [0.0] * 17
 
 

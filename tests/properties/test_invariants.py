@@ -34,16 +34,15 @@ from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import RESPONSE_GRADES
 from controlroom_sim.model.records import RunRecords
 from controlroom_sim.model.room import simulate
-from tests.properties.test_dispatch_properties import check_all, check_same_seed, dispatch_scenarios
-from tests.properties.test_properties import (
+from tests.helpers.dispatch_invariants import check_all, check_same_seed
+from tests.helpers.invariants import (
     check_counts,
     check_handlers,
     check_outcomes,
     check_reproducible,
     check_times,
-    replications,
-    scenarios,
 )
+from tests.helpers.strategies import dispatch_scenarios, replications, scenarios
 
 SCENARIOS = 200
 TOL = 1e-6

@@ -11,15 +11,13 @@ commit.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments import api
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "tests" / "data" / "baseline_kpis_2x7d.csv"
 
 

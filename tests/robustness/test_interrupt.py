@@ -29,8 +29,8 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.experiments import runner as experiment
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 REPLICATIONS = 6
 ARGS = [
     "run",

@@ -30,9 +30,8 @@ from controlroom_sim.experiments import api
 from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.runner import run_replication
 from controlroom_sim.model import room as model
+from tests.helpers.paths import BASELINE
 
-ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline.toml"
 WEEKS = 10
 
 

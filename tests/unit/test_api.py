@@ -13,8 +13,9 @@ from controlroom_sim.analysis.precision import PrecisionError
 from controlroom_sim.config.files import ScenarioError
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.store import ResumeError
+from tests.helpers.paths import ROOT
+from tests.helpers.results import SUMMARY_COLUMNS
 
-ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["scenario.days=0.25", "scenario.warmup_hours=1"]
 LIGHT = ROOT / "scenarios" / "validation" / "erlang_c_light.toml"
 
@@ -22,15 +23,7 @@ LIGHT = ROOT / "scenarios" / "validation" / "erlang_c_light.toml"
 def test_run_returns_pandas_tables_and_keeps_records_in_memory() -> None:
     result = crs.run(overrides=SHORT, replications=2, seed=3)
     assert isinstance(result.summary, pd.DataFrame)
-    assert list(result.summary.columns) == [
-        "scenario",
-        "kpi",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "n",
-    ]
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
     assert set(result.kpis["replication"]) == {0, 1}
     assert len(result.calls) == result.calls_simulated > 0
     assert set(result.calls["replication"]) == {0, 1}

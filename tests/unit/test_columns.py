@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from controlroom_sim.model.columns import CHUNK, MASK, Rows, Slots, _is_mapped, _values, in_memory
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DTYPES = {"id": "int64", "x": "float64", "code": "int8", "small": "int16"}
 
 

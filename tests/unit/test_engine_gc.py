@@ -5,14 +5,12 @@ checks, and only if the collector is switched back on afterwards, whatever happe
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 import pytest
 
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.model.room import ControlRoom, simulate
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
 
 
 @pytest.mark.parametrize(

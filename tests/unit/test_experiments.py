@@ -28,8 +28,8 @@ from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.engines import DaskEngine, ProcessEngine, SerialEngine, make_engine
 from controlroom_sim.experiments.runner import run_scenarios
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["scenario.days=0.5", "scenario.warmup_hours=2"]
 HEAVY = ROOT / "scenarios" / "validation" / "erlang_a_heavy.toml"
 

@@ -24,13 +24,10 @@ from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.arrivals import expected_count
 from controlroom_sim.model.room import simulate
+from tests.helpers.paths import ROOT
+from tests.helpers.traces import fixed
 
-ROOT = Path(__file__).resolve().parents[2]
 MERGING = ROOT / "scenarios" / "merging"
-
-
-def fixed(value: float) -> dict[str, Any]:
-    return {"dist": "fixed", "value": value}
 
 
 def room(handlers: list[dict[str, Any]], **extra: Any) -> Scenario:

@@ -29,8 +29,7 @@ from controlroom_sim.planning.patterns import (
     shift_coverage,
     tours,
 )
-
-SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "patterns" / "shift_patterns.toml"
+from tests.helpers.paths import SHIFT_PATTERNS as SHIPPED
 
 GOOD = """\
 [[patterns]]

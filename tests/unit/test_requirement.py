@@ -69,6 +69,7 @@ from controlroom_sim.planning.targets import (
     StaffTarget,
     check_targets,
 )
+from tests.helpers.cli import assert_one_line_error
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -107,18 +108,6 @@ def write(path: Path, text: str) -> Path:
 
 def load(tmp_path: Path, text: str, name: str = "scenario.toml"):
     return load_scenario(write(tmp_path / name, text))
-
-
-def assert_one_line_error(capsys: pytest.CaptureFixture[str], status: int) -> str:
-    """Exit status 2, one ``error: ...`` line on stderr, no traceback; returns the line."""
-    captured = capsys.readouterr()
-    err = captured.err
-    assert "Traceback" not in err, err
-    assert "internal error" not in err, err
-    assert status == 2, f"exit status {status}, stderr {err!r}"
-    assert err.startswith("error: "), repr(err)
-    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
-    return err.rstrip("\n")
 
 
 @pytest.fixture(autouse=True)
@@ -1175,7 +1164,7 @@ def test_cli_staff_bad_input(
     file = write(tmp_path / "flat.toml", stationary_text(2000, 180.0, 120.0, days=1))
     out = tmp_path / "out"
     status = main(["staff", str(file), "--out", str(out), "--quiet", *args])
-    line = assert_one_line_error(capsys, status)
+    line = assert_one_line_error(capsys, status, empty_stdout=False)
     assert fragment in line, line
     assert not out.exists()
 

@@ -34,8 +34,7 @@ from controlroom_sim.planning.roster import (
     rostered_scenario,
     solve,
 )
-
-SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "patterns" / "shift_patterns.toml"
+from tests.helpers.paths import SHIFT_PATTERNS as SHIPPED
 
 
 def interval(day: int, clock: str) -> int:

@@ -15,8 +15,8 @@ from controlroom_sim.experiments import api
 from controlroom_sim.experiments.engines import EngineError
 from controlroom_sim.experiments.options import OptionsError, RunOptions
 from controlroom_sim.experiments.store import ResumeError
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LIGHT = ROOT / "scenarios" / "validation" / "erlang_c_light.toml"
 
 

@@ -20,10 +20,9 @@ from controlroom_sim.analysis.metrics import confidence_interval
 from controlroom_sim.analysis.validation import NotAnErlangCase, compare, erlang_case
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.runner import run_experiment, with_run_settings
+from tests.helpers.paths import SCENARIOS
 
-VALIDATION = sorted(
-    (Path(__file__).resolve().parents[2] / "scenarios" / "validation").glob("*.toml")
-)
+VALIDATION = sorted((SCENARIOS / "validation").glob("*.toml"))
 
 
 def test_there_are_light_heavy_and_overloaded_cases() -> None:

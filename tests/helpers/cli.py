@@ -1,0 +1,36 @@
+"""Running the command line in-process and checking what it printed."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from controlroom_sim.cli.main import main
+
+
+def run_main(argv: list[str]) -> tuple[int, str, str]:
+    """``main(argv)`` with stdout and stderr captured (for module-scoped fixtures, where
+    ``capsys`` is not available): the exit status, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(
+    capsys: pytest.CaptureFixture[str], status: int, *, empty_stdout: bool = True
+) -> str:
+    """Exit status 2, one ``error: ...`` line on stderr, no traceback, and (``empty_stdout``)
+    nothing on stdout; returns the line (without its newline)."""
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "Traceback" not in err, err
+    assert "internal error" not in err, err
+    assert status == 2, f"exit status {status}, stderr {err!r}"
+    assert err.startswith("error: "), repr(err)
+    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
+    if empty_stdout:
+        assert captured.out == "", f"stdout on bad input: {captured.out!r}"
+    return err.rstrip("\n")
