@@ -20,8 +20,8 @@ import pandas as pd
 from ..analysis.metrics import interval_table, kpi_frame, replication_kpis, summarise
 from ..analysis.precision import PrecisionError, ReplicationPlan
 from ..config.schema import Scenario
+from ..model import simulate
 from ..model.columns import in_memory
-from ..model.room import simulate
 
 if TYPE_CHECKING:
     from .engines import Engine

@@ -27,8 +27,8 @@ import pytest
 
 from controlroom_sim.analysis.metrics import interval_table, replication_kpis
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 
 H = 3600.0
 TALK_999 = 100.0

@@ -23,8 +23,8 @@ import pytest
 
 from controlroom_sim.analysis.metrics import answer_times
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import OUTCOMES, RunRecords
-from controlroom_sim.model.room import simulate
 
 H = 3600.0
 DAY = 86400.0

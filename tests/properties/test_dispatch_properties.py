@@ -80,8 +80,8 @@ from controlroom_sim.config.vocabulary import (
     RISK_LEVELS,
     WEEKDAYS,
 )
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.properties.test_properties import (
     _floats,
     _maybe,

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from controlroom_sim.analysis.metrics import interval_table, replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import RESPONSE_GRADES
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.properties.test_dispatch_properties import check_all, check_same_seed, dispatch_scenarios
 from tests.properties.test_properties import (
     check_counts,

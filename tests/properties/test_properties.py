@@ -38,8 +38,8 @@ from controlroom_sim.analysis.metrics import answer_times, interval_table, repli
 from controlroom_sim.config.distributions import DIST_NAMES
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import WEEKDAYS
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import OUTCOMES, RunRecords
-from controlroom_sim.model.room import simulate
 
 CHANNELS = ("999", "101")
 TOL = 1e-6

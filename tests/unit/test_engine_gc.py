@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.model.room import ControlRoom, simulate
+from controlroom_sim.model import ControlRoom, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 

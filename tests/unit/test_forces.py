@@ -22,8 +22,8 @@ from controlroom_sim.analysis.metrics import replication_kpis
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.arrivals import expected_count
-from controlroom_sim.model.room import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 MERGING = ROOT / "scenarios" / "merging"
