@@ -31,6 +31,7 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Callable
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
@@ -45,11 +46,32 @@ RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
 """Dispatch order of the response grades (indices into GRADES): emergency first."""
 EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
 LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
-# What a dispatcher is doing.
-ALLOCATION, REVIEW = range(2)
 DISPATCHER_TASKS = ("allocation", "review")
-# Where an incident is.
-BOOKED, WAITING, ALLOCATING, TRAVELLING, ON_SCENE, CLEARED = range(6)
+"""The ``task`` labels of the ``dispatcher_work`` table."""
+DispatcherTask = IntEnum("DispatcherTask", [name.upper() for name in DISPATCHER_TASKS], start=0)
+"""What a dispatcher is doing: built from :data:`DISPATCHER_TASKS`."""
+
+
+class IncidentState(IntEnum):
+    """Where an incident is (the model's own; no table shows it)."""
+
+    BOOKED = 0
+    WAITING = 1
+    ALLOCATING = 2
+    TRAVELLING = 3
+    ON_SCENE = 4
+    CLEARED = 5
+
+
+# The codes as plain ints for the hot path (an int subclass compares and hashes more slowly).
+ALLOCATION = int(DispatcherTask.ALLOCATION)
+REVIEW = int(DispatcherTask.REVIEW)
+BOOKED = int(IncidentState.BOOKED)
+WAITING = int(IncidentState.WAITING)
+ALLOCATING = int(IncidentState.ALLOCATING)
+TRAVELLING = int(IncidentState.TRAVELLING)
+ON_SCENE = int(IncidentState.ON_SCENE)
+CLEARED = int(IncidentState.CLEARED)
 
 
 class Officer(Member):

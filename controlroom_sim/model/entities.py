@@ -6,19 +6,52 @@ what later calls keep of it (:class:`CallFacts`), and the :class:`Handler`.
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 
 from ..config.vocabulary import GRADES
+from .records import ORIGINS, OUTCOMES, WORK_KINDS
 from .staffing import Member
 
-ANSWERED, ABANDONED, CALLBACK_ANSWERED, CALLBACK_FAILED, OPEN = range(5)
-# Where a call is.
-AT_BT, WAITING, CALLBACK_WAIT, CALLBACK_RETRY, IN_SERVICE, DONE = range(6)
-# Origins (indices into ORIGINS).
-FIRST, REDIAL, FROM_101, REPEAT = range(4)
+Outcome = IntEnum("Outcome", [name.upper() for name in OUTCOMES], start=0)
+"""How a call ended: built from :data:`~.records.OUTCOMES`, so a code is its label's index."""
+Origin = IntEnum("Origin", [name.upper() for name in ORIGINS], start=0)
+"""Where a call came from: built from :data:`~.records.ORIGINS`."""
+WorkKind = IntEnum("WorkKind", [name.upper() for name in WORK_KINDS], start=0)
+"""What a handler's stint was: built from :data:`~.records.WORK_KINDS`."""
+
+
+class CallState(IntEnum):
+    """Where a call is (the model's own; no table shows it)."""
+
+    AT_BT = 0
+    WAITING = 1
+    CALLBACK_WAIT = 2
+    CALLBACK_RETRY = 3
+    IN_SERVICE = 4
+    DONE = 5
+
+
+# The codes as plain ints for the hot path (an int subclass compares and hashes more slowly).
+ANSWERED = int(Outcome.ANSWERED)
+ABANDONED = int(Outcome.ABANDONED)
+CALLBACK_ANSWERED = int(Outcome.CALLBACK_ANSWERED)
+CALLBACK_FAILED = int(Outcome.CALLBACK_FAILED)
+OPEN = int(Outcome.OPEN)
+AT_BT = int(CallState.AT_BT)
+WAITING = int(CallState.WAITING)
+CALLBACK_WAIT = int(CallState.CALLBACK_WAIT)
+CALLBACK_RETRY = int(CallState.CALLBACK_RETRY)
+IN_SERVICE = int(CallState.IN_SERVICE)
+DONE = int(CallState.DONE)
+FIRST = int(Origin.FIRST)
+REDIAL = int(Origin.REDIAL)
+FROM_101 = int(Origin.FROM_101)
+REPEAT = int(Origin.REPEAT)
+WORK_CALL = int(WorkKind.CALL)
+WORK_CALLBACK = int(WorkKind.CALLBACK)
+WORK_ATTEMPT = int(WorkKind.CALLBACK_ATTEMPT)
 RESOLVED = GRADES.index("resolved")
 PRIORITY = GRADES.index("priority")
-# Work kinds (indices into WORK_KINDS).
-WORK_CALL, WORK_CALLBACK, WORK_ATTEMPT = range(3)
 
 INF = math.inf
 
