@@ -40,6 +40,7 @@ import simpy
 from ..config.schema import Scenario
 from ..config.vocabulary import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS
 from .columns import MASK, Rows, Slots, as_frame
+from .draws import DispatchDraws
 from .staffing import BUSY, IDLE, Member, Staff
 
 RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
@@ -240,13 +241,11 @@ class DispatchDesk:
         true_risk: int,
         rural: bool,
         travel_s: float,
-        on_scene_s: tuple[float, ...],
-        draws: tuple[float, ...],
+        draws: DispatchDraws,
     ) -> Incident:
         """A call graded for attendance has ended: the incident joins the queue (or books an
-        appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u,
-        allocation_s)``."""
-        suppress_u, escalate_s, repeat_u, allocation_s = draws
+        appointment). ``draws`` are the call's draws for its incident."""
+        on_scene_s = draws.on_scene_s
         raised = grade
         spec = self.spec
         suppression = spec.suppression
@@ -256,7 +255,7 @@ class DispatchDesk:
             and suppression.enabled
             and grade in LOWER
             and self.waiting > suppression.backlog_threshold
-            and suppress_u < suppression.share
+            and draws.suppress_u < suppression.share
         ):
             grade = LOWER[grade]
             suppressed = True
@@ -276,16 +275,16 @@ class DispatchDesk:
         incident.on_scene_by_grade = on_scene_s
         incident.original_grade = raised
         incident.suppressed = suppressed
-        incident.allocation_s = allocation_s
+        incident.allocation_s = draws.allocation_s
         self._set_target(incident)
         self.open[incident_id] = incident
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
-            self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
+            self.env.timeout(draws.escalate_s, incident).callbacks.append(self._escalate)
         failure = spec.failure_demand
         if (
             failure is not None
             and self.repeat_call is not None
-            and repeat_u < failure.waiting_probability
+            and draws.repeat_u < failure.waiting_probability
         ):
             self.env.timeout(failure.after_wait_hours * 3600.0, incident).callbacks.append(
                 self._still_waiting

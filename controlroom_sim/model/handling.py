@@ -76,7 +76,8 @@ class Handling:
     ) -> None:
         """The handler hands the caller over to a support worker and is free again."""
         now = self.env.now
-        handover, talk = call.support_draws[2 * group], call.support_draws[2 * group + 1]
+        draws = call.support_draws
+        handover, talk = draws.handover_s[group], draws.talk_s[group]
         # The handler's part; talk_s and wrap_s stay the drawn values (common random numbers).
         call.end_s = call.wrap_end_s = now + handover
         call.support_worker_id = worker.member_id
@@ -95,7 +96,7 @@ class Handling:
         assert self.support is not None
         self.support.staff.finished(worker)
         spec = self.scenario.support_workers[call.support_group]
-        if self.desk is not None and call.support_draws[-1] < spec.attendance_probability:
+        if self.desk is not None and call.support_draws.attend_u < spec.attendance_probability:
             call.grade = call.grade if call.grade in RANK else PRIORITY
         else:
             call.grade = RESOLVED
@@ -116,22 +117,17 @@ class Handling:
         assert desk is not None
         if call.origin == REPEAT:
             return
-        rural_u, urban_s, rural_s, *rest = call.dispatch_draws
-        on_scene, (suppress_u, escalate_s, repeat_u, repeat_delay_s, allocation_s) = (
-            rest[:3],
-            rest[3:],
-        )
+        draws = call.dispatch_draws
         if call.grade in RANK:
-            rural = rural_u < desk.spec.rural_share
+            rural = draws.rural_u < desk.spec.rural_share
             incident = desk.raise_incident(
                 CallFacts(call),
                 call.arrival_s,
                 call.grade,
                 call.true_risk,
                 rural,
-                rural_s if rural else urban_s,
-                tuple(on_scene),
-                (suppress_u, escalate_s, repeat_u, allocation_s),
+                draws.rural_travel_s if rural else draws.travel_s,
+                draws,
             )
             call.grade = incident.grade  # lowered if demand suppression was on
             return
@@ -139,9 +135,11 @@ class Handling:
         if (
             failure is not None
             and call.grade == RESOLVED
-            and repeat_u < failure.resolved_probability
+            and draws.repeat_u < failure.resolved_probability
         ):
-            self.env.timeout(repeat_delay_s, CallFacts(call)).callbacks.append(self._on_repeat_due)
+            self.env.timeout(draws.repeat_delay_s, CallFacts(call)).callbacks.append(
+                self._on_repeat_due
+            )
 
     def _on_repeat_due(self, event: simpy.Event) -> None:
         self.repeat_call(event.value)

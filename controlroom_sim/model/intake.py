@@ -8,6 +8,7 @@ import math
 
 import simpy
 
+from .draws import GradingDraws
 from .entities import (
     ABANDONED,
     DONE,
@@ -58,31 +59,29 @@ class Intake:
         call.force = force = previous.force if previous is not None else force
         call.line = channel * self.n_forces + force
         self.live[call_id] = call
-        attrs = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel].draw()
-        bt = attrs[0]
-        patience = attrs[1]
+        draws = (self.first_draws if origin == FIRST else self.follow_draws)[channel].draw()
+        bt = draws.bt_s
+        patience = draws.patience_s
         call.patience_s = patience if self.channels[channel].patience_s is not None else INF
-        call.talk_s = attrs[2]
-        call.wrap_s = attrs[3]
-        call.follow_u = attrs[4]
-        call.follow_delay_s = attrs[5]
-        call.to999_delay_s = attrs[6]
+        call.talk_s = draws.talk_s
+        call.wrap_s = draws.wrap_s
+        call.follow_u = draws.follow_u
+        call.follow_delay_s = draws.follow_delay_s
+        call.to999_delay_s = draws.to999_delay_s
         if self.callback is not None and channel == self.callback_channel:
             cb = self.callback
-            call.callback_accepted = attrs[7] < cb.accept_probability
-            call.callback_success_at = _attempts_needed(attrs[8], cb.attempt_success_probability)
-            call.callback_attempt_s = attrs[9]
-            call.callback_retry_s = attrs[10]
+            offer = draws.callback
+            call.callback_accepted = offer.accept_u < cb.accept_probability
+            call.callback_success_at = _attempts_needed(
+                offer.success_u, cb.attempt_success_probability
+            )
+            call.callback_attempt_s = offer.attempt_s
+            call.callback_retry_s = offer.retry_s
         grader = self.graders[channel]
         if grader is not None:
-            source = (self.first_attrs if origin == FIRST else self.follow_attrs)[channel]
-            self._assess(call, grader, attrs, source.graded_at, previous)
-            if self.desk is not None:
-                at = source.dispatch_at
-                call.dispatch_draws = attrs[at : at + 11]
-            if self.support is not None:
-                at = source.support_at
-                call.support_draws = attrs[at : at + source.support_n]
+            self._assess(call, grader, draws.grading, previous)
+            call.dispatch_draws = draws.dispatch
+            call.support_draws = draws.support
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
@@ -92,8 +91,7 @@ class Intake:
         self,
         call: Call,
         grader: Grader,
-        attrs: tuple[float, ...],
-        at: int,
+        draws: GradingDraws,
         previous: Call | CallFacts | None,
     ) -> None:
         """Type, true risk and the THRIVE assessment, all from draws made at arrival.
@@ -109,10 +107,8 @@ class Intake:
                 previous.repeat_victim,
             )
         else:
-            kind = grader.classify(attrs[at], attrs[at + 1], attrs[at + 2], attrs[at + 3])
-        n = len(grader.checks)
-        checks = attrs[at + 5 : at + 5 + 3 * n]
-        result = grader.assess(*kind, checks[0::3], checks[1::3], checks[2::3], attrs[at + 4])
+            kind = grader.classify(draws.type_u, draws.risk_u, draws.vulnerable_u, draws.repeat_u)
+        result = grader.assess(*kind, draws.skip_u, draws.miss_u, draws.time_s, draws.refer_u)
         call.call_type, call.true_risk, call.vulnerable, call.repeat_victim = kind
         call.checks_done = result.done
         call.checks_s = result.checks_s

@@ -46,7 +46,7 @@ from .arrivals import arrival_blocks
 from .callbacks import Callbacks
 from .columns import Rows, Slots
 from .dispatch import DispatchDesk
-from .draws import _Attributes
+from .draws import Draws
 from .entities import (
     Call,
     Handler,
@@ -109,9 +109,9 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
         self.callback = cb if self.callback_channel is not None else None
         self.graders = [Grader(scenario, name) if scenario.call_types else None for name in names]
-        self.first_attrs, self.follow_attrs = (
+        self.first_draws, self.follow_draws = (
             [
-                _Attributes(
+                Draws(
                     self.streams,
                     f"{kind}.{name}",
                     ch,
