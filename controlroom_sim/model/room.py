@@ -43,6 +43,13 @@ import simpy
 
 from ..config.schema import Scenario
 from .arrivals import arrival_blocks
+from .call_table import (
+    _CALL_COLUMNS,
+    _GRADING_COLUMNS,
+    _SUPPORT_COLUMNS,
+    _WORK_COLUMNS,
+    CallRecorder,
+)
 from .callbacks import Callbacks
 from .columns import Rows, Slots
 from .dispatch import DispatchDesk
@@ -53,7 +60,6 @@ from .entities import (
 )
 from .handling import Handling
 from .intake import Intake
-from .recorder import _CALL_COLUMNS, _GRADING_COLUMNS, _SUPPORT_COLUMNS, _WORK_COLUMNS, CallRecorder
 from .records import WORK_KINDS, RunRecords
 from .rng import RandomStreams
 from .staffing import Staff
