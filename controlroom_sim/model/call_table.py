@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.vocabulary import CHECKS, GRADES, RISK_LEVELS
-from .columns import MASK, as_frame
+from .columns import as_frame
 from .entities import (
     Call,
 )
@@ -36,77 +36,13 @@ class CallRecorder:
     def _write(self, call: Call) -> None:
         """Write the call's row into the column store, at its id."""
         i = call.call_id
-        j = i & MASK
-        (
-            caller_id,
-            attempt,
-            origin,
-            channel,
-            force,
-            arrival_s,
-            force_s,
-            answered_s,
-            abandoned_s,
-            end_s,
-            wrap_end_s,
-            outcome,
-            handler_id,
-            callback_offered_s,
-            callback_accepted,
-            callback_attempts,
-            patience_s,
-            talk_s,
-            wrap_s,
-        ) = self.call_rows.chunk(i)
-        caller_id[j] = call.caller_id
-        attempt[j] = call.attempt
-        origin[j] = call.origin
-        channel[j] = call.channel
-        force[j] = call.force
-        arrival_s[j] = call.arrival_s
-        force_s[j] = call.force_s
-        answered_s[j] = call.answered_s
-        abandoned_s[j] = call.abandoned_s
-        end_s[j] = call.end_s
-        wrap_end_s[j] = call.wrap_end_s
-        outcome[j] = call.outcome
-        handler_id[j] = call.handler_id
-        callback_offered_s[j] = call.callback_offered_s
-        callback_accepted[j] = call.callback_accepted
-        callback_attempts[j] = call.callback_attempts
-        patience_s[j] = call.patience_s
-        talk_s[j] = call.talk_s
-        wrap_s[j] = call.wrap_s
-        if self.grading_rows is not None:
-            (
-                call_type,
-                true_risk,
-                vulnerable,
-                repeat_victim,
-                assessed_risk,
-                grade,
-                checks_s,
-                *done,
-            ) = self.grading_rows.chunk(i)
-            call_type[j] = call.call_type
-            true_risk[j] = call.true_risk
-            vulnerable[j] = call.vulnerable
-            repeat_victim[j] = call.repeat_victim
-            assessed_risk[j] = call.assessed_risk
-            grade[j] = call.grade
-            checks_s[j] = call.checks_s
-            for column, value in zip(done, call.checks_done, strict=True):
-                column[j] = value
-        if self.support_rows is not None:
-            worker_id, start_s, support_end_s = self.support_rows.chunk(i)
-            worker_id[j] = call.support_worker_id
-            start_s[j] = call.support_start_s
-            support_end_s[j] = call.support_end_s
+        for recorder in self.call_recorders:
+            recorder.write(i, call)
 
     def _grading_columns(self, frame: pd.DataFrame) -> None:
         """Type, true risk and flags of every call; the assessment of calls that were graded
         (answered by a handler or reached by a callback)."""
-        rows = self.grading_rows
+        rows = self.grading_rows.slots
         assert rows is not None
         n = len(frame)
         typed = np.ones(n, dtype=bool)
@@ -130,7 +66,7 @@ class CallRecorder:
             self._write(call)
         self.live.clear()
         n = self.calls_made
-        rows = self.call_rows
+        rows = self.call_rows.slots
         frame = as_frame(
             (name, np.arange(n, dtype=np.int64) if name == "call_id" else rows.column(name, n))
             for name in _CALL_DTYPES
@@ -147,7 +83,7 @@ class CallRecorder:
             self._grading_columns(frame)
         if self.support_rows is not None:
             for name in _SUPPORT_COLUMNS:
-                frame[name] = self.support_rows.column(name, n)
+                frame[name] = self.support_rows.slots.column(name, n)
         return frame
 
 

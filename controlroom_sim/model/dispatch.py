@@ -39,8 +39,9 @@ import simpy
 
 from ..config.schema import Scenario
 from ..config.vocabulary import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS
-from .columns import MASK, Rows, Slots, as_frame
+from .columns import Rows, as_frame
 from .draws import DispatchDraws
+from .recorder import SlotRecorder
 from .staffing import BUSY, IDLE, Member, Staff
 
 RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
@@ -188,7 +189,7 @@ class DispatchDesk:
         self.raised = 0
         # Incidents not cleared yet, by id; a cleared one is written to the store and dropped.
         self.open: dict[int, Incident] = {}
-        self.rows = Slots(_INCIDENT_COLUMNS)
+        self.rows = SlotRecorder(_INCIDENT_COLUMNS, _INCIDENT_SOURCES)
         self.queue: list[tuple[int, float, int, int, Incident]] = []
         self.waiting = 0
         self.idle: deque[Officer] = deque()
@@ -555,55 +556,7 @@ class DispatchDesk:
 
     def _write(self, incident: Incident) -> None:
         """Write the incident's row into the column store, at its id."""
-        i = incident.incident_id
-        j = i & MASK
-        (
-            call_id,
-            grade,
-            original_grade,
-            true_risk_at_call,
-            true_risk,
-            vulnerable,
-            rural,
-            suppressed,
-            upgraded,
-            diversions,
-            call_s,
-            created_s,
-            appointment_s,
-            allocated_s,
-            arrived_s,
-            cleared_s,
-            escalated_s,
-            officer_id,
-            travel_s,
-            on_scene_s,
-            target_s,
-            due_s,
-        ) = self.rows.chunk(i)
-        call = incident.call
-        call_id[j] = call.call_id  # type: ignore[attr-defined]
-        grade[j] = incident.grade
-        original_grade[j] = incident.original_grade
-        true_risk_at_call[j] = call.true_risk  # type: ignore[attr-defined]
-        true_risk[j] = incident.true_risk
-        vulnerable[j] = bool(call.vulnerable)  # type: ignore[attr-defined]
-        rural[j] = incident.rural
-        suppressed[j] = incident.suppressed
-        upgraded[j] = incident.upgraded
-        diversions[j] = incident.diversions
-        call_s[j] = incident.call_s
-        created_s[j] = incident.created_s
-        appointment_s[j] = incident.appointment_s
-        allocated_s[j] = incident.allocated_s
-        arrived_s[j] = incident.arrived_s
-        cleared_s[j] = incident.cleared_s
-        escalated_s[j] = incident.escalated_s
-        officer_id[j] = incident.officer_id
-        travel_s[j] = incident.travel_s
-        on_scene_s[j] = incident.on_scene_s
-        target_s[j] = incident.target_s
-        due_s[j] = incident.due_s
+        self.rows.write(incident.incident_id, incident)
 
     def incident_table(self) -> pd.DataFrame:
         """One row per incident (see :mod:`controlroom_sim.records`), a column at a time from
@@ -612,7 +565,7 @@ class DispatchDesk:
             self._write(incident)
         self.open.clear()
         n = self.raised
-        rows = self.rows
+        rows = self.rows.slots
 
         def columns():  # type: ignore[no-untyped-def]
             for name in _INCIDENT_TABLE:
@@ -656,6 +609,12 @@ _INCIDENT_TABLE = {
     "due_s": "float64",
 }
 _INCIDENT_COLUMNS = {k: v for k, v in _INCIDENT_TABLE.items() if k != "incident_id"}
+# Columns read from the incident's call (its CallFacts), not from the incident itself.
+_INCIDENT_SOURCES = {
+    "call_id": "call.call_id",
+    "true_risk_at_call": "call.true_risk",
+    "vulnerable": "call.vulnerable",
+}
 
 
 def _labelled(

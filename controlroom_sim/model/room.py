@@ -42,6 +42,7 @@ import pandas as pd
 import simpy
 
 from ..config.schema import Scenario
+from ..config.vocabulary import CHECKS
 from .arrivals import arrival_blocks
 from .call_table import (
     _CALL_COLUMNS,
@@ -51,7 +52,7 @@ from .call_table import (
     CallRecorder,
 )
 from .callbacks import Callbacks
-from .columns import Rows, Slots
+from .columns import Rows
 from .dispatch import DispatchDesk
 from .draws import Draws
 from .entities import (
@@ -60,6 +61,7 @@ from .entities import (
 )
 from .handling import Handling
 from .intake import Intake
+from .recorder import SlotRecorder
 from .records import WORK_KINDS, RunRecords
 from .rng import RandomStreams
 from .staffing import Staff
@@ -106,9 +108,16 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         # Calls not final yet, by id; a final call is written to the column store and dropped.
         self.live: dict[int, Call] = {}
         self.calls_made = 0
-        self.call_rows = Slots(_CALL_COLUMNS)
-        self.grading_rows = Slots(_GRADING_COLUMNS) if scenario.call_types else None
-        self.support_rows = Slots(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.call_rows = SlotRecorder(_CALL_COLUMNS)
+        self.grading_rows = (
+            SlotRecorder(_GRADING_COLUMNS, spread="checks_done", spread_columns=len(CHECKS))
+            if scenario.call_types
+            else None
+        )
+        self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.call_recorders = [
+            r for r in (self.call_rows, self.grading_rows, self.support_rows) if r is not None
+        ]
         self.work = Rows(_WORK_COLUMNS)
 
         cb = scenario.callback
