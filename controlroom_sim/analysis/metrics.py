@@ -73,7 +73,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "upgraded_share": "share of incidents a reassessment upgraded",
     "escalated_share": "share of incidents whose true risk rose while waiting",
     "diversions": "officers taken off a lower-grade incident for an emergency",
-    "review_hours": "staff hours spent reassessing waiting incidents",
+    "review_hours": "staff hours spent reassessing waiting incidents, in the measured window",
     "calls_to_support_worker": "calls a handler passed to a support worker",
     "dispatcher_utilisation": "time dispatchers spent allocating / time available",
     "support_worker_utilisation": "time support workers spent with callers / time available",
@@ -294,7 +294,18 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
         records.officer_duty["start_s"].to_numpy(), records.officer_duty["end_s"].to_numpy(), lo, hi
     )
     out["officer_utilisation"] = _share(busy, duty)
-    out["review_hours"] = records.review_s / 3600.0
+    reviews = records.reviews
+    out["review_hours"] = (
+        _overlap(
+            reviews["start_s"].to_numpy(),
+            (reviews["start_s"] + reviews["duration_s"]).to_numpy(),
+            lo,
+            hi,
+        )
+        / 3600.0
+        if reviews is not None
+        else 0.0
+    )
     if records.dispatcher_work is not None and records.dispatcher_duty is not None:
         out["dispatcher_utilisation"] = _utilisation(
             records.dispatcher_work, records.dispatcher_duty, lo, hi

@@ -195,8 +195,9 @@ class DispatchDesk:
         self.idle: deque[Officer] = deque()
         self.travelling: list[Officer] = []
         self.bookings: dict[int, int] = {}
-        self.reviews = 0
-        self.review_s = 0.0
+        # One row per review of a waiting incident (dispatcher_id -1: no dispatchers, the
+        # review is instant and its mean time only counted).
+        self.reviews = Rows(_REVIEW_COLUMNS)
         self.staff = Staff(
             env,
             scenario.officers,
@@ -487,8 +488,9 @@ class DispatchDesk:
             # incident ever raised.
             due = [i for i in self.open.values() if i.state in (BOOKED, WAITING)]
             if self.dispatchers is None:
+                now = self.env.now
                 for incident in due:
-                    self.review_s += review.review_s.mean
+                    self.reviews.append(now, incident.incident_id, review.review_s.mean, -1)
                     self._review(incident)
             else:
                 self.reviews_due.extend(due)
@@ -497,7 +499,6 @@ class DispatchDesk:
 
     def _review(self, incident: Incident) -> None:
         """Upgrade a waiting incident whose true risk now calls for a higher grade."""
-        self.reviews += 1
         if incident.state not in (BOOKED, WAITING):
             return
         needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
@@ -521,7 +522,7 @@ class DispatchDesk:
             duration = float(review.review_s.sample(self.review_rng, 1)[0])
             dispatcher.state = BUSY
             now = self.env.now
-            self.review_s += duration
+            self.reviews.append(now, incident.incident_id, duration, dispatcher.member_id)
             self.dispatcher_work.append(
                 dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW
             )
@@ -554,6 +555,12 @@ class DispatchDesk:
         table["task"] = pd.Categorical.from_codes(table["task"], categories=list(DISPATCHER_TASKS))
         return table
 
+    def review_table(self) -> pd.DataFrame:
+        """One row per review of a waiting incident: ``start_s, incident_id, duration_s,
+        dispatcher_id`` (-1 without dispatchers, when a review is instant and only its mean
+        time is counted)."""
+        return self.reviews.frame()
+
     def _write(self, incident: Incident) -> None:
         """Write the incident's row into the column store, at its id."""
         self.rows.write(incident.incident_id, incident)
@@ -580,6 +587,13 @@ class DispatchDesk:
 
         return as_frame(columns())
 
+
+_REVIEW_COLUMNS = {
+    "start_s": "float64",
+    "incident_id": "int64",
+    "duration_s": "float64",
+    "dispatcher_id": "int64",
+}
 
 # The incidents table's columns, in order; all but the id are kept in the column store, the
 # grades and risk levels as indices into GRADES and RISK_LEVELS.

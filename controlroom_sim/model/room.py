@@ -253,7 +253,11 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             incidents=desk.incident_table() if desk is not None else None,
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,
-            review_s=desk.review_s if desk is not None else 0.0,
+            reviews=(
+                desk.review_table()
+                if desk is not None and desk.spec.reassessment is not None
+                else None
+            ),
             dispatcher_work=(
                 desk.dispatcher_work_table()
                 if desk is not None and desk.dispatchers is not None

@@ -706,6 +706,66 @@ def test_reassessment_upgrades_a_misgraded_incident_which_keeps_its_age() -> Non
     assert kpis["upgraded_share"] == 0.5
 
 
+def _review_scenario(warmup_hours: float = 0.0, days: float = 1.0) -> Scenario:
+    """The misgraded-victim scenario above, reviews every hour by the desk (no dispatchers)."""
+    victim = ctype("x", "999", "high", vulnerable_probability=1.0, repeat_victim_probability=1.0)
+    thrive = {**checks(1.0, ("repeat_check", "vulnerability_check")), "miss_probability": 1.0}
+    sc = build(
+        types=[victim, ctype("s", "101", "low")],
+        thrive=thrive,
+        dispatch=dispatch_spec(on_scene_s=EQUAL_ON_SCENE, reassessment=REVIEW),
+        officers=LATE_OFFICER,
+        days=days,
+    )
+    data = sc.model_dump(by_alias=True)
+    data["scenario"]["warmup_hours"] = warmup_hours
+    return Scenario.model_validate(data)
+
+
+# Both incidents wait through 01:00-04:00; incident 1 (the upgraded emergency) is allocated at
+# 04:30, incident 0 at 05:10, so only incident 0 is reviewed at 05:00.
+REVIEW_ROWS = [
+    *((k * H, i, 120.0, -1) for k in (1, 2, 3, 4) for i in (0, 1)),
+    (5 * H, 0, 120.0, -1),
+]
+
+
+def test_reviews_without_dispatchers_are_rows_of_the_mean_review_time() -> None:
+    """Without dispatchers each review is a row at the review time, for each incident then
+    waiting (in the order they were raised), of the mean review time (uniform 60-180 s: 120 s)
+    and by no dispatcher (-1)."""
+    r = run(_review_scenario(), t101=[0], t999=[1000])
+    assert r.reviews is not None
+    assert list(r.reviews.columns) == ["start_s", "incident_id", "duration_s", "dispatcher_id"]
+    assert rows(r.reviews, ["start_s", "incident_id", "duration_s", "dispatcher_id"]) == (
+        REVIEW_ROWS
+    )
+
+
+def test_review_hours_counts_only_the_measured_window() -> None:
+    """review_hours is cut to the measured window like every other KPI, not the whole run.
+
+    With a 2-hour warm-up, simulation time 0 is Sunday 22:00 and the officer comes on at 06:30:
+    both incidents are reviewed at 01:00 ... 06:00 and incident 0 at 07:00 (13 rows), and the
+    two at 01:00 fall before the window (11 × 120 s count). With a horizon ending at 04:01
+    (no warm-up) the reviews at 04:00 count their first minute and those at 05:00 are after it
+    (6 × 120 s + 2 × 60 s)."""
+    sc = _review_scenario(warmup_hours=2.0)
+    r = run(sc, t101=[0], t999=[1000])
+    assert r.reviews is not None
+    assert rows(r.reviews, ["start_s", "incident_id"]) == [
+        *((k * H, i) for k in range(1, 7) for i in (0, 1)),
+        (7 * H, 0),
+    ]
+    assert replication_kpis(r, sc)["review_hours"] == pytest.approx(11 * 120.0 / H)
+    sc = _review_scenario(days=(4 * H + 60.0) / 86400.0)
+    r = run(sc, t101=[0], t999=[1000])
+    assert rows(r.reviews, ["start_s", "incident_id"])[:8] == [
+        (t, i) for t, i, _, _ in REVIEW_ROWS[:8]
+    ]
+    assert replication_kpis(r, sc)["review_hours"] == pytest.approx((6 * 120.0 + 2 * 60.0) / H)
+
+
 def test_escalated_risk_is_upgraded_at_the_next_review() -> None:
     """With escalation_per_hour = 1e9 the escalation delay (exponential, mean 3.6 µs) is
     practically zero: a waiting incident of true risk low becomes medium at once (escalated_s
@@ -1157,3 +1217,8 @@ def test_dispatchers_do_the_reviews_and_the_upgrade_comes_when_a_review_ends() -
     assert rows(allocations, ["incident_id", "start_s", "end_s"]) == [(0, 16200.0, 16230.0)]
     assert_incident(r, 0, grade="emergency", upgraded=True, allocated_s=16230.0)
     assert replication_kpis(r, sc)["review_hours"] == pytest.approx(4 * 120.0 / H)
+    # The reviews table: one row per review, by the dispatcher who did it, drawn review_s long.
+    assert r.reviews is not None
+    assert rows(r.reviews, ["start_s", "incident_id", "duration_s", "dispatcher_id"]) == [
+        (k * H, 0, 120.0, 0) for k in (1, 2, 3, 4)
+    ]
