@@ -24,8 +24,8 @@ import pandas as pd
 from ..config.distributions import Exponential, Fixed
 from ..config.schema import Scenario
 from ..config.vocabulary import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS
+from .confidence import confidence_interval
 from .erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics, priority_mmc_waits
-from .metrics import confidence_interval
 
 TARGET_S = 10.0
 

@@ -32,7 +32,7 @@ from ..analysis.comparison import (
     toml_literal,
     variant_label,
 )
-from ..analysis.metrics import summarise
+from ..analysis.confidence import summarise
 from ..analysis.precision import (
     DEFAULT_CAP,
     DEFAULT_INITIAL,

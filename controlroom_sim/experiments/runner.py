@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..analysis.metrics import interval_table, kpi_frame, replication_kpis, summarise
+from ..analysis.confidence import kpi_frame, summarise
+from ..analysis.intervals import interval_table
+from ..analysis.kpis import replication_kpis
 from ..analysis.precision import PrecisionError, ReplicationPlan
 from ..config.schema import Scenario
 from ..model import simulate

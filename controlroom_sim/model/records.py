@@ -1,6 +1,6 @@
 """What one replication leaves behind: tidy tables of calls, handler work and duty.
 
-KPIs are computed from these tables afterwards (:mod:`controlroom_sim.metrics`), never from
+KPIs are computed from these tables afterwards (:mod:`controlroom_sim.analysis.kpis`), never from
 counters inside the model, and the warm-up is cut there.
 
 Tables

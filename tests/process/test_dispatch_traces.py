@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords

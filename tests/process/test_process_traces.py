@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlroom_sim.analysis.metrics import answer_times
+from controlroom_sim.analysis.call_kpis import answer_times
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model import simulate
 from controlroom_sim.model.records import OUTCOMES, RunRecords

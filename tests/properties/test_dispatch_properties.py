@@ -70,7 +70,8 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import (
     CHECKS,

@@ -34,7 +34,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from controlroom_sim.analysis.metrics import answer_times, interval_table, replication_kpis
+from controlroom_sim.analysis.call_kpis import answer_times
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.distributions import DIST_NAMES
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import WEEKDAYS

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.analysis.metrics import replication_kpis
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
