@@ -31,142 +31,37 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Callable
-from enum import IntEnum
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from ..config.schema import Scenario
-from ..config.vocabulary import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS
-from .columns import Rows, as_frame
+from ..config.vocabulary import GRADES, RISK_LEVELS
+from .columns import Rows
 from .draws import DispatchDraws
+from .incident_table import _INCIDENT_COLUMNS, _INCIDENT_SOURCES, _REVIEW_COLUMNS, DispatchRecords
+from .incidents import (
+    ALLOCATING,
+    ALLOCATION,
+    BOOKED,
+    CLEARED,
+    EMERGENCY,
+    LOWER,
+    ON_SCENE,
+    RANK,
+    SCHEDULED,
+    TRAVELLING,
+    WAITING,
+    Dispatcher,
+    Incident,
+    Officer,
+)
+from .reassessment import Reassessment
 from .recorder import SlotRecorder
 from .staffing import BUSY, IDLE, Member, Staff
 
-RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
-"""Dispatch order of the response grades (indices into GRADES): emergency first."""
-EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
-LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
-DISPATCHER_TASKS = ("allocation", "review")
-"""The ``task`` labels of the ``dispatcher_work`` table."""
-DispatcherTask = IntEnum("DispatcherTask", [name.upper() for name in DISPATCHER_TASKS], start=0)
-"""What a dispatcher is doing: built from :data:`DISPATCHER_TASKS`."""
 
-
-class IncidentState(IntEnum):
-    """Where an incident is (the model's own; no table shows it)."""
-
-    BOOKED = 0
-    WAITING = 1
-    ALLOCATING = 2
-    TRAVELLING = 3
-    ON_SCENE = 4
-    CLEARED = 5
-
-
-# The codes as plain ints for the hot path (an int subclass compares and hashes more slowly).
-ALLOCATION = int(DispatcherTask.ALLOCATION)
-REVIEW = int(DispatcherTask.REVIEW)
-BOOKED = int(IncidentState.BOOKED)
-WAITING = int(IncidentState.WAITING)
-ALLOCATING = int(IncidentState.ALLOCATING)
-TRAVELLING = int(IncidentState.TRAVELLING)
-ON_SCENE = int(IncidentState.ON_SCENE)
-CLEARED = int(IncidentState.CLEARED)
-
-
-class Officer(Member):
-    """A response officer on one shift; ``trip`` is the incident it is travelling to."""
-
-    __slots__ = ("trip", "trips")
-
-    def __init__(self, member_id: int, group: int) -> None:
-        super().__init__(member_id, group)
-        self.trip: Incident | None = None
-        self.trips = 0  # numbers each departure, so an arrival of a diverted trip is ignored
-
-
-class Dispatcher(Member):
-    """A dispatcher on one shift."""
-
-    __slots__ = ()
-
-
-class Incident:
-    """One incident raised from a call, and what happened to it (simulation seconds).
-
-    ``call`` is what the incident keeps of its call (the model's ``CallFacts``: the caller, the
-    call's id, its true risk and flags), not the call itself, which is already in the records.
-    """
-
-    __slots__ = (
-        "allocated_s",
-        "allocation_s",
-        "appointment_s",
-        "arrived_s",
-        "call",
-        "call_s",
-        "cleared_s",
-        "created_s",
-        "diversions",
-        "due_s",
-        "escalated_s",
-        "grade",
-        "incident_id",
-        "officer_id",
-        "on_scene_by_grade",
-        "on_scene_s",
-        "original_grade",
-        "rural",
-        "state",
-        "suppressed",
-        "target_s",
-        "travel_s",
-        "true_risk",
-        "upgraded",
-        "version",
-    )
-
-    def __init__(
-        self,
-        incident_id: int,
-        call: object,
-        call_s: float,
-        created_s: float,
-        grade: int,
-        true_risk: int,
-        rural: bool,
-        travel_s: float,
-        on_scene_s: float,
-    ) -> None:
-        self.incident_id = incident_id
-        self.call = call
-        self.call_s = call_s
-        self.created_s = created_s
-        self.grade = grade
-        self.original_grade = grade
-        self.true_risk = true_risk
-        self.rural = rural
-        self.travel_s = travel_s
-        self.on_scene_s = on_scene_s
-        self.target_s = math.inf
-        self.due_s = math.inf
-        self.appointment_s = math.nan
-        self.allocated_s = math.nan
-        self.arrived_s = math.nan
-        self.cleared_s = math.nan
-        self.escalated_s = math.nan
-        self.officer_id = -1
-        self.allocation_s = 0.0
-        self.diversions = 0
-        self.suppressed = False
-        self.upgraded = False
-        self.state = WAITING
-        self.version = 0
-
-
-class DispatchDesk:
+class DispatchDesk(Reassessment, DispatchRecords):
     """The dispatch queue and the response officers of one replication.
 
     ``repeat_call(call)`` is called when a caller whose incident has waited too long rings
@@ -466,175 +361,3 @@ class DispatchDesk:
 
     def _withdraw(self, officer: Officer) -> None:
         self.idle.remove(officer)
-
-    # -- risk in the backlog ------------------------------------------------------------------
-
-    def _escalate(self, event: simpy.Event) -> None:
-        incident: Incident = event.value
-        if incident.state in (BOOKED, WAITING):
-            incident.true_risk += 1
-            incident.escalated_s = self.env.now
-
-    def _reassess(self):  # type: ignore[no-untyped-def]
-        """Every ``every_hours``, review each waiting incident: by a dispatcher when there are
-        dispatchers (allocations come first; the upgrade happens when the review ends),
-        otherwise at once, its time only counted."""
-        review = self.spec.reassessment
-        assert review is not None
-        every = review.every_hours * 3600.0
-        while True:
-            yield self.env.timeout(every)
-            # Open incidents (not yet cleared): the waiting ones among them, not every
-            # incident ever raised.
-            due = [i for i in self.open.values() if i.state in (BOOKED, WAITING)]
-            if self.dispatchers is None:
-                now = self.env.now
-                for incident in due:
-                    self.reviews.append(now, incident.incident_id, review.review_s.mean, -1)
-                    self._review(incident)
-            else:
-                self.reviews_due.extend(due)
-                while self.idle_dispatchers and self._start_review(self.idle_dispatchers[0]):
-                    self.idle_dispatchers.popleft()
-
-    def _review(self, incident: Incident) -> None:
-        """Upgrade a waiting incident whose true risk now calls for a higher grade."""
-        if incident.state not in (BOOKED, WAITING):
-            return
-        needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
-        if needed in RANK and RANK[needed] < RANK[incident.grade]:
-            incident.grade = needed
-            incident.upgraded = True
-            incident.on_scene_s = incident.on_scene_by_grade[RANK[needed]]
-            self._set_target(incident)
-            if incident.state == WAITING:
-                self.waiting -= 1  # re-queued at its new grade, same age
-            self._enqueue(incident)
-
-    def _start_review(self, dispatcher: Member) -> bool:
-        """Give an idle dispatcher the next review of a still-waiting incident, if any."""
-        while self.reviews_due:
-            incident = self.reviews_due.popleft()
-            if incident.state not in (BOOKED, WAITING):
-                continue
-            review = self.spec.reassessment
-            assert review is not None and self.review_rng is not None
-            duration = float(review.review_s.sample(self.review_rng, 1)[0])
-            dispatcher.state = BUSY
-            now = self.env.now
-            self.reviews.append(now, incident.incident_id, duration, dispatcher.member_id)
-            self.dispatcher_work.append(
-                dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW
-            )
-            self.env.timeout(duration, (dispatcher, incident)).callbacks.append(self._review_done)
-            return True
-        return False
-
-    def _review_done(self, event: simpy.Event) -> None:
-        dispatcher, incident = event.value
-        self._review(incident)
-        assert self.dispatchers is not None
-        self.dispatchers.finished(dispatcher)
-
-    def _still_waiting(self, event: simpy.Event) -> None:
-        incident: Incident = event.value
-        if incident.state in (BOOKED, WAITING) and self.repeat_call is not None:
-            self.repeat_call(incident.call)
-
-    # -- records ------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self.staff.close()
-        if self.dispatchers is not None:
-            self.dispatchers.close()
-
-    def dispatcher_work_table(self) -> pd.DataFrame:
-        """One row per dispatcher task: ``dispatcher_id, incident_id, start_s, end_s, task``
-        (``allocation`` or ``review``)."""
-        table = self.dispatcher_work.frame()
-        table["task"] = pd.Categorical.from_codes(table["task"], categories=list(DISPATCHER_TASKS))
-        return table
-
-    def review_table(self) -> pd.DataFrame:
-        """One row per review of a waiting incident: ``start_s, incident_id, duration_s,
-        dispatcher_id`` (-1 without dispatchers, when a review is instant and only its mean
-        time is counted)."""
-        return self.reviews.frame()
-
-    def _write(self, incident: Incident) -> None:
-        """Write the incident's row into the column store, at its id."""
-        self.rows.write(incident.incident_id, incident)
-
-    def incident_table(self) -> pd.DataFrame:
-        """One row per incident (see :mod:`controlroom_sim.records`), a column at a time from
-        the store: the cleared ones were written as they cleared, the rest are written now."""
-        for incident in self.open.values():
-            self._write(incident)
-        self.open.clear()
-        n = self.raised
-        rows = self.rows.slots
-
-        def columns():  # type: ignore[no-untyped-def]
-            for name in _INCIDENT_TABLE:
-                if name == "incident_id":
-                    yield name, np.arange(n, dtype=np.int64)
-                elif name in ("grade", "original_grade"):
-                    yield name, _labelled(rows.column(name, n), GRADES, RESPONSE_GRADES)
-                elif name in ("true_risk_at_call", "true_risk"):
-                    yield name, _labelled(rows.column(name, n), RISK_LEVELS, RISK_LEVELS)
-                else:
-                    yield name, rows.column(name, n)
-
-        return as_frame(columns())
-
-
-_REVIEW_COLUMNS = {
-    "start_s": "float64",
-    "incident_id": "int64",
-    "duration_s": "float64",
-    "dispatcher_id": "int64",
-}
-
-# The incidents table's columns, in order; all but the id are kept in the column store, the
-# grades and risk levels as indices into GRADES and RISK_LEVELS.
-_INCIDENT_TABLE = {
-    "incident_id": "int64",
-    "call_id": "int64",
-    "grade": "int8",
-    "original_grade": "int8",
-    "true_risk_at_call": "int8",
-    "true_risk": "int8",
-    "vulnerable": "bool",
-    "rural": "bool",
-    "suppressed": "bool",
-    "upgraded": "bool",
-    "diversions": "int64",
-    "call_s": "float64",
-    "created_s": "float64",
-    "appointment_s": "float64",
-    "allocated_s": "float64",
-    "arrived_s": "float64",
-    "cleared_s": "float64",
-    "escalated_s": "float64",
-    "officer_id": "int64",
-    "travel_s": "float64",
-    "on_scene_s": "float64",
-    "target_s": "float64",
-    "due_s": "float64",
-}
-_INCIDENT_COLUMNS = {k: v for k, v in _INCIDENT_TABLE.items() if k != "incident_id"}
-# Columns read from the incident's call (its CallFacts), not from the incident itself.
-_INCIDENT_SOURCES = {
-    "call_id": "call.call_id",
-    "true_risk_at_call": "call.true_risk",
-    "vulnerable": "call.vulnerable",
-}
-
-
-def _labelled(
-    values: np.ndarray, labels: tuple[str, ...], categories: tuple[str, ...]
-) -> pd.Categorical:
-    """Indices into ``labels`` as a categorical over ``categories`` (NaN for a label that is not
-    one of them)."""
-    lookup = np.array([categories.index(x) if x in categories else -1 for x in labels])
-    return pd.Categorical.from_codes(lookup[values], categories=list(categories))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom_sim.model import dispatch, entities
+from controlroom_sim.model import entities, incidents
 from controlroom_sim.model.records import ORIGINS, OUTCOMES, WORK_KINDS
 
 
@@ -15,7 +15,7 @@ from controlroom_sim.model.records import ORIGINS, OUTCOMES, WORK_KINDS
         (entities.Outcome, OUTCOMES),
         (entities.Origin, ORIGINS),
         (entities.WorkKind, WORK_KINDS),
-        (dispatch.DispatcherTask, dispatch.DISPATCHER_TASKS),
+        (incidents.DispatcherTask, incidents.DISPATCHER_TASKS),
     ],
 )
 def test_enum_matches_vocabulary(enum, labels) -> None:
@@ -48,8 +48,8 @@ def test_enum_matches_vocabulary(enum, labels) -> None:
             {"WORK_CALL": "CALL", "WORK_CALLBACK": "CALLBACK", "WORK_ATTEMPT": "CALLBACK_ATTEMPT"},
         ),
         (entities, entities.CallState, {m.name: m.name for m in entities.CallState}),
-        (dispatch, dispatch.IncidentState, {m.name: m.name for m in dispatch.IncidentState}),
-        (dispatch, dispatch.DispatcherTask, {"ALLOCATION": "ALLOCATION", "REVIEW": "REVIEW"}),
+        (incidents, incidents.IncidentState, {m.name: m.name for m in incidents.IncidentState}),
+        (incidents, incidents.DispatcherTask, {"ALLOCATION": "ALLOCATION", "REVIEW": "REVIEW"}),
     ],
 )
 def test_hot_path_codes_are_the_enum_values(module, enum, aliases) -> None:
