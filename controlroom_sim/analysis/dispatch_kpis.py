@@ -91,6 +91,14 @@ def dispatch_kpis(records: RunRecords, dispatch: Dispatch | None = None) -> dict
     vulnerable = measured & np.isfinite(due) & table["vulnerable"].to_numpy(dtype=bool)
     late = ~(column("arrived_s", vulnerable) <= due[vulnerable])
     out["vulnerable_beyond_target"] = _share(int(late.sum()), int(vulnerable.sum()))
+    out.update(_window_kpis(records))
+    return out
+
+
+def _window_kpis(records: RunRecords) -> dict[str, float]:
+    """The backlog, the harm exposure and staff time (officers, reviews, dispatchers): time
+    inside the measured window, whenever the incident was raised."""
+    out: dict[str, float] = {}
     lo, hi = records.warmup_s, records.horizon_s
     all_incidents = records.incidents
     assert all_incidents is not None and records.officer_duty is not None

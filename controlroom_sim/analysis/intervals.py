@@ -37,26 +37,10 @@ def _level_integral(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> 
     return np.diff(at_edges)
 
 
-def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
-    """KPIs per 15-minute interval of the measured window, per channel.
-
-    Calls are counted in the interval in which they were offered. ``handlers_on_duty`` and
-    ``handlers_busy`` are time averages over the interval (the same on every channel's row).
-    """
-    lo, hi = records.warmup_s, records.horizon_s
-    edges = np.arange(lo, hi + INTERVAL_S / 2, INTERVAL_S)
-    if edges[-1] < hi:
-        edges = np.append(edges, hi)
-    edges[-1] = hi
-    widths = np.diff(edges)
-    on_duty = (
-        _level_integral(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), edges)
-        / widths
-    )
-    busy = (
-        _level_integral(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), edges)
-        / widths
-    )
+def _dispatch_levels(
+    records: RunRecords, edges: np.ndarray, widths: np.ndarray
+) -> dict[str, np.ndarray]:
+    """With dispatch: incidents waiting, officers on duty and busy, time averages per interval."""
     extra: dict[str, np.ndarray] = {}
     if records.incidents is not None and records.officer_duty is not None:
         incidents = records.incidents
@@ -81,6 +65,30 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
             )
             / widths
         )
+    return extra
+
+
+def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
+    """KPIs per 15-minute interval of the measured window, per channel.
+
+    Calls are counted in the interval in which they were offered. ``handlers_on_duty`` and
+    ``handlers_busy`` are time averages over the interval (the same on every channel's row).
+    """
+    lo, hi = records.warmup_s, records.horizon_s
+    edges = np.arange(lo, hi + INTERVAL_S / 2, INTERVAL_S)
+    if edges[-1] < hi:
+        edges = np.append(edges, hi)
+    edges[-1] = hi
+    widths = np.diff(edges)
+    on_duty = (
+        _level_integral(records.duty["start_s"].to_numpy(), records.duty["end_s"].to_numpy(), edges)
+        / widths
+    )
+    busy = (
+        _level_integral(records.work["start_s"].to_numpy(), records.work["end_s"].to_numpy(), edges)
+        / widths
+    )
+    extra = _dispatch_levels(records, edges, widths)
     calls = records.measured_calls
     outcomes, code = _outcome_codes(calls["outcome"])
     arrival = calls["arrival_s"].to_numpy()

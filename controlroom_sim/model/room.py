@@ -157,7 +157,12 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             if scenario.dispatch is not None
             else None
         )
-        for i, name in enumerate(names):
+        self._start_arrivals(arrival_times)
+
+    def _start_arrivals(self, arrival_times: Mapping[str, Sequence[float]] | None) -> None:
+        """One arrival process per channel (and force): given times, or the Poisson process."""
+        scenario = self.scenario
+        for i, name in enumerate(self.channel_names):
             if arrival_times is not None:
                 # Keys: the channel's name, or "<channel>.<force>" in a room of several forces.
                 keys = [f"{name}.{f}" for f in self.force_names] if self.force_names else [name]
