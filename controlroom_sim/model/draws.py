@@ -12,7 +12,6 @@ engine's contract for common random numbers: a draw added must not reuse a name.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
 from itertools import repeat
 from typing import NamedTuple
 
@@ -95,11 +94,11 @@ class _Layout:
     """Where a record's fields come from: a column (its index), a tuple of columns (a list of
     indices), a nested record (a layout), or nothing (None)."""
 
-    __slots__ = ("fields", "make")
+    __slots__ = ("fields", "record")
 
     def __init__(self, record: type, fields: Sequence[object]) -> None:
         assert len(fields) == len(record._fields)  # type: ignore[attr-defined]
-        self.make = partial(tuple.__new__, record)
+        self.record = record
         self.fields = fields
 
     def rows(self, columns: list[list[float]], n: int) -> list[tuple]:
@@ -116,7 +115,7 @@ class _Layout:
                 )
             else:
                 parts.append(field.rows(columns, n))  # type: ignore[attr-defined]
-        return list(map(self.make, zip(*parts, strict=True)))
+        return list(map(tuple.__new__, repeat(self.record, n), zip(*parts, strict=True)))
 
 
 class Draws:
