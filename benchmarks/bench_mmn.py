@@ -50,7 +50,7 @@ def engine_mmn_plus_m(
 ) -> dict[str, float]:
     """The controlroom-sim engine on the same model; the same summary as the references."""
     from controlroom_sim.config.schema import Scenario
-    from controlroom_sim.model.room import simulate
+    from controlroom_sim.model import simulate
 
     scenario = Scenario.model_validate(
         {

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
 from ..config.errors import ControlroomError
-from .metrics import confidence_interval
+from .confidence import confidence_interval
 
 DIFFERENCE_COLUMNS = [
     "scenario",

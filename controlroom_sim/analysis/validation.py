@@ -24,10 +24,10 @@ import pandas as pd
 from ..config.distributions import Exponential, Fixed
 from ..config.schema import Scenario
 from ..config.vocabulary import GRADE_FOR_RISK, RESPONSE_GRADES, RISK_LEVELS
+from .confidence import confidence_interval
 from .erlang.erlang_a import erlang_a_metrics
 from .erlang.erlang_c import erlang_c_metrics, priority_mmc_waits
 from .erlang.queue_metrics import QueueMetrics
-from .metrics import confidence_interval
 
 TARGET_S = 10.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.comparison import paired_differences, sweep_table
-from ..analysis.metrics import kpi_frame, summarise
+from ..analysis.confidence import kpi_frame, summarise
 from ..config.schema import Scenario
 
 

@@ -10,6 +10,10 @@ ran), ``summary.json``, ``kpis.csv``, ``intervals.csv``, ``calls.parquet`` (or `
 ``.calls`` and ``.incidents`` Parquet files; those parts are dropped once the run is complete.
 The store (resume), the report, the replay and the command line read the folder through the
 functions here. Every file is written whole (see :mod:`controlroom_sim.experiments.files`).
+
+Longer than 400 lines because it is the one owner of the folder's format: every file's
+name, writer and reader sit together, as short functions, so that a change to the format is
+made in one place.
 """
 
 from __future__ import annotations
@@ -200,7 +204,7 @@ def write_scenarios(
 ) -> dict[str, str]:
     """A comparison's or sweep's tables: ``kpis.csv`` and ``summary.csv`` of every scenario,
     and each scenario's own tables in ``scenarios/NN-name/``; returns label -> sub-folder."""
-    from ..analysis.metrics import summarise
+    from ..analysis.confidence import summarise
 
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     summary = summarise(kpis)

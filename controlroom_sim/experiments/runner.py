@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis.metrics import interval_table, replication_kpis
+from ..analysis.intervals import interval_table
+from ..analysis.kpis import replication_kpis
 from ..analysis.precision import PrecisionError, ReplicationPlan
 from ..config.schema import Scenario
+from ..model import simulate
 from ..model.columns import in_memory
-from ..model.room import simulate
 from .parameters import Param, named
 from .results import ExperimentResult, ReplicationResult
 

@@ -33,116 +33,35 @@ from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from ..config.schema import Scenario
-from ..config.vocabulary import GRADE_FOR_RISK, GRADES, RESPONSE_GRADES, RISK_LEVELS
-from .columns import MASK, Rows, Slots, as_frame
+from ..config.vocabulary import GRADES, RISK_LEVELS
+from .columns import Rows
+from .draws import DispatchDraws
+from .incident_table import _INCIDENT_COLUMNS, _INCIDENT_SOURCES, _REVIEW_COLUMNS, DispatchRecords
+from .incidents import (
+    ALLOCATING,
+    ALLOCATION,
+    BOOKED,
+    CLEARED,
+    EMERGENCY,
+    LOWER,
+    ON_SCENE,
+    RANK,
+    SCHEDULED,
+    TRAVELLING,
+    WAITING,
+    Dispatcher,
+    Incident,
+    Officer,
+)
+from .reassessment import Reassessment
+from .recorder import SlotRecorder
 from .staffing import BUSY, IDLE, Member, Staff
 
-RANK = {GRADES.index(g): rank for rank, g in enumerate(RESPONSE_GRADES)}
-"""Dispatch order of the response grades (indices into GRADES): emergency first."""
-EMERGENCY, PRIORITY, SCHEDULED = (GRADES.index(g) for g in RESPONSE_GRADES)
-LOWER = {EMERGENCY: PRIORITY, PRIORITY: SCHEDULED}
-# What a dispatcher is doing.
-ALLOCATION, REVIEW = range(2)
-DISPATCHER_TASKS = ("allocation", "review")
-# Where an incident is.
-BOOKED, WAITING, ALLOCATING, TRAVELLING, ON_SCENE, CLEARED = range(6)
 
-
-class Officer(Member):
-    """A response officer on one shift; ``trip`` is the incident it is travelling to."""
-
-    __slots__ = ("trip", "trips")
-
-    def __init__(self, member_id: int, group: int) -> None:
-        super().__init__(member_id, group)
-        self.trip: Incident | None = None
-        self.trips = 0  # numbers each departure, so an arrival of a diverted trip is ignored
-
-
-class Dispatcher(Member):
-    """A dispatcher on one shift."""
-
-    __slots__ = ()
-
-
-class Incident:
-    """One incident raised from a call, and what happened to it (simulation seconds).
-
-    ``call`` is what the incident keeps of its call (the model's ``CallFacts``: the caller, the
-    call's id, its true risk and flags), not the call itself, which is already in the records.
-    """
-
-    __slots__ = (
-        "allocated_s",
-        "allocation_s",
-        "appointment_s",
-        "arrived_s",
-        "call",
-        "call_s",
-        "cleared_s",
-        "created_s",
-        "diversions",
-        "due_s",
-        "escalated_s",
-        "grade",
-        "incident_id",
-        "officer_id",
-        "on_scene_by_grade",
-        "on_scene_s",
-        "original_grade",
-        "rural",
-        "state",
-        "suppressed",
-        "target_s",
-        "travel_s",
-        "true_risk",
-        "upgraded",
-        "version",
-    )
-
-    def __init__(
-        self,
-        incident_id: int,
-        call: object,
-        call_s: float,
-        created_s: float,
-        grade: int,
-        true_risk: int,
-        rural: bool,
-        travel_s: float,
-        on_scene_s: float,
-    ) -> None:
-        self.incident_id = incident_id
-        self.call = call
-        self.call_s = call_s
-        self.created_s = created_s
-        self.grade = grade
-        self.original_grade = grade
-        self.true_risk = true_risk
-        self.rural = rural
-        self.travel_s = travel_s
-        self.on_scene_s = on_scene_s
-        self.target_s = math.inf
-        self.due_s = math.inf
-        self.appointment_s = math.nan
-        self.allocated_s = math.nan
-        self.arrived_s = math.nan
-        self.cleared_s = math.nan
-        self.escalated_s = math.nan
-        self.officer_id = -1
-        self.allocation_s = 0.0
-        self.diversions = 0
-        self.suppressed = False
-        self.upgraded = False
-        self.state = WAITING
-        self.version = 0
-
-
-class DispatchDesk:
+class DispatchDesk(Reassessment, DispatchRecords):
     """The dispatch queue and the response officers of one replication.
 
     ``repeat_call(call)`` is called when a caller whose incident has waited too long rings
@@ -165,14 +84,15 @@ class DispatchDesk:
         self.raised = 0
         # Incidents not cleared yet, by id; a cleared one is written to the store and dropped.
         self.open: dict[int, Incident] = {}
-        self.rows = Slots(_INCIDENT_COLUMNS)
+        self.rows = SlotRecorder(_INCIDENT_COLUMNS, _INCIDENT_SOURCES)
         self.queue: list[tuple[int, float, int, int, Incident]] = []
         self.waiting = 0
         self.idle: deque[Officer] = deque()
         self.travelling: list[Officer] = []
         self.bookings: dict[int, int] = {}
-        self.reviews = 0
-        self.review_s = 0.0
+        # One row per review of a waiting incident (dispatcher_id -1: no dispatchers, the
+        # review is instant and its mean time only counted).
+        self.reviews = Rows(_REVIEW_COLUMNS)
         self.staff = Staff(
             env,
             scenario.officers,
@@ -218,13 +138,11 @@ class DispatchDesk:
         true_risk: int,
         rural: bool,
         travel_s: float,
-        on_scene_s: tuple[float, ...],
-        draws: tuple[float, ...],
+        draws: DispatchDraws,
     ) -> Incident:
         """A call graded for attendance has ended: the incident joins the queue (or books an
-        appointment). ``draws`` are the call's ``(suppress_u, escalate_s, repeat_u,
-        allocation_s)``."""
-        suppress_u, escalate_s, repeat_u, allocation_s = draws
+        appointment). ``draws`` are the call's draws for its incident."""
+        on_scene_s = draws.on_scene_s
         raised = grade
         spec = self.spec
         suppression = spec.suppression
@@ -234,7 +152,7 @@ class DispatchDesk:
             and suppression.enabled
             and grade in LOWER
             and self.waiting > suppression.backlog_threshold
-            and suppress_u < suppression.share
+            and draws.suppress_u < suppression.share
         ):
             grade = LOWER[grade]
             suppressed = True
@@ -254,16 +172,16 @@ class DispatchDesk:
         incident.on_scene_by_grade = on_scene_s
         incident.original_grade = raised
         incident.suppressed = suppressed
-        incident.allocation_s = allocation_s
+        incident.allocation_s = draws.allocation_s
         self._set_target(incident)
         self.open[incident_id] = incident
         if spec.escalation_per_hour > 0 and true_risk < len(RISK_LEVELS) - 1:
-            self.env.timeout(escalate_s, incident).callbacks.append(self._escalate)
+            self.env.timeout(draws.escalate_s, incident).callbacks.append(self._escalate)
         failure = spec.failure_demand
         if (
             failure is not None
             and self.repeat_call is not None
-            and repeat_u < failure.waiting_probability
+            and draws.repeat_u < failure.waiting_probability
         ):
             self.env.timeout(failure.after_wait_hours * 3600.0, incident).callbacks.append(
                 self._still_waiting
@@ -443,204 +361,3 @@ class DispatchDesk:
 
     def _withdraw(self, officer: Officer) -> None:
         self.idle.remove(officer)
-
-    # -- risk in the backlog ------------------------------------------------------------------
-
-    def _escalate(self, event: simpy.Event) -> None:
-        incident: Incident = event.value
-        if incident.state in (BOOKED, WAITING):
-            incident.true_risk += 1
-            incident.escalated_s = self.env.now
-
-    def _reassess(self):  # type: ignore[no-untyped-def]
-        """Every ``every_hours``, review each waiting incident: by a dispatcher when there are
-        dispatchers (allocations come first; the upgrade happens when the review ends),
-        otherwise at once, its time only counted."""
-        review = self.spec.reassessment
-        assert review is not None
-        every = review.every_hours * 3600.0
-        while True:
-            yield self.env.timeout(every)
-            # Open incidents (not yet cleared): the waiting ones among them, not every
-            # incident ever raised.
-            due = [i for i in self.open.values() if i.state in (BOOKED, WAITING)]
-            if self.dispatchers is None:
-                for incident in due:
-                    self.review_s += review.review_s.mean
-                    self._review(incident)
-            else:
-                self.reviews_due.extend(due)
-                while self.idle_dispatchers and self._start_review(self.idle_dispatchers[0]):
-                    self.idle_dispatchers.popleft()
-
-    def _review(self, incident: Incident) -> None:
-        """Upgrade a waiting incident whose true risk now calls for a higher grade."""
-        self.reviews += 1
-        if incident.state not in (BOOKED, WAITING):
-            return
-        needed = GRADES.index(GRADE_FOR_RISK[incident.true_risk])
-        if needed in RANK and RANK[needed] < RANK[incident.grade]:
-            incident.grade = needed
-            incident.upgraded = True
-            incident.on_scene_s = incident.on_scene_by_grade[RANK[needed]]
-            self._set_target(incident)
-            if incident.state == WAITING:
-                self.waiting -= 1  # re-queued at its new grade, same age
-            self._enqueue(incident)
-
-    def _start_review(self, dispatcher: Member) -> bool:
-        """Give an idle dispatcher the next review of a still-waiting incident, if any."""
-        while self.reviews_due:
-            incident = self.reviews_due.popleft()
-            if incident.state not in (BOOKED, WAITING):
-                continue
-            review = self.spec.reassessment
-            assert review is not None and self.review_rng is not None
-            duration = float(review.review_s.sample(self.review_rng, 1)[0])
-            dispatcher.state = BUSY
-            now = self.env.now
-            self.review_s += duration
-            self.dispatcher_work.append(
-                dispatcher.member_id, incident.incident_id, now, now + duration, REVIEW
-            )
-            self.env.timeout(duration, (dispatcher, incident)).callbacks.append(self._review_done)
-            return True
-        return False
-
-    def _review_done(self, event: simpy.Event) -> None:
-        dispatcher, incident = event.value
-        self._review(incident)
-        assert self.dispatchers is not None
-        self.dispatchers.finished(dispatcher)
-
-    def _still_waiting(self, event: simpy.Event) -> None:
-        incident: Incident = event.value
-        if incident.state in (BOOKED, WAITING) and self.repeat_call is not None:
-            self.repeat_call(incident.call)
-
-    # -- records ------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self.staff.close()
-        if self.dispatchers is not None:
-            self.dispatchers.close()
-
-    def dispatcher_work_table(self) -> pd.DataFrame:
-        """One row per dispatcher task: ``dispatcher_id, incident_id, start_s, end_s, task``
-        (``allocation`` or ``review``)."""
-        table = self.dispatcher_work.frame()
-        table["task"] = pd.Categorical.from_codes(table["task"], categories=list(DISPATCHER_TASKS))
-        return table
-
-    def _write(self, incident: Incident) -> None:
-        """Write the incident's row into the column store, at its id."""
-        i = incident.incident_id
-        j = i & MASK
-        (
-            call_id,
-            grade,
-            original_grade,
-            true_risk_at_call,
-            true_risk,
-            vulnerable,
-            rural,
-            suppressed,
-            upgraded,
-            diversions,
-            call_s,
-            created_s,
-            appointment_s,
-            allocated_s,
-            arrived_s,
-            cleared_s,
-            escalated_s,
-            officer_id,
-            travel_s,
-            on_scene_s,
-            target_s,
-            due_s,
-        ) = self.rows.chunk(i)
-        call = incident.call
-        call_id[j] = call.call_id  # type: ignore[attr-defined]
-        grade[j] = incident.grade
-        original_grade[j] = incident.original_grade
-        true_risk_at_call[j] = call.true_risk  # type: ignore[attr-defined]
-        true_risk[j] = incident.true_risk
-        vulnerable[j] = bool(call.vulnerable)  # type: ignore[attr-defined]
-        rural[j] = incident.rural
-        suppressed[j] = incident.suppressed
-        upgraded[j] = incident.upgraded
-        diversions[j] = incident.diversions
-        call_s[j] = incident.call_s
-        created_s[j] = incident.created_s
-        appointment_s[j] = incident.appointment_s
-        allocated_s[j] = incident.allocated_s
-        arrived_s[j] = incident.arrived_s
-        cleared_s[j] = incident.cleared_s
-        escalated_s[j] = incident.escalated_s
-        officer_id[j] = incident.officer_id
-        travel_s[j] = incident.travel_s
-        on_scene_s[j] = incident.on_scene_s
-        target_s[j] = incident.target_s
-        due_s[j] = incident.due_s
-
-    def incident_table(self) -> pd.DataFrame:
-        """One row per incident (see :mod:`controlroom_sim.records`), a column at a time from
-        the store: the cleared ones were written as they cleared, the rest are written now."""
-        for incident in self.open.values():
-            self._write(incident)
-        self.open.clear()
-        n = self.raised
-        rows = self.rows
-
-        def columns():  # type: ignore[no-untyped-def]
-            for name in _INCIDENT_TABLE:
-                if name == "incident_id":
-                    yield name, np.arange(n, dtype=np.int64)
-                elif name in ("grade", "original_grade"):
-                    yield name, _labelled(rows.column(name, n), GRADES, RESPONSE_GRADES)
-                elif name in ("true_risk_at_call", "true_risk"):
-                    yield name, _labelled(rows.column(name, n), RISK_LEVELS, RISK_LEVELS)
-                else:
-                    yield name, rows.column(name, n)
-
-        return as_frame(columns())
-
-
-# The incidents table's columns, in order; all but the id are kept in the column store, the
-# grades and risk levels as indices into GRADES and RISK_LEVELS.
-_INCIDENT_TABLE = {
-    "incident_id": "int64",
-    "call_id": "int64",
-    "grade": "int8",
-    "original_grade": "int8",
-    "true_risk_at_call": "int8",
-    "true_risk": "int8",
-    "vulnerable": "bool",
-    "rural": "bool",
-    "suppressed": "bool",
-    "upgraded": "bool",
-    "diversions": "int64",
-    "call_s": "float64",
-    "created_s": "float64",
-    "appointment_s": "float64",
-    "allocated_s": "float64",
-    "arrived_s": "float64",
-    "cleared_s": "float64",
-    "escalated_s": "float64",
-    "officer_id": "int64",
-    "travel_s": "float64",
-    "on_scene_s": "float64",
-    "target_s": "float64",
-    "due_s": "float64",
-}
-_INCIDENT_COLUMNS = {k: v for k, v in _INCIDENT_TABLE.items() if k != "incident_id"}
-
-
-def _labelled(
-    values: np.ndarray, labels: tuple[str, ...], categories: tuple[str, ...]
-) -> pd.Categorical:
-    """Indices into ``labels`` as a categorical over ``categories`` (NaN for a label that is not
-    one of them)."""
-    lookup = np.array([categories.index(x) if x in categories else -1 for x in labels])
-    return pd.Categorical.from_codes(lookup[values], categories=list(categories))

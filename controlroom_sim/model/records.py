@@ -1,6 +1,6 @@
 """What one replication leaves behind: tidy tables of calls, handler work and duty.
 
-KPIs are computed from these tables afterwards (:mod:`controlroom_sim.metrics`), never from
+KPIs are computed from these tables afterwards (:mod:`controlroom_sim.analysis.kpis`), never from
 counters inside the model, and the warm-up is cut there.
 
 Tables
@@ -40,6 +40,10 @@ With dispatch:
     the incident joined the queue), ``allocated_s``, ``arrived_s`` (on scene), ``cleared_s``,
     ``officer_id``, the drawn ``travel_s`` and ``on_scene_s``, and ``target_s`` (attendance
     target, inf if none).
+``reviews``
+    With ``[dispatch.reassessment]``: one row per review of a waiting incident,
+    ``start_s, incident_id, duration_s, dispatcher_id`` (the dispatcher who did it; -1 without
+    dispatchers, when the review is instant and its mean time is only counted).
 ``officer_duty``, ``officers``
     As ``duty`` and ``handlers``, for response officers (``officer_id``).
 ``dispatcher_work``, ``dispatcher_duty``
@@ -87,13 +91,13 @@ class RunRecords:
     incidents: pd.DataFrame | None = None
     officer_duty: pd.DataFrame | None = None
     officers: pd.DataFrame | None = None
-    review_s: float = 0.0
-    """Staff time spent reassessing waiting incidents."""
     dispatcher_work: pd.DataFrame | None = None
     dispatcher_duty: pd.DataFrame | None = None
     support_work: pd.DataFrame | None = None
     support_duty: pd.DataFrame | None = None
     support_workers: pd.DataFrame | None = None
+    reviews: pd.DataFrame | None = None
+    """With reassessment: one row per review of a waiting incident."""
 
     @property
     def measured_calls(self) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.metrics import answer_times
+from ..analysis.call_kpis import answer_times
 from ..config.schema import Scenario
 from ..config.vocabulary import CHANNELS, INTERVAL_S, WEEKDAYS
 from .replay_source import _Run, _run_kpis

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.metrics import KPI_DESCRIPTIONS
+from ..analysis.kpis import KPI_DESCRIPTIONS
 from ..config.version import __version__
 from ..experiments.run_folder import write_atomic
 from . import report_figures as figures

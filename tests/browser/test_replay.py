@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import controlroom_sim as crs
-from controlroom_sim.analysis.metrics import answer_times
+from controlroom_sim.analysis.call_kpis import answer_times
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.vocabulary import INTERVAL_S
 from controlroom_sim.experiments.run_folder import OutputError

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import (
     CHECKS,
@@ -19,8 +20,8 @@ from controlroom_sim.config.vocabulary import (
     GRADES,
     RESPONSE_GRADES,
 )
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.invariants import in_support
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -477,11 +478,11 @@ def check_reviews(x: Run) -> None:
     officer is held for it.
 
     * Without dispatchers every incident waiting at a review time ``k × every_hours`` is
-      reviewed then, at once: ``review_s`` is their number times the mean review time, and an
+      reviewed then, at once: one ``reviews`` row each (no dispatcher, the mean review time), and an
       incident's final grade is the most urgent of the grade it was queued with and the grades
       its true risk called for at the reviews while it waited.
     * With dispatchers a review is a dispatcher task of ``review_s`` on an incident waiting
-      when it starts, and the upgrade comes when it ends: ``review_s`` is the total of the
+      when it starts, and the upgrade comes when it ends: the ``reviews`` rows are the
       review tasks, and the final grade is the most urgent of the grade it was queued with and
       those its true risk called for at the ends of its reviews while it still waited.
 
@@ -490,7 +491,7 @@ def check_reviews(x: Run) -> None:
     """
     review = x.spec.reassessment  # type: ignore[union-attr]
     if review is None:
-        assert x.r.review_s == 0.0
+        assert x.r.reviews is None
         assert not x.upgraded.any()
         if x.sc.dispatchers:
             assert len(x.reviews) == 0
@@ -499,9 +500,11 @@ def check_reviews(x: Run) -> None:
     if x.sc.dispatchers:
         rv = x.reviews
         assert in_support(review.review_s, _f(rv["end_s"]) - _f(rv["start_s"])).all()
-        assert math.isclose(
-            x.r.review_s, float((rv["end_s"] - rv["start_s"]).sum()), rel_tol=1e-9, abs_tol=1e-6
-        )
+        table = x.r.reviews
+        assert table is not None
+        for name in ("dispatcher_id", "incident_id", "start_s"):
+            assert (table[name].to_numpy() == rv[name].to_numpy()).all()
+        assert np.allclose(_f(table["start_s"]) + _f(table["duration_s"]), _f(rv["end_s"]))
         ids = rv["incident_id"].to_numpy()
         starts, ends = _f(rv["start_s"]), _f(rv["end_s"])
         # A review starts at a review time or later, on an incident then waiting.
@@ -525,7 +528,11 @@ def check_reviews(x: Run) -> None:
     sure = (at > x.created[:, None] + TOL) & (at < stop[:, None] - TOL)
     maybe = (np.abs(at - x.created[:, None]) <= TOL) | (np.abs(at - stop[:, None]) <= TOL)
     if not x.sc.dispatchers and review.review_s.mean > 0:
-        count = x.r.review_s / review.review_s.mean
+        table = x.r.reviews
+        assert table is not None
+        assert (table["dispatcher_id"] == -1).all()
+        assert (table["duration_s"] == review.review_s.mean).all()
+        count = len(table)
         assert sure.sum() - 1e-6 <= count <= (sure | maybe).sum() + 1e-6, (count, sure.sum())
     risk_now, risk_then = _codes(x.inc["true_risk"]), _codes(x.inc["true_risk_at_call"])
     esc = np.where(np.isnan(x.escalated), np.inf, x.escalated)
@@ -1000,12 +1007,12 @@ def check_same_seed(scenario: Scenario, replication: int, r: RunRecords) -> None
         "support_work",
         "support_duty",
         "support_workers",
+        "reviews",
     ):
         a, b = getattr(r, name), getattr(again, name)
         assert (a is None) == (b is None), name
         if a is not None:
             pd.testing.assert_frame_equal(a, b, obj=name)
-    assert r.review_s == again.review_s
 
 
 DRAWN = ["arrival_s", "talk_s", "wrap_s", "patience_s", "call_type", "true_risk", "vulnerable"]

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from controlroom_sim.analysis.metrics import answer_times, interval_table, replication_kpis
+from controlroom_sim.analysis.call_kpis import answer_times
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import OUTCOMES, RunRecords
-from controlroom_sim.model.room import simulate
 
 TOL = 1e-6
 """Tolerance for differences of simulation times (seconds; runs last under a day)."""

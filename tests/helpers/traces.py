@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 
 H = 3600.0
 

@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.traces import H, assert_call, fixed, plain, rows, run
 
 TALK_999 = 100.0

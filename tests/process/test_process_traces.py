@@ -20,10 +20,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from controlroom_sim.analysis.metrics import answer_times
+from controlroom_sim.analysis.call_kpis import answer_times
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import OUTCOMES, RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.traces import H, assert_call, fixed, plain, rows, run
 
 DAY = 86400.0

@@ -71,8 +71,8 @@ from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import (
     RESPONSE_GRADES,
 )
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.dispatch_invariants import (
     Run,
     check_all,

@@ -29,11 +29,12 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from controlroom_sim.analysis.metrics import interval_table, replication_kpis
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import RESPONSE_GRADES
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.dispatch_invariants import check_all, check_same_seed
 from tests.helpers.invariants import (
     check_counts,

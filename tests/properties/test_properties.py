@@ -33,8 +33,8 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.records import RunRecords
-from controlroom_sim.model.room import simulate
 from tests.helpers.invariants import (
     check_callbacks,
     check_counts,

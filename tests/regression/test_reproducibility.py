@@ -9,7 +9,7 @@ import pandas as pd
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.model.room import simulate
+from controlroom_sim.model import simulate
 
 SMALL = ["scenario.days=1", "scenario.warmup_hours=2", "scenario.replications=2"]
 ATTRIBUTES = ["arrival_s", "patience_s", "talk_s", "wrap_s"]

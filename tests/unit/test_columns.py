@@ -163,8 +163,8 @@ def test_records_streamed_to_disk_equal_records_kept_in_memory(monkeypatch) -> N
     def tables(room: ControlRoom) -> dict[str, pd.DataFrame]:
         records = room.run()
         spilled = {
-            "calls": room.call_rows._spills is not None,
-            "incidents": room.desk.rows._spills is not None,
+            "calls": room.call_rows.slots._spills is not None,
+            "incidents": room.desk.rows.slots._spills is not None,
         }
         out = {
             name: value.copy(deep=True)

@@ -9,7 +9,8 @@ import gc
 import pytest
 
 from controlroom_sim.config.loading import load_scenario
-from controlroom_sim.model.room import ControlRoom, simulate
+from controlroom_sim.model import simulate
+from controlroom_sim.model.room import ControlRoom
 from tests.helpers.paths import ROOT
 
 

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.analysis.metrics import replication_kpis
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from controlroom_sim.model.arrivals import expected_count
-from controlroom_sim.model.room import simulate
 from tests.helpers.paths import ROOT
 from tests.helpers.traces import fixed
 

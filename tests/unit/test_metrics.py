@@ -9,12 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from controlroom_sim.analysis.metrics import (
-    confidence_interval,
-    interval_table,
-    replication_kpis,
-    summarise,
-)
+from controlroom_sim.analysis.confidence import confidence_interval, summarise
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.records import RunRecords
 
@@ -157,7 +154,7 @@ def test_summarise_skips_undefined_values() -> None:
 def test_a_booked_incident_joins_the_queue_when_its_slot_comes() -> None:
     import pandas as pd
 
-    from controlroom_sim.analysis.metrics import queued_from
+    from controlroom_sim.analysis.dispatch_kpis import queued_from
 
     incidents = pd.DataFrame(
         {

@@ -7,7 +7,7 @@ import pytest
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import GRADES, RISK_LEVELS
-from controlroom_sim.model.room import simulate
+from controlroom_sim.model import simulate
 from controlroom_sim.model.thrive import Grader
 
 HIGH, MEDIUM, LOW, NONE = (RISK_LEVELS.index(x) for x in ("high", "medium", "low", "none"))

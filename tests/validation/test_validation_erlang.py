@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from controlroom_sim.analysis.metrics import confidence_interval
+from controlroom_sim.analysis.confidence import confidence_interval
 from controlroom_sim.analysis.validation import NotAnErlangCase, compare, erlang_case
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.experiments.runner import run_experiment, with_run_settings

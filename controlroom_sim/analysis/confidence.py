@@ -1,0 +1,58 @@
+"""Summaries over replications: the long KPI table, and Student t confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
+
+
+def summarise(
+    kpis: pd.DataFrame, confidence: float = 0.95, by: Iterable[str] = ("scenario", "kpi")
+) -> pd.DataFrame:
+    """Mean, sd and a t confidence interval of each KPI over replications.
+
+    ``kpis`` is long: one row per replication and KPI, with a ``value`` column. NaN values
+    (a KPI undefined in a replication, e.g. no answered calls) are left out and ``n`` says how
+    many replications count.
+    """
+    keys = list(by)
+    rows = []
+    for key, group in kpis.groupby(keys, sort=False, observed=True):
+        values = group["value"].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        rows.append(
+            {
+                **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                **confidence_interval(values, confidence),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def confidence_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """``mean``, ``sd``, ``ci_low``, ``ci_high`` (Student t) and ``n`` of a sample."""
+    n = len(values)
+    if n == 0:
+        return {"mean": math.nan, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0}
+    mean = float(values.mean())
+    if n == 1:
+        return {"mean": mean, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 1}
+    sd = float(values.std(ddof=1))
+    half = float(special.stdtrit(n - 1, 0.5 + confidence / 2)) * sd / math.sqrt(n)
+    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def kpi_frame(
+    per_replication: Mapping[int, Mapping[str, float]], scenario_name: str
+) -> pd.DataFrame:
+    """Long table ``scenario, replication, kpi, value`` from KPIs per replication."""
+    rows = [
+        {"scenario": scenario_name, "replication": rep, "kpi": name, "value": value}
+        for rep, values in per_replication.items()
+        for name, value in values.items()
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "replication", "kpi", "value"])
