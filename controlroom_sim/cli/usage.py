@@ -4,8 +4,7 @@ and :func:`flag`, the flag of a library parameter, so that an error naming param
 
 from __future__ import annotations
 
-from ..config.errors import ControlroomError
-from ..experiments.parameters import message
+from ..config.errors import ControlroomError, message
 
 
 class UsageError(ControlroomError, ValueError):

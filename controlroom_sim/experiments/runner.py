@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from ..analysis.metrics import interval_table, replication_kpis
 from ..analysis.precision import PrecisionError, ReplicationPlan
+from ..config.errors import Param, named
 from ..config.schema import Scenario
 from ..model.columns import in_memory
 from ..model.room import simulate
-from .parameters import Param, named
 from .results import ExperimentResult, ReplicationResult
 
 if TYPE_CHECKING:
