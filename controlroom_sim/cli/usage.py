@@ -12,8 +12,10 @@ class UsageError(ControlroomError, ValueError):
 
 
 FLAGS = {
+    "names": "--pattern",
     "overrides": "--set",
     "target_half_width": "--target-half-width",
+    "targets": "--target",
 }
 """Parameters whose flag is not ``--`` and the name with hyphens."""
 

@@ -35,17 +35,21 @@ _ALONE = object()
 class Param:
     """A parameter named in a message, alone or with the value it was given: the library
     writes ``name`` or ``name='value'``, the command line ``--flag`` or ``--flag value`` (a
-    value of True is the flag alone)."""
+    value of True is the flag alone; with ``quote`` the command line quotes the value too,
+    ``--flag 'value'``)."""
 
     name: str
     value: object = _ALONE
+    quote: bool = False
 
     def spell(self, flag: Callable[[str], str] | None = None) -> str:
         if flag is None:
             return self.name if self.value is _ALONE else f"{self.name}={self.value!r}"
         if self.value is _ALONE or self.value is True:
             return flag(self.name)
-        return f"{flag(self.name)} {self.value}"
+        return (
+            f"{flag(self.name)} {self.value!r}" if self.quote else f"{flag(self.name)} {self.value}"
+        )
 
 
 Part = str | Param
