@@ -18,7 +18,7 @@ QUICK = ["--replications", "2", "--set", "scenario.days=0.25", "--quiet"]
 LOADERS = (
     "controlroom_sim.experiments.inputs.load_scenario",
     "controlroom_sim.cli.commands.planning.load_scenario",
-    "controlroom_sim.planning.planner.load_scenario",
+    "controlroom_sim.planning.planner_inputs.load_scenario",
 )
 
 
