@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from .confidence import confidence_interval
 
 DIFFERENCE_COLUMNS = [
@@ -41,7 +41,8 @@ DIFFERENCE_COLUMNS = [
 
 
 class SweepError(ControlroomError, ValueError):
-    """A ``--vary`` value is malformed; the message is one line."""
+    """A ``vary`` value (``--vary``) is malformed; the message is one line naming the
+    parameter."""
 
 
 def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -144,16 +145,16 @@ def split_values(text: str) -> list[str]:
 
 def parse_vary(text: str) -> tuple[str, list[str]]:
     """``KEY=V1,V2,...`` into the key and the values' texts (each read like ``--set``)."""
-    where = f"--vary {text}"
+    where = Param("vary", text)
     key, sep, values = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise SweepError(f"{where}: expected KEY=V1,V2,... such as handlers.0.count=8,10,12")
+        raise named(SweepError, where, ": expected KEY=V1,V2,... such as handlers.0.count=8,10,12")
     items = split_values(values)
     if any(not item for item in items):
-        raise SweepError(f"{where}: expected comma-separated values, found an empty one")
+        raise named(SweepError, where, ": expected comma-separated values, found an empty one")
     if len(set(items)) != len(items):
-        raise SweepError(f"{where}: a value is repeated")
+        raise named(SweepError, where, ": a value is repeated")
     return key, items
 
 
@@ -192,7 +193,7 @@ def sweep_grid(vary: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, str]
     """Every combination of the varied keys' values, the last key varying fastest."""
     keys = [k for k, _ in vary]
     if len(set(keys)) != len(keys):
-        raise SweepError("--vary: a key is varied twice")
+        raise named(SweepError, Param("vary"), ": a key is varied twice")
     grid = itertools.product(*(values for _, values in vary))
     return [dict(zip(keys, combo, strict=True)) for combo in grid]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 
 DEFAULT_INITIAL = 3
 """Replications before the first check (Hoad et al. start at 3)."""
@@ -34,7 +34,8 @@ DEFAULT_CAP = 100
 
 
 class PrecisionError(ControlroomError, ValueError):
-    """A ``--target-half-width`` value is malformed; the message is one line."""
+    """A ``target_half_width`` value (``--target-half-width``) is malformed; the message is one
+    line naming the parameter."""
 
 
 @dataclass(frozen=True)
@@ -52,21 +53,23 @@ class PrecisionTarget:
         ``answered_within_10s_999=0.005`` asks for +/-0.5 percentage points;
         ``mean_answer_s_101=5%`` asks for +/-5% of the mean.
         """
-        where = f"--target-half-width {text}"
+        where = Param("target_half_width", text)
         kpi, sep, value = text.partition("=")
         kpi, value = kpi.strip(), value.strip()
         if not sep or not kpi:
-            raise PrecisionError(f"{where}: expected KPI=VALUE or KPI=VALUE%")
+            raise named(PrecisionError, where, ": expected KPI=VALUE or KPI=VALUE%")
         relative = value.endswith("%")
         number_text = value[:-1].strip() if relative else value
         try:
             number = float(number_text)
         except ValueError:
-            raise PrecisionError(
-                f"{where}: expected a number > 0 (or a percentage such as 5%), found {value!r}"
+            raise named(
+                PrecisionError,
+                where,
+                f": expected a number > 0 (or a percentage such as 5%), found {value!r}",
             ) from None
         if not (number > 0 and math.isfinite(number)):
-            raise PrecisionError(f"{where}: expected a half-width > 0, found {value!r}")
+            raise named(PrecisionError, where, f": expected a half-width > 0, found {value!r}")
         if relative:
             number /= 100.0
         return cls(kpi=kpi, half_width=number, relative=relative)

@@ -4,8 +4,7 @@ and :func:`flag`, the flag of a library parameter, so that an error naming param
 
 from __future__ import annotations
 
-from ..config.errors import ControlroomError
-from ..experiments.parameters import message
+from ..config.errors import ControlroomError, message
 
 
 class UsageError(ControlroomError, ValueError):
@@ -13,8 +12,10 @@ class UsageError(ControlroomError, ValueError):
 
 
 FLAGS = {
+    "names": "--pattern",
     "overrides": "--set",
     "target_half_width": "--target-half-width",
+    "targets": "--target",
 }
 """Parameters whose flag is not ``--`` and the name with hyphens."""
 

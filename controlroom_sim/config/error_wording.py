@@ -1,9 +1,11 @@
-"""The wording of scenario errors: one line naming the file (or ``--set``), the key path, what
-was expected and what was found, e.g.::
+"""The wording of scenario errors: one line naming the file (or the override, by the parameter
+that gave it), the key path, what was expected and what was found, e.g.::
 
     scenarios/x.toml: channels.999.calls_per_day: expected a number >= 0, found -5
+    overrides='channels.999.calls_per_day=-5': channels.999.calls_per_day: expected ...
 
-pydantic's validation errors are turned into that line here.
+(the command line says ``--set channels.999.calls_per_day=-5: ...``). pydantic's validation
+errors are turned into that line here, as the parts of a message (see :func:`.errors.named`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
+from .errors import Part
 from .schema.base import KeyedError
 
 
@@ -24,8 +27,10 @@ def first_line(exc: BaseException) -> str:
 
 
 def format_validation_error(
-    exc: ValidationError, origins: dict[tuple[str, ...], str], file: Path
-) -> str:
+    exc: ValidationError, origins: dict[tuple[str, ...], Part], file: Path
+) -> tuple[Part, ...]:
+    """The message's parts: the origin of the first problem's key, then the key and what is
+    wrong (raise it with ``named(ScenarioError, *parts)``)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(str(p) for p in first["loc"] if str(p) not in DIST_NAMES)
@@ -42,11 +47,11 @@ def format_validation_error(
     else:
         message = _describe(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return f"{source}: {key}: {message}" + (more if len(errors) > 1 else "")
+    return (source, f": {key}: {message}" + (more if len(errors) > 1 else ""))
 
 
-def origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], str]) -> str | None:
-    """The file (or ``--set``) that set ``loc`` or the nearest table above it; None when no
+def origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], Part]) -> Part | None:
+    """The file (or override) that set ``loc`` or the nearest table above it; None when no
     file sets anything of its top-level section (then the scenario file itself is named)."""
     for length in range(len(loc), 0, -1):
         prefix = loc[:length]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .error_wording import first_line
-from .errors import ControlroomError
+from .errors import ControlroomError, Part, named
 
 BUILTIN_BASELINE = "baseline"
 
@@ -58,8 +58,9 @@ def decode_text(raw: bytes, where: str | Path) -> str:
         ) from None
 
 
-def check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
-    """Every whole number in ``data`` is a 64-bit one, as TOML requires."""
+def check_integers(data: Any, where: Part, prefix: tuple[str, ...] = ()) -> None:
+    """Every whole number in ``data`` is a 64-bit one, as TOML requires; ``where`` (a file,
+    or the parameter that gave ``data``) begins the message."""
     if isinstance(data, dict):
         for key, value in data.items():
             check_integers(value, where, (*prefix, str(key)))
@@ -68,9 +69,11 @@ def check_integers(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
             check_integers(value, where, (*prefix, str(i)))
     elif isinstance(data, int) and not INT64[0] <= data <= INT64[1]:
         key = ".".join(prefix) or "(top level)"
-        raise ScenarioError(
-            f"{where}: {key}: expected a whole number from -2**63 to 2**63-1, found one "
-            f"of {len(str(abs(data)))} digits"
+        raise named(
+            ScenarioError,
+            where,
+            f": {key}: expected a whole number from -2**63 to 2**63-1, found one "
+            f"of {len(str(abs(data)))} digits",
         )
 
 
@@ -90,8 +93,9 @@ def read_toml(file: Path) -> dict[str, Any]:
 
 def read_with_extends(
     file: Path, stack: tuple[Path, ...]
-) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
-    """The merged data of ``file`` and its bases, and which file set each key path."""
+) -> tuple[dict[str, Any], dict[tuple[str, ...], Part]]:
+    """The merged data of ``file`` and its bases, and which file set each key path (the
+    origins: a file's name here; overrides add the :class:`Param` that set a key)."""
     resolved = file.resolve()
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
@@ -104,7 +108,7 @@ def read_with_extends(
     data = read_toml(file)
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
-    own_origins = {path: str(file) for path in _leaf_paths(data)}
+    own_origins: dict[tuple[str, ...], Part] = {path: str(file) for path in _leaf_paths(data)}
     # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
     # unless a base sets something there.
     empty = list(_empty_tables(data))

@@ -1,4 +1,4 @@
-"""Reading scenario files: TOML, ``extends``, ``--set`` overrides, profile CSVs, clear errors.
+"""Reading scenario files: TOML, ``extends``, overrides, profile CSVs, clear errors.
 
 Every problem becomes a :class:`ScenarioError` whose message is one line naming the file, the key
 path, what was expected and what was found, e.g.::
@@ -6,7 +6,7 @@ path, what was expected and what was found, e.g.::
     scenarios/x.toml: channels.999.calls_per_day: expected a number >= 0, found -5
 
 The model never reads files: this module turns files into a validated :class:`Scenario`. Its
-steps live in :mod:`.files` (TOML and ``extends``), :mod:`.overrides` (``--set``, ``--vary``),
+steps live in :mod:`.files` (TOML and ``extends``), :mod:`.overrides` (``overrides``, ``vary``),
 :mod:`.profiles` (profile CSVs) and :mod:`.error_wording` (the one-line messages).
 """
 
@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .error_wording import format_validation_error, origin_of
+from .errors import Part, named
 from .files import (
     BUILTIN_BASELINE,
     ScenarioError,
@@ -52,14 +53,14 @@ def load_scenario(
         as a TOML value, or as a plain string when it is not one.
     vary:
         ``KEY=VALUE`` strings of one point of a sweep, applied after ``overrides``, the same
-        way; errors in them name ``--vary``.
+        way; errors in them name ``vary`` (errors in ``overrides`` name ``overrides``).
     """
     file = _resolve_path(path)
     data, origins = read_with_extends(file, stack=())
     for text in overrides:
         apply_override(data, origins, text)
     for text in vary:
-        apply_override(data, origins, text, option="--vary")
+        apply_override(data, origins, text, param="vary")
     return _validate(data, origins, file)
 
 
@@ -67,7 +68,7 @@ def scenario_files(path: str | Path | None = None) -> list[Path]:
     """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
     file = _resolve_path(path)
     data, origins = read_with_extends(file, stack=())
-    files = {Path(f) for f in origins.values() if not f.startswith(("--set", "--vary"))}
+    files = {Path(f) for f in origins.values() if isinstance(f, str)}  # not overrides
     files |= {file}
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
@@ -90,7 +91,7 @@ def load_model(path: str | Path, model: type[ModelT], what: str) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, {}, file)) from None
+        raise named(ScenarioError, *format_validation_error(exc, {}, file)) from None
 
 
 def _resolve_path(path: str | Path | None) -> Path:
@@ -109,17 +110,17 @@ def _resolve_path(path: str | Path | None) -> Path:
 # -- validation ---------------------------------------------------------------------------------
 
 
-def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: Path) -> Scenario:
+def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], Part], file: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, origins, file)) from None
+        raise named(ScenarioError, *format_validation_error(exc, origins, file)) from None
     channels = {}
     for name, channel in scenario.channels.items():
         if channel.profile is not None:
             key = f"channels.{name}.profile"
             source = origin_of(tuple(key.split(".")), origins) or str(file)
-            weights = read_profile(Path(channel.profile), f"{source}: {key}")
+            weights = read_profile(Path(channel.profile), (source, f": {key}"))
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
     scenario = scenario.model_copy(update={"channels": channels})
@@ -127,7 +128,7 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], file: P
     return scenario
 
 
-def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], str], file: Path) -> None:
+def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], Part], file: Path) -> None:
     """Every provenance key must name a parameter of the scenario (set or defaulted)."""
     for key in scenario.provenance:
         node: Any = scenario
@@ -140,7 +141,9 @@ def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], str], f
                 node = getattr(node, part)
             else:
                 source = origin_of(("provenance", key), origins) or str(file)
-                raise ScenarioError(
-                    f"{source}: provenance.{key}: expected the key path of a parameter in "
-                    "this scenario, found none"
+                raise named(
+                    ScenarioError,
+                    source,
+                    f": provenance.{key}: expected the key path of a parameter in "
+                    "this scenario, found none",
                 )

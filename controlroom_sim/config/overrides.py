@@ -1,7 +1,9 @@
-"""``--set`` and ``--vary`` overrides: ``KEY=VALUE`` applied to a scenario's merged table.
+"""Overrides (``--set``, ``--vary`` on the command line): ``KEY=VALUE`` applied to a scenario's
+merged table.
 
 The value is read as a TOML value, or as a plain string when it is not one; the override then
-owns its key path (for error messages) and takes any provenance under a replaced array along.
+owns its key path (for error messages, which name it as the parameter that gave it, e.g.
+``overrides='handlers.0.count=-1'``) and takes any provenance under a replaced array along.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .error_wording import show_value
+from .errors import Param, Part, named
 from .files import ScenarioError, check_integers, resolved_path
 
 # -- overrides ----------------------------------------------------------------------------------
@@ -25,24 +28,30 @@ def _parse_value(text: str) -> Any:
 
 def apply_override(
     data: dict[str, Any],
-    origins: dict[tuple[str, ...], str],
+    origins: dict[tuple[str, ...], Part],
     text: str,
-    option: str = "--set",
+    param: str = "overrides",
 ) -> None:
-    where = f"{option} {text}"
+    """Apply ``text`` (``KEY=VALUE``), given in the parameter ``param`` (``overrides`` or
+    ``vary``): errors, and later errors about the key it sets, name ``param`` and ``text``."""
+    where = Param(param, text)
     if "=" not in text:
-        raise ScenarioError(f"{where}: expected KEY=VALUE, found no '='")
+        raise named(ScenarioError, where, ": expected KEY=VALUE, found no '='")
     key, _, value_text = text.partition("=")
     parts = key.strip().split(".")
     if not key.strip() or any(not p for p in parts):
-        raise ScenarioError(f"{where}: expected a dotted key such as channels.999.calls_per_day")
+        raise named(
+            ScenarioError, where, ": expected a dotted key such as channels.999.calls_per_day"
+        )
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         node = _step(node, part, parts[: depth + 1], where)
     if not isinstance(node, dict | list):
-        raise ScenarioError(
-            f"{where}: {'.'.join(parts[:-1])}: expected a table to set {parts[-1]!r} in, "
-            f"found the value {show_value(node)}"
+        raise named(
+            ScenarioError,
+            where,
+            f": {'.'.join(parts[:-1])}: expected a table to set {parts[-1]!r} in, "
+            f"found the value {show_value(node)}",
         )
     value = _parse_value(value_text.strip())
     check_integers(value, where, tuple(parts))
@@ -68,21 +77,25 @@ def apply_override(
     origins[path] = where
 
 
-def _step(node: Any, part: str, path: list[str], where: str) -> Any:
+def _step(node: Any, part: str, path: list[str], where: Param) -> Any:
     if isinstance(node, list):
         return node[_index(part, len(node), path, where)]
     if not isinstance(node, dict):
-        raise ScenarioError(
-            f"{where}: {'.'.join(path[:-1])}: expected a table, found the value {show_value(node)}"
+        raise named(
+            ScenarioError,
+            where,
+            f": {'.'.join(path[:-1])}: expected a table, found the value {show_value(node)}",
         )
     if part not in node:
         node[part] = {}
     return node[part]
 
 
-def _index(part: str, length: int, path: list[str], where: str) -> int:
+def _index(part: str, length: int, path: list[str], where: Param) -> int:
     if not part.isdigit() or int(part) >= length:
-        raise ScenarioError(
-            f"{where}: {'.'.join(path)}: expected an index from 0 to {length - 1}, found {part!r}"
+        raise named(
+            ScenarioError,
+            where,
+            f": {'.'.join(path)}: expected an index from 0 to {length - 1}, found {part!r}",
         )
     return int(part)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import Part, named
 from .files import ScenarioError, decode_text
 from .vocabulary import INTERVALS_PER_WEEK, WEEKDAYS, clock_to_seconds
 
 
-def read_profile(file: Path, key: str) -> tuple[float, ...]:
+def read_profile(file: Path, key: str | Sequence[Part]) -> tuple[float, ...]:
     """Read a profile CSV into 672 weights (Monday 00:00 first), one per 15 minutes of a week.
 
-    ``key`` says where the profile was named (``"scenario.toml: channels.999.profile"``) for
-    errors about the file as a whole; errors inside it name the CSV, row and column.
+    ``key`` says where the profile was named (``"scenario.toml: channels.999.profile"``, or
+    the parts of such a message when an override named it) for errors about the file as a
+    whole; errors inside it name the CSV, row and column.
 
     Two layouts are accepted: ``weekday,start,weight`` with 672 rows (a week) or
     ``start,weight`` with 96 rows (a day, repeated on every weekday). Weights are relative:
@@ -65,14 +68,17 @@ def read_profile(file: Path, key: str) -> tuple[float, ...]:
     return tuple(values)
 
 
-def _csv_rows(file: Path, key: str, where: str) -> list[list[str]]:
+def _csv_rows(file: Path, key: str | Sequence[Part], where: str) -> list[list[str]]:
     """The profile's rows that are not blank, read as UTF-8 CSV."""
+    named_by = (key,) if isinstance(key, str) else tuple(key)
     if file.is_dir():
-        raise ScenarioError(f"{key}: expected a CSV file, found a folder {str(file)!r}")
+        raise named(
+            ScenarioError, *named_by, f": expected a CSV file, found a folder {str(file)!r}"
+        )
     try:
         raw = file.read_bytes()
     except (FileNotFoundError, ValueError):  # ValueError: a NUL in the name
-        raise ScenarioError(f"{key}: no such profile file {str(file)!r}") from None
+        raise named(ScenarioError, *named_by, f": no such profile file {str(file)!r}") from None
     except OSError as exc:
         raise ScenarioError(f"{where}: cannot be read ({exc.strerror or exc})") from None
     text = decode_text(raw, where)

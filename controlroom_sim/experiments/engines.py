@@ -24,8 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ..config.errors import ControlroomError
-from .parameters import Param, named
+from ..config.errors import ControlroomError, Param, named
 
 ENGINES = ("serial", "processes", "dask")
 

@@ -4,7 +4,7 @@ where it is made.
 
 The public functions keep their keyword arguments and make a ``RunOptions`` of them; everything
 beneath them passes the ``RunOptions``. Errors name the parameters (see
-:mod:`controlroom_sim.experiments.parameters`), so the command line can name its flags.
+:mod:`controlroom_sim.config.errors`), so the command line can name its flags.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL, DEFAULT_LOOK_AHEAD
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from .engines import check_scheduler
-from .parameters import Param, named
 from .store import ResumeError
 
 CALLS_FORMATS = ("parquet", "csv", "none")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from ..analysis.intervals import interval_table
 from ..analysis.kpis import replication_kpis
 from ..analysis.precision import PrecisionError, ReplicationPlan
+from ..config.errors import Param, named
 from ..config.schema import Scenario
 from ..model import simulate
 from ..model.columns import in_memory
-from .parameters import Param, named
 from .results import ExperimentResult, ReplicationResult
 
 if TYPE_CHECKING:

@@ -15,9 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from . import run_folder
-from .parameters import Param, named
 from .results import ReplicationResult
 
 

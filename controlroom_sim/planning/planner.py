@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.errors import Param, named
 from ..config.files import builtin_baseline_path
 from ..config.loading import load_model
 from ..config.schema import Scenario
@@ -92,11 +93,17 @@ def staff(
     else:
         source = "given"
     if not 0.0 <= shrinkage < 1.0:
-        raise RequirementError(f"--shrinkage: expected a share in [0, 1), found {shrinkage:g}")
+        raise named(
+            RequirementError,
+            Param("shrinkage"),
+            f": expected a share in [0, 1), found {shrinkage:g}",
+        )
     count = replications if replications is not None else loaded.scenario.replications
     common_seed = seed if seed is not None else loaded.scenario.seed
     if simulate and count < 2:
-        raise RequirementError("--replications: expected at least 2 to estimate intervals")
+        raise named(
+            RequirementError, Param("replications"), ": expected at least 2 to estimate intervals"
+        )
     erlang = erlang_requirement(loaded, parsed, fixed)
     rounds: list[dict] = []
 
@@ -265,7 +272,9 @@ def _chosen_patterns(patterns: str | Path | PatternFile, names: Sequence[str]) -
         return pattern_file.select(names)
     except KeyError as exc:
         known = ", ".join(repr(p.name) for p in pattern_file.patterns)
-        raise PlannerError(f"--pattern {exc.args[0]!r}: expected one of {known}") from None
+        raise named(
+            PlannerError, Param("names", exc.args[0], quote=True), f": expected one of {known}"
+        ) from None
 
 
 def _write_roster_files(

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from ..config.loading import load_scenario
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
@@ -41,14 +41,18 @@ def scenario_of(
 def only_forces(scenario: Scenario, forces: Sequence[str]) -> Scenario:
     """``scenario`` as a room taking only ``forces``' calls; PlannerError for a bad name."""
     if not scenario.forces:
-        raise PlannerError("--forces: expected a scenario with [[forces]], found none")
+        raise named(
+            PlannerError, Param("forces"), ": expected a scenario with [[forces]], found none"
+        )
     try:
         return scenario.only_forces(list(forces))
     except KeyError as exc:
         known = ", ".join(scenario.force_names)
-        raise PlannerError(f"--forces: expected names of {known}, found {exc.args[0]!r}") from None
+        raise named(
+            PlannerError, Param("forces"), f": expected names of {known}, found {exc.args[0]!r}"
+        ) from None
     except ValueError as exc:
-        raise PlannerError(f"--forces: {exc}") from None
+        raise named(PlannerError, Param("forces"), f": {exc}") from None
 
 
 def parse_targets(targets: Sequence[str | StaffTarget]) -> list[StaffTarget]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..config.errors import Param, named
 from ..config.schema import Scenario, Shift
 from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from .demand import HOURS_PER_INTERVAL
@@ -83,9 +84,11 @@ def other_groups_coverage(scenario: Scenario, group: str) -> np.ndarray:
     """Handlers of the groups other than ``group`` available per interval of the week."""
     names = [g.name for g in scenario.handlers]
     if group not in names:
-        raise RequirementError(
-            f"--group {group!r}: expected one of the scenario's handler groups "
-            f"({', '.join(repr(n) for n in names)})"
+        raise named(
+            RequirementError,
+            Param("group", group, quote=True),
+            ": expected one of the scenario's handler groups "
+            f"({', '.join(repr(n) for n in names)})",
         )
     total = np.zeros(INTERVALS_PER_WEEK)
     for g in scenario.handlers:

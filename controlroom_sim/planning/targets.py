@@ -1,7 +1,8 @@
 """Service targets of the staffing requirement: a KPI of one channel and the value it must reach.
 
-``--target KPI=VALUE`` is parsed here (``answered_within_10s_999=0.90``, ``abandon_rate_101=10%``);
-the KPI families say which columns of a run's interval table estimate each target.
+A target's ``KPI=VALUE`` text is parsed here (``answered_within_10s_999=0.90``,
+``abandon_rate_101=10%``), given as ``targets`` (``--target`` on the command line); the KPI
+families say which columns of a run's interval table estimate each target.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from ..config.schema import Scenario
 
 
@@ -45,30 +46,34 @@ class StaffTarget:
     @classmethod
     def parse(cls, text: str) -> StaffTarget:
         """``KPI=VALUE``, e.g. ``answered_within_10s_999=0.90`` or ``abandon_rate_101=10%``."""
+        given = Param("targets", text, quote=True)
         kpi, sep, raw = text.partition("=")
         kpi, raw = kpi.strip(), raw.strip()
         if not sep or not kpi or not raw:
-            raise RequirementError(f"--target {text!r}: expected KPI=VALUE")
+            raise named(RequirementError, given, ": expected KPI=VALUE")
         family, _, channel = kpi.rpartition("_")
         if family not in KPI_FAMILIES or channel not in ("999", "101"):
             names = ", ".join(f"{f}_<channel>" for f in KPI_FAMILIES)
-            raise RequirementError(f"--target {text!r}: expected a KPI among {names}")
+            raise named(RequirementError, given, f": expected a KPI among {names}")
         percent = raw.endswith("%")
         try:
             value = float(raw[:-1] if percent else raw)
         except ValueError:
-            raise RequirementError(f"--target {text!r}: expected a number, found {raw!r}") from None
+            raise named(RequirementError, given, f": expected a number, found {raw!r}") from None
         if percent:
             value /= 100.0
         if family == "mean_answer_s":
             if percent or not (math.isfinite(value) and value > 0):
-                raise RequirementError(
-                    f"--target {text!r}: expected a positive number of seconds, found {raw!r}"
+                raise named(
+                    RequirementError,
+                    given,
+                    f": expected a positive number of seconds, found {raw!r}",
                 )
         elif not 0.0 < value < 1.0:
-            raise RequirementError(
-                f"--target {text!r}: expected a share between 0 and 1 (or 0% and 100%), "
-                f"found {raw!r}"
+            raise named(
+                RequirementError,
+                given,
+                f": expected a share between 0 and 1 (or 0% and 100%), found {raw!r}",
             )
         return cls(kpi=kpi, family=family, channel=channel, value=value)
 
@@ -100,14 +105,16 @@ DEFAULT_TARGET = "answered_within_10s_999=0.90"
 def check_targets(scenario: Scenario, targets: Sequence[StaffTarget]) -> None:
     """Every target's channel must have calls in the scenario."""
     if not targets:
-        raise RequirementError("expected at least one --target KPI=VALUE")
+        raise named(RequirementError, "expected at least one ", Param("targets", "KPI=VALUE"))
     seen = set()
     for target in targets:
         if target.kpi in seen:
-            raise RequirementError(f"--target {target.kpi}: given twice")
+            raise named(RequirementError, Param("targets", target.kpi), ": given twice")
         seen.add(target.kpi)
         channel = scenario.channels.get(target.channel)
         if channel is None or channel.calls_per_day <= 0:
-            raise RequirementError(
-                f"--target {target.kpi}: the scenario has no {target.channel} calls"
+            raise named(
+                RequirementError,
+                Param("targets", target.kpi),
+                f": the scenario has no {target.channel} calls",
             )

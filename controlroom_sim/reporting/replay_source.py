@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from ..config.schema import Scenario
 from ..experiments import run_folder
-from ..experiments.parameters import Param, named
 
 RUN_KPIS: tuple[str, ...] = (
     "answered_within_10s_999",

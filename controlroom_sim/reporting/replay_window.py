@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config.errors import Param, named
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVAL_S, WEEKDAYS, clock_to_seconds
-from ..experiments.parameters import Param, named
 from .replay_source import ReplayError
 
 BUSIEST_HOURS = 4.0

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 from ..experiments import run_folder
-from ..experiments.parameters import Param, named
 
 _CSV_TYPES = {"channel": str, "weekday": str, "time": str}
 """Columns of CSV tables read as text (channel "999", weekday, HH:MM)."""

@@ -250,11 +250,12 @@ def test_parse_vary() -> None:
     ],
 )
 def test_parse_vary_rejects_malformed_text(text: str) -> None:
-    """Malformed --vary values raise SweepError: one line naming --vary and the text."""
+    """Malformed vary values raise SweepError: one line naming the parameter vary and the
+    text."""
     with pytest.raises(SweepError) as info:
         parse_vary(text)
     message = str(info.value)
-    assert message.startswith(f"--vary {text}:")
+    assert message.startswith(f"vary={text!r}:")
     assert "\n" not in message
 
 
@@ -356,8 +357,8 @@ def test_sweep_grid_last_key_varies_fastest() -> None:
 
 
 def test_sweep_grid_rejects_a_key_varied_twice() -> None:
-    """The same key twice raises SweepError naming --vary."""
-    with pytest.raises(SweepError, match="--vary"):
+    """The same key twice raises SweepError naming the parameter vary."""
+    with pytest.raises(SweepError, match=r"^vary: a key is varied twice$"):
         sweep_grid([("a", ["1"]), ("b", ["2"]), ("a", ["3"])])
 
 

@@ -114,12 +114,12 @@ def test_parse_tolerates_whitespace(text: str, expected: PrecisionTarget) -> Non
     ],
 )
 def test_parse_rejects_malformed_text(text: str) -> None:
-    """A malformed target raises PrecisionError: one line naming the option and the text."""
+    """A malformed target raises PrecisionError: one line naming the parameter and the text."""
     with pytest.raises(PrecisionError) as info:
         PrecisionTarget.parse(text)
     message = str(info.value)
     assert "\n" not in message
-    assert f"--target-half-width {text}" in message
+    assert message.startswith(f"target_half_width={text!r}: "), message
     assert isinstance(info.value, ValueError)  # callers that catch ValueError still see it
 
 

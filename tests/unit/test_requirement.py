@@ -202,13 +202,13 @@ def test_default_target_is_the_national_standard() -> None:
     ],
 )
 def test_target_parse_errors_are_one_line(text: str, fragment: str) -> None:
-    """Bad targets raise RequirementError with one line that quotes the text and says what
-    was expected."""
+    """Bad targets raise RequirementError with one line that names the parameter ``targets``
+    with the text and says what was expected."""
     with pytest.raises(RequirementError) as info:
         StaffTarget.parse(text)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(f"--target {text!r}: "), message
+    assert message.startswith(f"targets={text!r}: "), message
     assert fragment in message, message
 
 
@@ -1078,7 +1078,7 @@ def test_staff_rejects_bad_settings(tmp_path: Path) -> None:
         planner.staff(scenario, replications=1)
     with pytest.raises(RequirementError, match="no 101 calls"):
         planner.staff(scenario, targets=["abandon_rate_101=0.1"], simulate=False)
-    with pytest.raises(RequirementError, match="--group 'nobody'"):
+    with pytest.raises(RequirementError, match="group='nobody'"):
         planner.staff(scenario, group="nobody", simulate=False)
     erlang_only = planner.staff(scenario, simulate=False)
     assert erlang_only.check is None and erlang_only.search.trials == []

@@ -15,7 +15,7 @@ from ...experiments.run_folder import default_folder
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
-from ..usage import UsageError
+from ..usage import UsageError, error_text
 from .size_guard import _check_size, _replications, _replications_line
 
 
@@ -118,7 +118,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     try:
         pairs = [parse_vary(text) for text in args.vary]
     except SweepError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(error_text(exc)) from None
     # every grid point checked before any simulation runs
     grid = load_grid(args.scenario, pairs, args.overrides)
     scenarios = [v.scenario for v in grid.variants]
