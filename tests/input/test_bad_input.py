@@ -997,3 +997,21 @@ def test_erlang_bad_service_level(
 def test_erlang_other_bad_options(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     line = assert_one_line_error(capsys, cli.main(argv))
     assert "--" in line  # names the option
+
+
+@pytest.mark.parametrize(
+    ("calls_per_hour", "aht_s", "found"),
+    [("1e300", "1e300", "found inf"), ("3600000", "100.001", "found 100001")],
+    ids=["overflow", "just-beyond"],
+)
+def test_erlang_loads_beyond_the_range_are_refused_with_it(
+    capsys: pytest.CaptureFixture[str], calls_per_hour: str, aht_s: str, found: str
+) -> None:
+    """A rate and a handling time whose offered load overflows (or is beyond what the exact
+    formulas are computed for) get one line with the range that works, exit status 2, not an
+    OverflowError; the largest load allowed still computes."""
+    argv = ["erlang", "--calls-per-hour", calls_per_hour, "--aht-s", aht_s]
+    line = assert_one_line_error(capsys, cli.main(argv))
+    assert "--calls-per-hour" in line and "--aht-s" in line
+    assert "at most 100,000 Erlangs" in line and found in line
+    assert cli.main(["erlang", "--calls-per-hour", "3600000", "--aht-s", "100"]) == 0

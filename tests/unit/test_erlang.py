@@ -335,3 +335,17 @@ def test_service_level_monotone(
     assert later.service_level_answered >= m.service_level_answered - tol
     assert 0.0 <= m.service_level_offered <= 1.0
     assert 0.0 <= m.service_level_answered <= 1.0
+
+
+def test_loads_and_servers_beyond_the_range_name_the_parameters() -> None:
+    """The library refuses an offered load it cannot compute (an overflowing product included)
+    and a server count beyond its range, naming the parameters, instead of an OverflowError or
+    a loop of 10^13 steps."""
+    from controlroom_sim.analysis.erlang.queue_metrics import MAX_LOAD_ERLANGS, MAX_SERVERS
+
+    with pytest.raises(ValueError, match=r"arrival_rate × mean_service: .* found inf"):
+        staff_for_target(1e300, 1e300, 10.0, 0.9)
+    with pytest.raises(ValueError, match="at most 100,000 Erlangs"):
+        erlang_c_metrics(MAX_LOAD_ERLANGS * 1.01, 1.0, 200_000, 10.0)
+    with pytest.raises(ValueError, match="servers must be at most 200,000"):
+        erlang_a_metrics(1.0, 1.0, 60.0, MAX_SERVERS + 1, 10.0)

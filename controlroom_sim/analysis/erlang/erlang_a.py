@@ -48,6 +48,7 @@ from scipy import special
 from .erlang_c import erlang_c_metrics
 from .queue_metrics import (
     QueueMetrics,
+    check_load,
     check_positive,
     check_servers,
     check_target,
@@ -166,6 +167,7 @@ def erlang_a_metrics(
         return erlang_c_metrics(arrival_rate, mean_service, servers, target)
     lam = check_positive("arrival_rate", arrival_rate)
     s = check_positive("mean_service", mean_service)
+    check_load(lam, s)
     c = check_servers(servers, 1)
     t = check_target(target)
     mu = 1.0 / s

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .queue_metrics import QueueMetrics, check_positive, check_servers, check_target
+from .queue_metrics import QueueMetrics, check_load, check_positive, check_servers, check_target
 
 
 def erlang_b(servers: int, offered_load: float) -> float:
@@ -104,6 +104,7 @@ def erlang_c_metrics(
     """
     lam = check_positive("arrival_rate", arrival_rate)
     s = check_positive("mean_service", mean_service)
+    check_load(lam, s)
     c = check_servers(servers, 1)
     t = check_target(target)
     a = lam * s

@@ -82,12 +82,37 @@ class QueueMetrics:
 # --------------------------------------------------------------------------------------------
 
 
+MAX_LOAD_ERLANGS = 100_000.0
+"""The largest offered load (arrival rate × mean service) the formulas are computed for here.
+
+The exact Erlang C and A figures and the staffing search take time in proportion to the number
+of servers: at 100,000 Erlangs a figure takes about a second, and an infinite load (a rate and
+a time whose product overflows) cannot be computed at all. No control room comes near: a large
+force's 999 and 101 desks together offer well under 1,000 Erlangs.
+"""
+MAX_SERVERS = 200_000
+"""The most servers a figure is computed for: twice the largest load (see MAX_LOAD_ERLANGS)."""
+
+
 def check_servers(servers: int, minimum: int) -> int:
     if isinstance(servers, bool) or not isinstance(servers, int | np.integer):
         raise TypeError(f"servers must be an int, got {type(servers).__name__}")
     if servers < minimum:
         raise ValueError(f"servers must be >= {minimum}, got {servers}")
+    if servers > MAX_SERVERS:
+        raise ValueError(f"servers must be at most {MAX_SERVERS:,}, got {servers:,}")
     return int(servers)
+
+
+def check_load(arrival_rate: float, mean_service: float) -> float:
+    """The offered load ``λ/μ`` in Erlangs; ValueError beyond :data:`MAX_LOAD_ERLANGS`."""
+    load = float(arrival_rate) * float(mean_service)
+    if not load <= MAX_LOAD_ERLANGS:
+        raise ValueError(
+            f"arrival_rate × mean_service: expected an offered load of at most "
+            f"{MAX_LOAD_ERLANGS:,.0f} Erlangs, found {load:g}"
+        )
+    return load
 
 
 def check_positive(name: str, value: float) -> float:

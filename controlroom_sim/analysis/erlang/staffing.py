@@ -9,7 +9,7 @@ from typing import Literal
 
 from .erlang_a import erlang_a_metrics
 from .erlang_c import erlang_c_metrics
-from .queue_metrics import check_positive, check_target, patience_rate
+from .queue_metrics import check_load, check_positive, check_target, patience_rate
 
 # Upper limit of the staffing search.
 _MAX_STAFF = 1_000_000
@@ -71,6 +71,7 @@ def staff_for_target(
         raise ValueError(f"max_abandon must be in [0, 1], got {max_abandon}")
     lam = check_positive("arrival_rate", arrival_rate)
     s = check_positive("mean_service", mean_service)
+    check_load(lam, s)
     t = check_target(target)
     theta = patience_rate(mean_patience)
     a = lam * s

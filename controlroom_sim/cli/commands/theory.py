@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ...analysis.erlang import erlang_a_metrics, erlang_b, erlang_c_metrics, staff_for_target
+from ...analysis.erlang.queue_metrics import MAX_LOAD_ERLANGS, MAX_SERVERS
 from ...analysis.validation import NotAnErlangCase, compare, describe_case, expected_kpis
 from ...config.loading import ScenarioError, load_scenario
 from ...experiments import api
@@ -26,6 +27,14 @@ def command_erlang(args: argparse.Namespace) -> int:
         raise UsageError(f"--target-s: expected a number >= 0, found {args.target_s}")
     rate = args.calls_per_hour / 3600.0
     load = rate * args.aht_s
+    if not load <= MAX_LOAD_ERLANGS:
+        raise UsageError(
+            f"--calls-per-hour × --aht-s / 3600: expected an offered load of at most "
+            f"{MAX_LOAD_ERLANGS:,.0f} Erlangs (e.g. 3,600,000 calls an hour of 100 s), "
+            f"found {load:.10g}"
+        )
+    if args.handlers is not None and args.handlers > MAX_SERVERS:
+        raise UsageError(f"--handlers: expected at most {MAX_SERVERS:,}, found {args.handlers:,}")
     model = "Erlang A" if args.patience_s else "Erlang C"
     needed = staff_for_target(
         rate, args.aht_s, args.target_s, args.service_level, mean_patience=args.patience_s
