@@ -5,6 +5,7 @@ at the end; and how a run that stopped early is reported (:class:`RunStopped`,
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from ..analysis.precision import PrecisionTarget, ReplicationPlan
 from ..config.schema import Scenario
 from ..model.columns import SpoolError
 from .engines import EngineError, check_engine, make_engine
+from .folder_lock import owning
 from .options import RunOptions
 from .progress import ProgressBar
 from .results import ExperimentResult, ReplicationResult
@@ -105,24 +107,25 @@ def execute(
     check_targets(plan, scenarios, labels)
     keep_records = options.keep_records if options.keep_records is not None else out is None
     folder = prepare_folder(out) if out is not None else None
-    store = RunStore(folder, options.calls_format) if folder is not None else None
-    saved: set[tuple[int, int]] = set()
-    plan_doc = plan_document(kind, scenarios, labels, plan, options.calls_format)
-    if store is not None:
-        if options.resume and store.is_complete():
-            raise ResumeError(f"{folder}: the run there is already complete")
-        saved = store.open(plan_doc, options.resume)
-    on_replication, bar = _watchers(kind, scenarios, labels, plan, folder, saved, options)
-    started = time.perf_counter()
-    results = _run(
-        scenarios, labels, plan, options, store, saved, keep_records, on_replication, bar
-    )
-    wall = time.perf_counter() - started
-    for result in results:
-        result.wall_s = wall
-        result.folder = folder
-    if folder is not None and store is not None:
-        _write_folder(kind, folder, store, results, files, options, plan_doc, wall, write_extra)
+    with owning(folder) if folder is not None else contextlib.nullcontext():
+        store = RunStore(folder, options.calls_format) if folder is not None else None
+        saved: set[tuple[int, int]] = set()
+        plan_doc = plan_document(kind, scenarios, labels, plan, options.calls_format)
+        if store is not None:
+            if options.resume and store.is_complete():
+                raise ResumeError(f"{folder}: the run there is already complete")
+            saved = store.open(plan_doc, options.resume)
+        on_replication, bar = _watchers(kind, scenarios, labels, plan, folder, saved, options)
+        started = time.perf_counter()
+        results = _run(
+            scenarios, labels, plan, options, store, saved, keep_records, on_replication, bar
+        )
+        wall = time.perf_counter() - started
+        for result in results:
+            result.wall_s = wall
+            result.folder = folder
+        if folder is not None and store is not None:
+            _write_folder(kind, folder, store, results, files, options, plan_doc, wall, write_extra)
     return results, folder
 
 
