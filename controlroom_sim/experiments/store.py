@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config.errors import ControlroomError, Param, named
-from . import run_folder
+from . import parts, run_folder
 from .results import ReplicationResult
 
 
@@ -91,7 +91,7 @@ class RunStore:
                     " to continue it, or choose another ",
                     Param("out"),
                 )
-            run_folder.clear_parts(self.folder)
+            parts.clear_parts(self.folder)
             saved = set()
         run_folder.write_manifest(self.folder, {"status": "running", "plan": plan})
         return saved
@@ -102,17 +102,17 @@ class RunStore:
     # -- replications -----------------------------------------------------------------------
 
     def finished(self) -> set[tuple[int, int]]:
-        return run_folder.finished_parts(self.folder)
+        return parts.finished_parts(self.folder)
 
     def save(self, scenario: int, result: ReplicationResult) -> None:
         """Write one replication (its JSON file last, which marks it done)."""
-        run_folder.save_part(self.folder, scenario, result)
+        parts.save_part(self.folder, scenario, result)
 
     def load(self, scenario: int, replication: int, with_records: bool) -> ReplicationResult:
         try:
-            return run_folder.load_part(self.folder, scenario, replication, with_records)
+            return parts.load_part(self.folder, scenario, replication, with_records)
         except (OSError, ValueError, KeyError) as exc:
-            path = run_folder.part_path(self.folder, scenario, replication, ".json")
+            path = parts.part_path(self.folder, scenario, replication, ".json")
             raise ResumeError(
                 f"{path}: a saved replication cannot be read ({exc}); delete it to run it again"
             ) from None
@@ -124,4 +124,4 @@ class RunStore:
         everything they held)."""
         manifest = {**manifest, "status": "complete"}
         run_folder.write_manifest(self.folder, manifest)
-        run_folder.clear_parts(self.folder, ignore_errors=True)
+        parts.clear_parts(self.folder, ignore_errors=True)
