@@ -73,8 +73,8 @@ def compare_loaded(loaded: Sequence[LoadedScenario], options: RunOptions) -> Com
     if len(loaded) < 2:
         raise ValueError("compare needs a baseline and at least one variant")
 
-    def differences(folder: Path, results: list[ExperimentResult]) -> None:
-        write_differences(folder, Comparison(results).differences)
+    def differences(folder: Path, results: list[ExperimentResult]) -> Path:
+        return write_differences(folder, Comparison(results).differences)
 
     labels = unique_labels(loaded)
     results, folder = _several("compare", loaded, labels, options, differences)
@@ -84,8 +84,8 @@ def compare_loaded(loaded: Sequence[LoadedScenario], options: RunOptions) -> Com
 def sweep_loaded(grid: Grid, options: RunOptions) -> Sweep:
     """:func:`sweep` of a grid already loaded."""
 
-    def table(folder: Path, results: list[ExperimentResult]) -> None:
-        write_sweep(folder, Sweep(results, folder, grid.points).table)
+    def table(folder: Path, results: list[ExperimentResult]) -> Path:
+        return write_sweep(folder, Sweep(results, folder, grid.points).table)
 
     labels = [variant_label(p) for p in grid.points]
     results, folder = _several("sweep", grid.variants, labels, options, table)

@@ -6,6 +6,7 @@ at the end; and how a run that stopped early is reported (:class:`RunStopped`,
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,7 +33,8 @@ from .run_folder import (
 from .runner import RunState, check_targets, expected_replications, run_scenarios
 from .store import ResumeError, RunStore
 
-WriteExtra = Callable[[Path, list[ExperimentResult]], None]
+WriteExtra = Callable[[Path, list[ExperimentResult]], Path]
+"""Writes a comparison's or sweep's own table into the folder; returns its path."""
 
 
 class RunStopped(Exception):
@@ -114,7 +116,7 @@ def execute(
         if store is not None:
             if options.resume and store.is_complete():
                 raise ResumeError(f"{folder}: the run there is already complete")
-            saved = store.open(plan_doc, options.resume)
+            saved = store.open(plan_doc, options.resume, _scenario_entries(scenarios, labels))
         on_replication, bar = _watchers(kind, scenarios, labels, plan, folder, saved, options)
         started = time.perf_counter()
         results = _run(
@@ -127,6 +129,18 @@ def execute(
         if folder is not None and store is not None:
             _write_folder(kind, folder, store, results, files, options, plan_doc, wall, write_extra)
     return results, folder
+
+
+def _scenario_entries(scenarios: list[Scenario], labels: list[str]) -> list[dict[str, Any]]:
+    """Each scenario's label and resolved scenario, for readers of the folder while it runs."""
+    return [
+        {
+            "scenario": label,
+            "scenario_resolved": json.loads(s.model_dump_json(by_alias=True)),
+            "seed": s.scenario.seed,
+        }
+        for label, s in zip(labels, scenarios, strict=True)
+    ]
 
 
 def _watchers(
@@ -203,6 +217,9 @@ def _run(
         raise RunStopped(str(exc), store.folder if store else None, _saved(store)) from None
     finally:
         bar.close()
+        if store is not None:
+            with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
+                store.flush()
         try:
             runner.close(interrupted=stopped or runner.in_flight() > 0)
         except Exception:  # closing must not hide why the run stopped
@@ -211,7 +228,7 @@ def _run(
 
 
 def _saved(store: RunStore | None) -> int:
-    return len(store.finished()) if store else 0
+    return store.finished_count() if store else 0
 
 
 def _write_folder(
@@ -229,13 +246,15 @@ def _write_folder(
     calls_format = options.calls_format
     extra: dict[str, Any] = {"plan": plan_doc}
     if kind == "run":
-        write_tables(folder, results[0], calls_format, saved_records(folder, 0, results[0]))
+        written = write_tables(
+            folder, results[0], calls_format, saved_records(folder, 0, results[0])
+        )
     else:
-        extra["scenario_folders"] = write_scenarios(folder, results, calls_format)
+        extra["scenario_folders"], written = write_scenarios(folder, results, calls_format)
     if write_extra is not None:
-        write_extra(folder, results)
+        written.append(write_extra(folder, results))
     if results[0].precision is not None:
         extra["precision"] = results[0].precision
     command = list(options.command) if options.command is not None else None
     manifest = run_manifest(results, kind, wall, [list(f) for f in files], command, extra)
-    store.complete(manifest)
+    store.complete(manifest, written)

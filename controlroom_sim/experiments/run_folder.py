@@ -32,8 +32,10 @@ from ..config.version import __version__
 from .files import OutputError as OutputError  # the run folder's error, re-exported
 from .files import prepare_folder as prepare_folder  # re-exported
 from .files import write_atomic, write_json, write_table
+from .integrity import AlteredFile as AlteredFile  # re-exported
+from .integrity import check_listing
 from .parts import PARTS as PARTS  # re-exported
-from .parts import finished_parts, record_parts
+from .parts import finished_in, finished_parts, record_parts
 from .results import ExperimentResult
 
 MANIFEST = "manifest.json"
@@ -195,9 +197,10 @@ def run_manifest(
 
 def write_scenarios(
     folder: Path, results: list[ExperimentResult], calls_format: str
-) -> dict[str, str]:
+) -> tuple[dict[str, str], list[Path]]:
     """A comparison's or sweep's tables: ``kpis.csv`` and ``summary.csv`` of every scenario,
-    and each scenario's own tables in ``scenarios/NN-name/``; returns label -> sub-folder."""
+    and each scenario's own tables in ``scenarios/NN-name/``; returns label -> sub-folder, and
+    the files written."""
     from ..analysis.confidence import summarise
 
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
@@ -205,11 +208,12 @@ def write_scenarios(
     write_atomic(folder / "kpis.csv", lambda tmp: kpis.to_csv(tmp, index=False))
     write_atomic(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
     folders = {}
+    written = [folder / "kpis.csv", folder / "summary.csv"]
     for index, result in enumerate(results):
         sub = folder / SCENARIOS / f"{index:02d}-{slug(result.name)}"
-        write_tables(sub, result, calls_format, saved_records(folder, index, result))
+        written += write_tables(sub, result, calls_format, saved_records(folder, index, result))
         folders[result.name] = str(sub.relative_to(folder))
-    return folders
+    return folders, written
 
 
 def saved_records(
@@ -220,14 +224,16 @@ def saved_records(
     return lambda name: record_parts(folder, scenario, n, name)
 
 
-def write_differences(folder: Path, table: pd.DataFrame) -> None:
+def write_differences(folder: Path, table: pd.DataFrame) -> Path:
     """A comparison's ``differences.csv``."""
     write_atomic(folder / "differences.csv", lambda tmp: table.to_csv(tmp, index=False))
+    return folder / "differences.csv"
 
 
-def write_sweep(folder: Path, table: pd.DataFrame) -> None:
+def write_sweep(folder: Path, table: pd.DataFrame) -> Path:
     """A sweep's ``sweep.csv``."""
     write_atomic(folder / "sweep.csv", lambda tmp: table.to_csv(tmp, index=False))
+    return folder / "sweep.csv"
 
 
 # -- the manifest -------------------------------------------------------------------------------
@@ -253,6 +259,37 @@ def is_complete(manifest: dict[str, Any] | None) -> bool:
     return manifest is not None and manifest.get("status") == "complete"
 
 
+def clear_results(folder: Path, manifest: dict[str, Any] | None) -> None:
+    """Remove the results tables an earlier, complete run recorded in ``folder`` (a new run
+    there must not leave any of them beside its own)."""
+    if not is_complete(manifest):
+        return
+    files = manifest.get("files") if manifest else None
+    for name in files if isinstance(files, dict) else ():
+        path = Path(folder) / name
+        if ".." not in Path(name).parts and path.is_file():
+            path.unlink()
+
+
+def check_results(root: Path, manifest: dict[str, Any]) -> None:
+    """Check every results file a complete run recorded (size and SHA-256) before it is read;
+    :class:`AlteredFile` names the first that is not as the run wrote it. A folder written
+    before results were recorded has nothing to check."""
+    files = manifest.get("files")
+    if files is None:
+        return
+    if not isinstance(files, dict):
+        raise AlteredFile(
+            f"{Path(root) / MANIFEST}: files: expected a table of the results' sizes and "
+            f"SHA-256, found {type(files).__name__}"
+        )
+    check_listing(
+        Path(root),
+        files,
+        "the results there cannot be trusted: restore the file, or run the scenario again",
+    )
+
+
 def saved_replications(folder: Path | None) -> int | None:
     """Finished replications of an interrupted run in ``folder``; None if it holds none to
     continue (no run started there, the run is complete, or the folder cannot be read)."""
@@ -262,6 +299,8 @@ def saved_replications(folder: Path | None) -> int | None:
         manifest = read_manifest(folder)
         if manifest is None or manifest.get("status") != "running":
             return None
+        if isinstance(manifest.get("parts"), dict):
+            return len(finished_in(manifest["parts"]))
         return len(finished_parts(folder))
     except (OSError, ValueError):
         return None

@@ -51,6 +51,7 @@ from .replay_source import (
     _on_duty,
     _one_line,
     _open_run,
+    _partial_records,
     _read_records,
     _replications,
     _table_path,
@@ -74,20 +75,27 @@ def replay_data(
     """
     spec = window if isinstance(window, Window) else parse_window(window)
     run = _open_run(Path(folder))
-    path = _calls_path(run)
-    available = _replications(path)
-    rep = _choose_replication(available, replication, run)
-    calls = _read_records(path, _CALL_COLUMNS, rep)
+    if run.partial is not None:  # a run not yet complete: its finished replications
+        available = [r.replication for r in run.partial.replications]
+        rep = _choose_replication(available, replication, run)
+        calls, intervals, incidents = _partial_records(run, rep)
+    else:
+        path = _calls_path(run)
+        available = _replications(path)
+        rep = _choose_replication(available, replication, run)
+        calls = _read_records(path, _CALL_COLUMNS, rep)
+        intervals = _on_duty(run.folder, rep)
+        incidents = None
+        if run.scenario.dispatch is not None:
+            incidents_path = _table_path(run.folder, "incidents")
+            if incidents_path is not None:
+                incidents = _read_records(incidents_path, _INCIDENT_COLUMNS, rep)
+    if run.scenario.dispatch is None:
+        incidents = None
     scenario = run.scenario
     arrival = calls["arrival_s"].to_numpy(dtype=float)
     measured = calls[(arrival >= scenario.warmup_s) & (arrival < scenario.horizon_s)]
     w0, w1 = _resolve(spec, scenario, measured)
-    intervals = _on_duty(run.folder, rep)
-    incidents = None
-    if scenario.dispatch is not None:
-        incidents_path = _table_path(run.folder, "incidents")
-        if incidents_path is not None:
-            incidents = _read_records(incidents_path, _INCIDENT_COLUMNS, rep)
     return _build(run, rep, available, calls, intervals, incidents, spec, w0, w1)
 
 

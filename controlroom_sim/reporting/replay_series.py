@@ -320,7 +320,8 @@ def _build(
             "replications": replications,
             "seed": run.seed,
             "version": run.version,
-            "kpis": _run_kpis(run.folder),
+            "kpis": _run_kpis(run),
+            "progress": run.progress,
         },
         "window": _window_document(spec, scenario, w0, w1),
         "clock": {

@@ -16,7 +16,10 @@ import pandas as pd
 
 from ..config.errors import ControlroomError, Param, named
 from ..config.schema import Scenario
-from ..experiments import run_folder
+from ..config.version import __version__
+from ..experiments import parts, run_folder
+from ..experiments.in_progress import NotReadable, read_in_progress
+from ..experiments.results import ExperimentResult
 
 RUN_KPIS: tuple[str, ...] = (
     "answered_within_10s_999",
@@ -59,6 +62,10 @@ class _Run:
     replications: int
     calls_format: str
     version: str | None
+    partial: ExperimentResult | None = None
+    """For a run not yet complete: its finished replications (without records)."""
+    progress: str | None = None
+    """For a run not yet complete: what part of it the page shows (one sentence)."""
 
 
 def _read_json(read, folder: Path, name: str) -> dict[str, Any] | None:
@@ -102,7 +109,10 @@ def _open_run(folder: Path) -> _Run:
     top = run_folder.owning_manifest(folder)
     if run_folder.has_manifest(folder):
         manifest = _manifest(folder)
+        if manifest.get("status") == "running":
+            return _open_in_progress(folder, manifest)
         _complete(manifest, folder)
+        _check(folder, manifest)
         if manifest.get("kind", "run") != "run" or "scenario_resolved" not in manifest:
             subs = sorted(str(folder / p) for p in run_folder.scenario_folders(manifest).values())
             example = f", e.g. {subs[0]}" if subs else ""
@@ -114,6 +124,7 @@ def _open_run(folder: Path) -> _Run:
     elif top is not None:
         manifest = _manifest(top.parent)
         _complete(manifest, folder)
+        _check(top.parent, manifest)
         relative = f"{run_folder.SCENARIOS}/{folder.name}"
         labels = [k for k, v in run_folder.scenario_folders(manifest).items() if v == relative]
         entries = [e for e in manifest.get("scenarios") or [] if e.get("scenario") in labels]
@@ -214,11 +225,14 @@ def _on_duty(folder: Path, replication: int) -> pd.DataFrame:
     return frame.sort_values("start_s").reset_index(drop=True)
 
 
-def _run_kpis(folder: Path) -> dict[str, float | None]:
-    summary = _read_json(run_folder.read_summary, folder, run_folder.SUMMARY)
-    if summary is None:
-        return {}
-    kpis = summary.get("kpis") or {}
+def _run_kpis(run: _Run) -> dict[str, float | None]:
+    if run.partial is not None:
+        kpis = {row.kpi: {"mean": row.mean} for row in run.partial.summary.itertuples(index=False)}
+    else:
+        summary = _read_json(run_folder.read_summary, run.folder, run_folder.SUMMARY)
+        if summary is None:
+            return {}
+        kpis = summary.get("kpis") or {}
     out: dict[str, float | None] = {}
     for name in RUN_KPIS:
         value = (kpis.get(name) or {}).get("mean")
@@ -229,3 +243,72 @@ def _run_kpis(folder: Path) -> dict[str, float | None]:
                 else None
             )
     return out
+
+
+def _check(root: Path, manifest: dict[str, Any]) -> None:
+    """Every results file of the run checked (size and SHA-256) before any is read."""
+    try:
+        run_folder.check_results(root, manifest)
+    except run_folder.AlteredFile as exc:
+        raise ReplayError(str(exc)) from None
+
+
+# -- a run not yet complete -------------------------------------------------------------------
+
+
+def _open_in_progress(folder: Path, manifest: dict[str, Any]) -> _Run:
+    """A run folder being written (or left by a stopped run), as far as it is complete: its
+    finished replications, each part checked first."""
+    try:
+        partial = read_in_progress(folder, manifest, records=False)
+    except (NotReadable, OSError) as exc:
+        if run_folder.is_complete(_manifest(folder)):  # it completed while being read
+            return _open_run(folder)
+        raise ReplayError(_one_line(exc)) from None
+    except run_folder.AlteredFile as exc:
+        raise ReplayError(str(exc)) from None
+    if partial.kind != "run":
+        raise ReplayError(
+            f"{folder}: holds a {partial.kind} that is not complete yet; its scenario "
+            "folders, which replay reads, are written when it completes"
+        )
+    if partial.finished == 0:
+        raise ReplayError(f"{folder}: the run there has not finished a replication yet")
+    result = partial.results[0]
+    plan = manifest.get("plan") or {}
+    return _Run(
+        folder=folder,
+        name=result.name,
+        scenario=result.scenario,
+        seed=result.scenario.scenario.seed,
+        replications=partial.finished,
+        calls_format=str(plan.get("calls_format", "parquet")),
+        version=__version__,
+        partial=result,
+        progress=partial.describe(),
+    )
+
+
+def _partial_records(
+    run: _Run, replication: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The calls, handlers on duty and incidents of one finished replication of a run not yet
+    complete, as the final tables would hold them."""
+    if run.calls_format == "none":
+        _calls_path(run)  # says the run keeps no call records
+    try:
+        rep = parts.load_part(run.folder, 0, replication, with_records=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ReplayError(
+            f"{run.folder}: replication {replication} cannot be read ({_one_line(exc)})"
+        ) from None
+    if rep.calls is None:
+        _calls_path(run)
+    calls = rep.calls.assign(replication=replication)[_CALL_COLUMNS]
+    on_duty = rep.intervals.assign(replication=replication)
+    on_duty = on_duty[["replication", "interval", "start_s", "handlers_on_duty"]]
+    on_duty = on_duty.drop_duplicates("interval").sort_values("start_s").reset_index(drop=True)
+    incidents = None
+    if rep.incidents is not None:
+        incidents = rep.incidents.assign(replication=replication)[_INCIDENT_COLUMNS]
+    return calls.reset_index(drop=True), on_duty, incidents

@@ -36,6 +36,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #444; font-size: .92rem; } .assumption { color: #8a4b00; }
 details summary { cursor: pointer; }
+.progress { background: #fff4d6; border-left: 4px solid #b07800; padding: .6rem .8rem; }
 """
 
 
@@ -126,6 +127,8 @@ def render(results: Results) -> str:
         f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
         f'<h1>{_esc(title)}</h1><p class="meta">{_esc(meta)}</p>',
     ]
+    if results.progress:
+        parts.append(f'<p class="progress" role="status">{_esc(results.progress)}</p>')
     if description:
         parts.append(f"<p>{_esc(description)}</p>")
     if manifest.get("command"):

@@ -4,6 +4,7 @@ and each scenario's :class:`RunData`, read through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,8 @@ import pandas as pd
 
 from ..config.errors import ControlroomError, Param, named
 from ..experiments import run_folder
+from ..experiments.in_progress import NotReadable, read_in_progress
+from ..experiments.results import Comparison
 
 _CSV_TYPES = {"channel": str, "weekday": str, "time": str}
 """Columns of CSV tables read as text (channel "999", weekday, HH:MM)."""
@@ -79,6 +82,8 @@ class Results:
     differences: pd.DataFrame | None = None
     sweep: pd.DataFrame | None = None
     figures: list[tuple[str, str, Path]] = field(default_factory=list)
+    progress: str | None = None
+    """For a run not yet complete: what part of it these results are (one sentence)."""
 
 
 def _read_json(read: Callable[[Path], dict | None], folder: Path, name: str) -> dict | None:
@@ -132,6 +137,8 @@ def load_results(folder: str | Path) -> Results:
         raise ReportError(
             f"{folder}: no manifest.json: expected a folder written by run, compare or sweep"
         )
+    if manifest.get("status") == "running":
+        return _in_progress(root, manifest)
     if not run_folder.is_complete(manifest):
         raise named(
             ReportError,
@@ -140,6 +147,10 @@ def load_results(folder: str | Path) -> Results:
             Param("resume", True),
             " first",
         )
+    try:
+        run_folder.check_results(root, manifest)
+    except run_folder.AlteredFile as exc:
+        raise ReportError(str(exc)) from None
     kind = manifest.get("kind", "run")
     if kind == "run":
         run = _load_run(
@@ -163,3 +174,49 @@ def load_results(folder: str | Path) -> Results:
     differences = run_folder.read_csv_table(root, "differences")
     sweep = run_folder.read_csv_table(root, "sweep")
     return Results(root, kind, runs, manifest, summary, differences, sweep)
+
+
+def _in_progress(root: Path, manifest: dict) -> Results:
+    """A folder being written (or left by a stopped run), as far as it is complete; read
+    again as a complete folder if the run completes while it is being read."""
+    try:
+        partial = read_in_progress(root, manifest)
+    except (NotReadable, OSError) as exc:
+        again = _read_json(run_folder.read_manifest, root, run_folder.MANIFEST)
+        if run_folder.is_complete(again):  # it completed while being read
+            return load_results(root)
+        raise ReportError(str(exc)) from None
+    except run_folder.AlteredFile as exc:
+        raise ReportError(str(exc)) from None
+    if partial.finished == 0:
+        raise ReportError(
+            f"{root}: the run there has not finished a replication yet; try again later"
+        )
+    runs = []
+    for result in partial.results:
+        resolved = json.loads(result.scenario.model_dump_json(by_alias=True))
+        runs.append(
+            RunData(
+                name=result.name,
+                folder=root,
+                summary=result.summary,
+                scenario=resolved,
+                intervals=result.intervals,
+                calls=result.calls
+                if any(r.calls is not None for r in result.replications)
+                else None,
+                incidents=result.incidents,
+                replications=partial.finished,
+                seed=result.scenario.scenario.seed,
+            )
+        )
+    shown = {
+        **manifest,
+        "kind": partial.kind,
+        "calls_simulated": sum(r.calls_simulated for r in partial.results),
+    }
+    summary = pd.concat([r.summary for r in runs], ignore_index=True)
+    differences = Comparison(partial.results).differences if partial.kind == "compare" else None
+    return Results(
+        root, partial.kind, runs, shown, summary, differences, progress=partial.describe()
+    )
