@@ -94,5 +94,7 @@ def check_listing(
         if found == "missing" and skip_missing:
             missing.append(name)
             continue
+        if found == "missing":
+            found = "the run wrote it, but it is gone"
         raise AlteredFile(f"{path}: {found}; {advice}")
     return missing
