@@ -12,6 +12,7 @@ class UsageError(ControlroomError, ValueError):
 
 
 FLAGS = {
+    "mean_patience": "--patience-s",
     "names": "--pattern",
     "overrides": "--set",
     "target_half_width": "--target-half-width",

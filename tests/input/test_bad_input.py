@@ -966,11 +966,11 @@ def test_unwritable_output_folder_fails_before_simulating(
 @pytest.mark.parametrize(
     ("value", "fragments"),
     [
-        ("1.5", ("expected a share between 0 and 1", "found 1.5")),
-        ("0", ("expected a share between 0 and 1", "found 0")),
-        ("1", ("expected a share between 0 and 1", "found 1")),
-        ("-0.2", ("expected a share between 0 and 1", "found -0.2")),
-        ("nan", ("expected a share between 0 and 1", "found nan")),
+        ("1.5", ("expected a share between 0 and 1", "found '1.5'")),
+        ("0", ("expected a share between 0 and 1", "found '0'")),
+        ("1", ("expected a share between 0 and 1", "found '1'")),
+        ("-0.2", ("expected a share between 0 and 1", "found '-0.2'")),
+        ("nan", ("expected a share between 0 and 1", "found 'nan'")),
         ("abc", ("'abc'",)),
     ],
 )
@@ -991,8 +991,9 @@ def test_erlang_bad_service_level(
         ["erlang", "--calls-per-hour", "100", "--aht-s", "inf"],
         ["erlang", "--calls-per-hour", "100", "--aht-s", "300", "--target-s", "-1"],
         ["erlang", "--aht-s", "300"],
+        ["erlang", "--calls-per-hour", "1e300", "--aht-s", "1e300"],
     ],
-    ids=["zero-calls", "infinite-aht", "negative-target", "missing-calls"],
+    ids=["zero-calls", "infinite-aht", "negative-target", "missing-calls", "overflowing"],
 )
 def test_erlang_other_bad_options(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     line = assert_one_line_error(capsys, cli.main(argv))
@@ -1001,14 +1002,14 @@ def test_erlang_other_bad_options(capsys: pytest.CaptureFixture[str], argv: list
 
 @pytest.mark.parametrize(
     ("calls_per_hour", "aht_s", "found"),
-    [("1e300", "1e300", "found inf"), ("3600000", "100.001", "found 100001")],
-    ids=["overflow", "just-beyond"],
+    [("100000000", "10000000", "found 2.777777778e+11"), ("3600000", "100.001", "found 100001")],
+    ids=["largest-options", "just-beyond"],
 )
 def test_erlang_loads_beyond_the_range_are_refused_with_it(
     capsys: pytest.CaptureFixture[str], calls_per_hour: str, aht_s: str, found: str
 ) -> None:
-    """A rate and a handling time whose offered load overflows (or is beyond what the exact
-    formulas are computed for) get one line with the range that works, exit status 2, not an
+    """A rate and a handling time each in range, whose offered load is beyond what the exact
+    formulas are computed for, get one line with the range that works, exit status 2, not an
     OverflowError; the largest load allowed still computes."""
     argv = ["erlang", "--calls-per-hour", calls_per_hour, "--aht-s", aht_s]
     line = assert_one_line_error(capsys, cli.main(argv))

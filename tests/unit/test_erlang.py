@@ -349,3 +349,23 @@ def test_loads_and_servers_beyond_the_range_name_the_parameters() -> None:
         erlang_c_metrics(MAX_LOAD_ERLANGS * 1.01, 1.0, 200_000, 10.0)
     with pytest.raises(ValueError, match="servers must be at most 200,000"):
         erlang_a_metrics(1.0, 1.0, 60.0, MAX_SERVERS + 1, 10.0)
+
+
+def test_a_patience_too_long_to_compute_names_the_range_that_works() -> None:
+    """Callers so patient that an overloaded queue would hold millions: refused with a bound,
+    and a patience within that bound is computed (and agrees with the fluid limit: the
+    overload λ − cμ abandons)."""
+    import re
+
+    from controlroom_sim.analysis.erlang import erlang_a_metrics
+    from controlroom_sim.analysis.erlang.queue_metrics import ErlangInputError
+
+    rate, service, servers = 100 / 3600, 300.0, 5
+    with pytest.raises(ErlangInputError) as caught:
+        erlang_a_metrics(rate, service, 1e9, servers, 10.0)
+    text = str(caught.value)
+    assert text.startswith("mean_patience=1000000000.0: too long to compute Erlang A exactly")
+    longest = float(re.search(r"at most about ([0-9.e+]+)", text).group(1))
+    metrics = erlang_a_metrics(rate, service, longest, servers, 10.0)
+    overload = (rate - servers / service) / rate
+    assert metrics.p_abandon == pytest.approx(overload, rel=1e-2)

@@ -45,8 +45,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from ...config.errors import Param, named
 from .erlang_c import erlang_c_metrics
 from .queue_metrics import (
+    ErlangInputError,
     QueueMetrics,
     check_load,
     check_positive,
@@ -71,6 +73,19 @@ class _ErlangADistribution:
 
     below: np.ndarray
     queue: np.ndarray
+
+
+def _too_patient(lam: float, cmu: float, theta: float, servers: int) -> ErlangInputError:
+    """Callers so patient that an overloaded queue grows beyond what is computed exactly."""
+    longest = (_MAX_QUEUE_STATES / 4) / (lam - cmu) if lam > cmu else None
+    within = f"at most about {longest:.4g}" if longest is not None else "a shorter one"
+    return named(
+        ErlangInputError,
+        Param("mean_patience", float(f"{1.0 / theta:.6g}")),
+        f": too long to compute Erlang A exactly with {servers} servers, which the calls "
+        f"overload (the queue would hold millions of callers); expected {within}, or no "
+        "patience (Erlang C)",
+    )
 
 
 def _erlang_a_distribution(lam: float, mu: float, theta: float, c: int) -> _ErlangADistribution:
@@ -115,10 +130,7 @@ def _erlang_a_distribution(lam: float, mu: float, theta: float, c: int) -> _Erla
         if ratio < 1.0 and queue[-1] / total * ratio / (1.0 - ratio) < _TAIL_TOL:
             break
         if j_max >= _MAX_QUEUE_STATES:
-            raise ValueError(
-                "Erlang-A queue too long to evaluate exactly (patience far longer than the "
-                "time to clear the overload); use a shorter mean_patience or erlang_c_metrics"
-            )
+            raise _too_patient(lam, cmu, theta, c)
         j_max = min(_MAX_QUEUE_STATES, 2 * j_max)
     return _ErlangADistribution(below=below / total, queue=queue / total)
 

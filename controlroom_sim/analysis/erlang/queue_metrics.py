@@ -10,6 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...config.errors import ControlroomError
+
+
+class ErlangInputError(ControlroomError, ValueError):
+    """A queueing formula's input is outside the range it can be computed for; one line."""
+
 
 @dataclass(frozen=True)
 class QueueMetrics:
@@ -125,7 +131,7 @@ def check_positive(name: str, value: float) -> float:
 def check_target(target: float) -> float:
     target = float(target)
     if math.isnan(target) or target < 0:
-        raise ValueError(f"target must be >= 0, got {target}")
+        raise ErlangInputError(f"target must be >= 0, got {target}")
     return target
 
 

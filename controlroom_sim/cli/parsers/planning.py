@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...planning.roster import NODE_LIMIT, TIME_LIMIT_S
 from .shared import _add_planner_options
-from .values import _names, _non_negative_int, _positive_float, _positive_int
+from .values import SECONDS, SHRINKAGE, _names, _non_negative_int, _positive_int
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -30,7 +30,7 @@ def add_staff(commands: Subparsers) -> None:
     _add_planner_options(stf, "results/<scenario>-staff-<timestamp>/")
     stf.add_argument(
         "--shrinkage",
-        type=float,
+        type=SHRINKAGE,
         default=None,
         help="share of paid time not taking calls, for paid hours (default: the break time "
         "of the scenario's handler rota)",
@@ -93,7 +93,7 @@ def add_roster(commands: Subparsers) -> None:
     _add_planner_options(rst, "results/<scenario>-roster-<timestamp>/")
     rst.add_argument(
         "--shrinkage",
-        type=float,
+        type=SHRINKAGE,
         default=0.0,
         help="share of rostered time not taking calls beyond the patterns' breaks (default 0)",
     )
@@ -106,7 +106,7 @@ def add_roster(commands: Subparsers) -> None:
     )
     rst.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=SECONDS,
         default=TIME_LIMIT_S,
         help=f"seconds HiGHS may take per pattern, a safety net: a roster stopped by it may "
         f"differ on a rerun (default {TIME_LIMIT_S:g})",

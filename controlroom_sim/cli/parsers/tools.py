@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .shared import _add_size_guard
-from .values import _jobs, _positive_float, _positive_int, _seed, _whole_number
+from .values import (
+    CALLS_PER_HOUR,
+    SECONDS,
+    SHARE,
+    TARGET_SECONDS,
+    _jobs,
+    _positive_int,
+    _seed,
+    _whole_number,
+)
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -22,26 +31,29 @@ def add_erlang(commands: Subparsers) -> None:
         description="Exact Erlang B, C and A (M/M/n+M) figures. Give the handlers for one "
         "row, or leave them out for a table around the staffing that meets --service-level.",
     )
-    erl.add_argument("--calls-per-hour", type=_positive_float, required=True)
+    erl.add_argument("--calls-per-hour", type=CALLS_PER_HOUR, required=True)
     erl.add_argument(
         "--aht-s",
-        type=_positive_float,
+        type=SECONDS,
         required=True,
         help="mean handling time (talk + wrap-up), seconds",
     )
     erl.add_argument(
         "--patience-s",
-        type=_positive_float,
+        type=SECONDS,
         default=None,
         help="mean patience, seconds (Erlang A); absent: Erlang C",
     )
     erl.add_argument("--handlers", type=_positive_int, default=None)
     erl.add_argument(
-        "--target-s", type=float, default=10.0, help="answer-time target, seconds (default 10)"
+        "--target-s",
+        type=TARGET_SECONDS,
+        default=10.0,
+        help="answer-time target, seconds (default 10)",
     )
     erl.add_argument(
         "--service-level",
-        type=float,
+        type=SHARE,
         default=0.9,
         help="share of offered calls to answer within the target (default 0.9)",
     )
@@ -67,7 +79,7 @@ def add_validate(commands: Subparsers) -> None:
     val.add_argument("--seed", type=_seed, default=None)
     val.add_argument(
         "--confidence",
-        type=float,
+        type=SHARE,
         default=0.99,
         help="confidence level of the intervals (default 0.99)",
     )
