@@ -32,11 +32,11 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-import numpy as np
 import simpy
 
 from ..config.schema import Scenario
 from ..config.vocabulary import GRADES, RISK_LEVELS
+from .absence import absence
 from .columns import Rows
 from .draws import DispatchDraws
 from .incident_table import _INCIDENT_COLUMNS, _INCIDENT_SOURCES, _REVIEW_COLUMNS, DispatchRecords
@@ -58,6 +58,7 @@ from .incidents import (
 )
 from .reassessment import Reassessment
 from .recorder import SlotRecorder
+from .rng import RandomStreams
 from .staffing import BUSY, IDLE, Member, Staff
 
 
@@ -73,7 +74,7 @@ class DispatchDesk(Reassessment, DispatchRecords):
         env: simpy.Environment,
         scenario: Scenario,
         repeat_call: Callable[[object], None] | None = None,
-        review_rng: np.random.Generator | None = None,
+        streams: RandomStreams | None = None,
     ) -> None:
         assert scenario.dispatch is not None
         self.env = env
@@ -101,6 +102,7 @@ class DispatchDesk(Reassessment, DispatchRecords):
             Officer,
             release=self._release,
             withdraw=self._withdraw,
+            absent=absence(streams, scenario, "officers", scenario.officers) if streams else None,
         )
         self.dispatchers: Staff | None = None
         self.idle_dispatchers: deque[Dispatcher] = deque()
@@ -114,7 +116,7 @@ class DispatchDesk(Reassessment, DispatchRecords):
             }
         )
         self.reviews_due: deque[Incident] = deque()
-        self.review_rng = review_rng
+        self.review_rng = streams.generator("dispatch.reviews") if streams else None
         if scenario.dispatchers:
             self.dispatchers = Staff(
                 env,
@@ -124,6 +126,11 @@ class DispatchDesk(Reassessment, DispatchRecords):
                 Dispatcher,
                 release=self._dispatcher_free,
                 withdraw=self.idle_dispatchers.remove,  # type: ignore[arg-type]
+                absent=(
+                    absence(streams, scenario, "dispatchers", scenario.dispatchers)
+                    if streams
+                    else None
+                ),
             )
         if self.spec.reassessment is not None:
             env.process(self._reassess())

@@ -39,3 +39,16 @@ class RandomStreams:
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
             self._cache[name] = rng
         return rng
+
+    def uniform_at(self, name: str, label: str, *place: int) -> float:
+        """A uniform draw in [0, 1) of stream ``name`` for one place (a text ``label`` and whole
+        numbers, which may be negative): the same place always gets the same draw, whatever
+        else is drawn and in whatever order, so a change elsewhere leaves it unchanged."""
+        key = (
+            self.replication,
+            zlib.crc32(name.encode("utf-8")),
+            zlib.crc32(label.encode("utf-8")),
+            *(2 * p if p >= 0 else -2 * p - 1 for p in place),  # whole numbers to naturals
+        )
+        word = np.random.SeedSequence(self.seed, spawn_key=key).generate_state(1, np.uint64)[0]
+        return float(int(word) >> 11) / float(1 << 53)  # the top 53 bits, as a double

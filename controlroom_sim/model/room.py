@@ -43,6 +43,7 @@ import simpy
 
 from ..config.schema import Scenario
 from ..config.vocabulary import CHECKS
+from .absence import absence
 from .arrivals import arrival_blocks
 from .call_table import (
     _CALL_COLUMNS,
@@ -146,13 +147,15 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         ]
 
         self._build_handlers()
-        self.support = SupportDesk(self.env, scenario) if scenario.support_workers else None
+        self.support = (
+            SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
+        )
         self.desk = (
             DispatchDesk(
                 self.env,
                 scenario,
                 self.repeat_call,  # type: ignore[arg-type]
-                self.streams.generator("dispatch.reviews"),
+                self.streams,
             )
             if scenario.dispatch is not None
             else None
@@ -223,6 +226,7 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             release=self._release,
             withdraw=self._withdraw,
             on_duty_change=self._count_duty,
+            absent=absence(self.streams, sc, "handlers", sc.handlers),
         )
 
     def _count_duty(self, handler: Handler, delta: int) -> None:

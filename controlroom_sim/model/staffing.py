@@ -85,14 +85,16 @@ class Member:
 
 def shifts_worked(
     group: RotaGroup, origin_weekday_s: float, end_s: float
-) -> list[tuple[str, float, float, int, Sequence[Break]]]:
-    """``(label, start_s, end_s, count, breaks)`` for every shift of ``group`` in the run.
+) -> list[tuple[str, float, float, int, Sequence[Break], int, int]]:
+    """``(label, start_s, end_s, count, breaks, line, day)`` for every shift of ``group`` in
+    the run: ``line`` is the shift line's index in the group, ``day`` the shift's day counted
+    from the Monday of the run's first week (-1 for the Sunday before).
 
     ``origin_weekday_s`` is the time from Monday 00:00 to simulation time 0; shifts that
     started the day before time 0 and are still on at time 0 are included.
     """
     if group.count is not None:
-        return [("around the clock", 0.0, INF, group.count, [])]
+        return [("around the clock", 0.0, INF, group.count, [], 0, 0)]
     out = []
     for s, shift in enumerate(group.shifts or []):
         days = set(shift.weekdays())
@@ -106,7 +108,7 @@ def shifts_worked(
             if start >= end_s or start + duration <= 0:
                 continue
             label = f"{shift.start}+{shift.hours:g}h {WEEKDAYS[day % 7][:3]}#{s}"
-            out.append((label, start, start + duration, shift.count, shift.breaks))
+            out.append((label, start, start + duration, shift.count, shift.breaks, s, day))
     return out
 
 
@@ -121,6 +123,14 @@ class ShiftWorked(NamedTuple):
     count: int
     breaks: Sequence[Break]
     first_id: int
+    line: int = 0
+    """The shift line's index in its group."""
+    day: int = 0
+    """The shift's day, from the Monday of the run's first week."""
+
+
+Absent = Callable[[ShiftWorked, int], bool]
+"""Whether the ``k``-th person of a shift is absent on the day (see :class:`Staff`)."""
 
 
 class Staff:
@@ -141,6 +151,10 @@ class Staff:
         The owner's callbacks (see the module docstring).
     on_duty_change:
         Optional ``(member, +1 | -1)`` when a member becomes available or stops being so.
+    absent:
+        Optional ``(shift, k)``: whether the ``k``-th person of the shift is absent on the day
+        (``[staffing] absence_on_the_day``). An absent person never comes on; the member table
+        marks the row ``absent``.
 
     Members are numbered by group, then shift line, then day, then person. ``on_shift`` holds
     the members the rota has made and not yet let go.
@@ -156,6 +170,7 @@ class Staff:
         release: Callable[[Member], None],
         withdraw: Callable[[Member], None],
         on_duty_change: Callable[[Member, int], None] | None = None,
+        absent: Absent | None = None,
     ) -> None:
         self.env = env
         self.end_s = end_s
@@ -163,12 +178,15 @@ class Staff:
         self.release = release
         self.withdraw = withdraw
         self.on_duty_change = on_duty_change
+        self.absent = absent
         self.group_names = [group.name for group in groups]
         self.shifts: list[ShiftWorked] = []
         n = 0
         for g, group in enumerate(groups):
-            for label, start, stop, count, breaks in shifts_worked(group, origin_weekday_s, end_s):
-                self.shifts.append(ShiftWorked(g, label, start, stop, count, breaks, n))
+            for label, start, stop, count, breaks, line, day in shifts_worked(
+                group, origin_weekday_s, end_s
+            ):
+                self.shifts.append(ShiftWorked(g, label, start, stop, count, breaks, n, line, day))
                 n += count
         self.n_members = n
         self.on_shift: dict[int, Member] = {}
@@ -179,7 +197,9 @@ class Staff:
         # Roster events of the shifts reached: time, kind, member, its event's number, minutes.
         self._queue: list[tuple[float, int, int, int, float]] = []
         self.duty = Rows({"member_id": "int64", "start_s": "float64", "end_s": "float64"})
-        self.rows = Slots({"group": "int16", "shift": "int64", "actual_end_s": "float64"})
+        self.rows = Slots(
+            {"group": "int16", "shift": "int64", "actual_end_s": "float64", "absent": "int8"}
+        )
         env.process(self._run())
 
     # -- the rota -----------------------------------------------------------------------------
@@ -218,6 +238,9 @@ class Staff:
         offsets = [(b.start_offsets_s(count), b.minutes) for b in shift.breaks]
         for k in range(count):
             member_id = shift.first_id + k
+            if self.absent is not None and self.absent(shift, k):
+                self._write(member_id, shift.group, i, math.nan, absent=True)
+                continue
             member = self.factory(member_id, shift.group)
             member.shift = i
             self.on_shift[member_id] = member
@@ -293,12 +316,15 @@ class Staff:
         del self.on_shift[member.member_id]
         self._write(member.member_id, member.group, member.shift, self.env.now)
 
-    def _write(self, member_id: int, group: int, shift: int, actual_end_s: float) -> None:
-        groups, shifts, actual_ends = self.rows.chunk(member_id)
+    def _write(
+        self, member_id: int, group: int, shift: int, actual_end_s: float, absent: bool = False
+    ) -> None:
+        groups, shifts, actual_ends, absents = self.rows.chunk(member_id)
         j = member_id & MASK
         groups[j] = group
         shifts[j] = shift
         actual_ends[j] = actual_end_s
+        absents[j] = absent
 
     # -- for the owner ------------------------------------------------------------------------
 
@@ -335,8 +361,8 @@ class Staff:
         return table
 
     def member_table(self, id_column: str) -> pd.DataFrame:
-        """One row per person and shift, with scheduled and actual end and overtime (once,
-        after :meth:`close`)."""
+        """One row per person and shift, with scheduled and actual end, overtime, and whether
+        the person was absent on the day (once, after :meth:`close`)."""
         n = self.n_members
         shift = self.rows.column("shift", n)
         group = self.rows.column("group", n)
@@ -349,6 +375,7 @@ class Staff:
                 "scheduled_start_s": np.array([s.start_s for s in shifts], dtype=np.float64)[shift],
                 "scheduled_end_s": np.array([s.end_s for s in shifts], dtype=np.float64)[shift],
                 "actual_end_s": self.rows.column("actual_end_s", n),
+                "absent": self.rows.column("absent", n).astype(bool),
             }
         ).astype({"group": "str", "shift": "str"})
         table["overtime_s"] = (

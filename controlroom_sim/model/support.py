@@ -17,7 +17,9 @@ import pandas as pd
 import simpy
 
 from ..config.schema import Scenario
+from .absence import absence
 from .columns import Rows
+from .rng import RandomStreams
 from .staffing import BUSY, IDLE, Member, Staff
 
 
@@ -30,7 +32,9 @@ class SupportWorker(Member):
 class SupportDesk:
     """The support workers of one replication."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario) -> None:
+    def __init__(
+        self, env: simpy.Environment, scenario: Scenario, streams: RandomStreams | None = None
+    ) -> None:
         self.env = env
         groups = scenario.support_workers
         names = [t.name for t in scenario.call_types]
@@ -48,6 +52,7 @@ class SupportDesk:
             SupportWorker,
             release=self._release,
             withdraw=self._withdraw,
+            absent=absence(streams, scenario, "support_workers", groups) if streams else None,
         )
 
     def take(self, call_type: int) -> tuple[int, SupportWorker] | None:

@@ -56,7 +56,9 @@ class EagerStaff:
         self.duty: list[tuple[int, float, float]] = []
         events: list[tuple[float, int, int, float]] = []
         for g, group in enumerate(groups):
-            for label, start, stop, count, breaks in shifts_worked(group, origin_weekday_s, end_s):
+            for label, start, stop, count, breaks, *_ in shifts_worked(
+                group, origin_weekday_s, end_s
+            ):
                 offsets = [(b.start_offsets_s(count), b.minutes) for b in breaks]
                 for k in range(count):
                     member_id = len(self.members)
@@ -153,6 +155,7 @@ class EagerStaff:
                 "actual_end_s": "float64",
             }
         )
+        table["absent"] = False  # (no absence on the day here)
         table["overtime_s"] = (
             (table["actual_end_s"] - table["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
         )
@@ -358,7 +361,7 @@ def test_member_ids_run_by_group_shift_line_day_and_person() -> None:
     expected = [
         (g, label, start)
         for g, group in enumerate(GROUPS)
-        for label, start, _, count, _ in shifts_worked(group, ORIGIN, 3 * DAY)
+        for label, start, _, count, *_ in shifts_worked(group, ORIGIN, 3 * DAY)
         for _ in range(count)
     ]
     table = desk.staff.member_table("member_id")

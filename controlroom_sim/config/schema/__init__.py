@@ -9,9 +9,10 @@ words a scenario is written in (channels, grades, weekdays, intervals) are in
 
 The schema is in sections: :mod:`.base` (strict models, bounded numbers, :class:`KeyedError`),
 :mod:`.channels` (channels, callback, forces, surges), :mod:`.rotas` (shifts, breaks, handler
-groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch` and
-:mod:`.scenario` (the whole :class:`Scenario`). This package re-exports their names, so
-``from controlroom_sim.config.schema import Scenario`` works from any layer.
+groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch`,
+:mod:`.staffing` (contract hours, shrinkage, costs, absence) and :mod:`.scenario` (the whole
+:class:`Scenario`). This package re-exports their names, so ``from
+controlroom_sim.config.schema import Scenario`` works from any layer.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppr
 from .grading import CallType, Check, Thrive
 from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .scenario import RunSettings, Scenario
+from .staffing import ROLES, Shrinkage, Staffing
 
 __all__ = [
+    "ROLES",
     "Appointments",
     "Break",
     "CallType",
@@ -50,6 +53,8 @@ __all__ = [
     "RunSettings",
     "Scenario",
     "Shift",
+    "Shrinkage",
+    "Staffing",
     "SupportWorkers",
     "Suppression",
     "Surge",

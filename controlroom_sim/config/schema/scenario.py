@@ -13,6 +13,7 @@ from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
 from .rotas import HandlerGroup, RotaGroup, SupportWorkers
+from .staffing import Staffing
 
 
 class RunSettings(_Strict):
@@ -53,6 +54,8 @@ class Scenario(_Strict):
     dispatchers: list[RotaGroup] = []
     """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
+    staffing: Staffing | None = None
+    """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
