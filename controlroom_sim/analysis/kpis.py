@@ -13,6 +13,7 @@ from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
+from .staffing_kpis import STAFFING_DESCRIPTIONS, staffing_kpis
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",
@@ -71,7 +72,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
     "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
-}
+} | STAFFING_DESCRIPTIONS
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
 room of several forces, each force's own carry its name after that, e.g. ``offered_999_Beds``)."""
 
@@ -107,4 +108,5 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     handlers = records.handlers
     ending = handlers["scheduled_end_s"].between(lo, hi, inclusive="left")
     kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
+    kpis.update(staffing_kpis(records, scenario))
     return kpis

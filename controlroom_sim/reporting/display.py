@@ -69,6 +69,8 @@ def format_value(kpi: str, value: float) -> str:
         return "-"
     if is_share(kpi):
         return f"{100 * value:.1f}%"
+    if kpi.startswith("cost_"):
+        return f"£{value:,.0f}"
     if kpi.startswith(("offered", "answered_", "abandoned", "open")) and not kpi.startswith(
         "answered_within"
     ):

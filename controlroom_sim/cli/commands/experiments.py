@@ -12,6 +12,7 @@ from ...experiments import api
 from ...experiments.inputs import load, load_grid
 from ...experiments.options import RunOptions
 from ...experiments.run_folder import default_folder
+from ...reporting.cost_display import cost_line, staffing_table
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
@@ -66,8 +67,17 @@ def command_run(args: argparse.Namespace) -> int:
     for line in precision_lines(result.precision):
         print(line)
     print(kpi_table(result.summary))
+    staffing = staffing_table(result.summary, currency=_currency(scenario))
+    if staffing:
+        print()
+        print("Staffing and cost ([staffing]: shrinkage, contract hours and hourly costs):")
+        print(staffing)
     print(f"results: {options.out}")
     return 0
+
+
+def _currency(scenario) -> str:  # type: ignore[no-untyped-def]
+    return scenario.staffing.currency if scenario.staffing is not None else "£"
 
 
 def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
@@ -109,6 +119,9 @@ def command_compare(args: argparse.Namespace) -> int:
         print()
         print(f"{result.name} against {comparison.baseline}:")
         print(comparison_table(summary, differences, comparison.baseline, result.name, _show(args)))
+        line = cost_line(differences, result.name, currency=_currency(scenarios[0]))
+        if line:
+            print(f"in short: {line}")
     print(f"results: {folder}")
     return 0
 
