@@ -15,6 +15,7 @@ from typing import Any
 
 from .error_wording import first_line
 from .errors import ControlroomError, Part, named
+from .origins import Origins
 
 BUILTIN_BASELINE = "baseline"
 
@@ -91,9 +92,7 @@ def read_toml(file: Path) -> dict[str, Any]:
     return data
 
 
-def read_with_extends(
-    file: Path, stack: tuple[Path, ...]
-) -> tuple[dict[str, Any], dict[tuple[str, ...], Part]]:
+def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
     """The merged data of ``file`` and its bases, and which file set each key path (the
     origins: a file's name here; overrides add the :class:`Param` that set a key)."""
     resolved = file.resolve()
@@ -113,7 +112,24 @@ def read_with_extends(
     # unless a base sets something there.
     empty = list(_empty_tables(data))
     if base_name is None:
-        return data, {**dict.fromkeys(empty, str(file)), **own_origins}
+        return data, Origins({**dict.fromkeys(empty, str(file)), **own_origins})
+    base_file = _base_file(file, base_name)
+    base, origins = read_with_extends(base_file, (*stack, resolved))
+    merged = _deep_merge(base, data)
+    _drop_replaced_provenance(merged, data)
+    # Keys the child sets (or replaces wholesale, as arrays or values) now belong to the child.
+    for path in list(origins):
+        if any(path[: len(own)] == own or own[: len(path)] == path for own in own_origins):
+            del origins[path]
+    origins.update(own_origins)
+    for path in empty:
+        if not any(p[: len(path)] == path for p in origins):
+            origins[path] = str(file)
+    return merged, origins
+
+
+def _base_file(file: Path, base_name: Any) -> Path:
+    """The file that ``file``'s ``extends = base_name`` names."""
     if not isinstance(base_name, str):
         raise ScenarioError(
             f"{file}: extends: expected a file name, found {type(base_name).__name__}"
@@ -127,18 +143,7 @@ def read_with_extends(
         raise ScenarioError(
             f"{file}: extends: expected a scenario file, found a folder {base_name!r}"
         )
-    base, origins = read_with_extends(base_file, (*stack, resolved))
-    merged = _deep_merge(base, data)
-    _drop_replaced_provenance(merged, data)
-    # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
-    for path in list(origins):
-        if any(path[: len(own)] == own for own in own_origins):
-            del origins[path]
-    origins.update(own_origins)
-    for path in empty:
-        if not any(p[: len(path)] == path for p in origins):
-            origins[path] = str(file)
-    return merged, origins
+    return base_file
 
 
 def _drop_replaced_provenance(merged: dict[str, Any], child: Mapping[str, Any]) -> None:

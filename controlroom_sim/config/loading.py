@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .error_wording import format_validation_error, origin_of
+from .error_wording import format_validation_error
 from .errors import Part, named
 from .files import (
     BUILTIN_BASELINE,
@@ -27,6 +27,7 @@ from .files import (
     read_toml,
     read_with_extends,
 )
+from .origins import origin_of
 from .overrides import apply_override
 from .profiles import read_profile
 from .schema.scenario import Scenario

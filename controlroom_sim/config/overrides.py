@@ -15,6 +15,7 @@ from typing import Any
 from .error_wording import show_value
 from .errors import Param, Part, named
 from .files import ScenarioError, check_integers, resolved_path
+from .origins import set_origin
 
 # -- overrides ----------------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ def apply_override(
 ) -> None:
     """Apply ``text`` (``KEY=VALUE``), given in the parameter ``param`` (``overrides`` or
     ``vary``): errors, and later errors about the key it sets, name ``param`` and ``text``."""
-    where = Param(param, text)
+    where = Param(param, text, quote=" " in text)  # spelled --set 'a b=1' when it has a space
     if "=" not in text:
         raise named(ScenarioError, where, ": expected KEY=VALUE, found no '='")
     key, _, value_text = text.partition("=")
@@ -72,9 +73,7 @@ def apply_override(
                 del provenance[key]
     # The override now owns its key path and everything under it.
     path = tuple(parts)
-    for owned in [p for p in origins if p[: len(path)] == path]:
-        del origins[owned]
-    origins[path] = where
+    set_origin(origins, data, path, where)
 
 
 def _step(node: Any, part: str, path: list[str], where: Param) -> Any:

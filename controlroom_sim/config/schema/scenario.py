@@ -75,8 +75,9 @@ class Scenario(_Strict):
             ):
                 raise KeyedError(
                     f"channels.{name}",
-                    f"has calls, so expected a handler group with the skill '{name}' and "
-                    "someone on duty, found none",
+                    f"channel {name} has calls, so expected a handler group with the skill "
+                    f"'{name}' and someone on duty, found none",
+                    also=("handlers",),
                 )
             if name != "101" and channel.abandon_to_999_probability > 0:
                 raise KeyedError(
@@ -88,6 +89,7 @@ class Scenario(_Strict):
                     f"channels.{name}.redial_probability",
                     "expected redial_probability + abandon_to_999_probability <= 1, found "
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
+                    also=(f"channels.{name}.abandon_to_999_probability",),
                 )
         self._check_forces()
         self._check_call_types()
@@ -159,8 +161,9 @@ class Scenario(_Strict):
                 ):
                     raise KeyedError(
                         f"forces.{i}",
-                        f"has {channel} calls, so expected a handler group that takes "
-                        f"{force.name}'s {channel} calls with someone on duty, found none",
+                        f"{force.name} has {channel} calls, so expected a handler group that "
+                        f"takes {force.name}'s {channel} calls with someone on duty, found none",
+                        also=("handlers",),
                     )
 
     @property
