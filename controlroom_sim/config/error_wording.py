@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
 from .errors import Part
-from .origins import latest_of, origin_of
+from .origins import latest_of, origin_of, written_key
 from .schema.base import KeyedError
 
 
@@ -42,7 +42,7 @@ def format_validation_error(
     if isinstance(error, KeyedError):
         loc = latest_of([(*loc, *k.split(".")) for k in (error.key, *error.also)], origins)
     source = origin_of(loc, origins) or str(file)
-    key = ".".join(loc) or "(top level)"
+    key = ".".join(written_key(loc, origins, source)) or "(top level)"
     if found_key is not None:
         message = f"expected one of {first['ctx']['expected']}, found {found_key!r}"
     else:

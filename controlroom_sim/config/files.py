@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .error_wording import first_line
-from .errors import ControlroomError, Part, named
+from .errors import Part, ScenarioError, named
 from .origins import Origins
+from .shift_lines import KEY as SHIFT_LINES
+from .shift_lines import apply_shift_lines, by_place_error
 
 BUILTIN_BASELINE = "baseline"
-
-
-class ScenarioError(ControlroomError, ValueError):
-    """A scenario (or one of its files) is wrong; the message is one line for the user."""
 
 
 def builtin_baseline_path() -> Path:
@@ -94,7 +92,8 @@ def read_toml(file: Path) -> dict[str, Any]:
 
 def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
     """The merged data of ``file`` and its bases, and which file set each key path (the
-    origins: a file's name here; overrides add the :class:`Param` that set a key)."""
+    origins: a file's name here; overrides add the :class:`Param` that set a key). A file's
+    ``[shift_lines]`` changes apply to its base merged with it."""
     resolved = file.resolve()
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
@@ -107,14 +106,21 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
     data = read_toml(file)
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
+    by_name = data.pop(SHIFT_LINES, None)
     own_origins: dict[tuple[str, ...], Part] = {path: str(file) for path in _leaf_paths(data)}
     # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
     # unless a base sets something there.
     empty = list(_empty_tables(data))
     if base_name is None:
-        return data, Origins({**dict.fromkeys(empty, str(file)), **own_origins})
+        origins = Origins({**dict.fromkeys(empty, str(file)), **own_origins})
+        if by_name is not None:
+            apply_shift_lines(data, origins, by_name, str(file))
+        return data, origins
     base_file = _base_file(file, base_name)
     base, origins = read_with_extends(base_file, (*stack, resolved))
+    for section, value in data.items():
+        if isinstance(value, dict) and isinstance(base.get(section), list):
+            raise by_place_error(str(file), str(base_file), base, section, value)
     merged = _deep_merge(base, data)
     _drop_replaced_provenance(merged, data)
     # Keys the child sets (or replaces wholesale, as arrays or values) now belong to the child.
@@ -125,6 +131,8 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
     for path in empty:
         if not any(p[: len(path)] == path for p in origins):
             origins[path] = str(file)
+    if by_name is not None:
+        apply_shift_lines(merged, origins, by_name, str(file))
     return merged, origins
 
 

@@ -18,7 +18,15 @@ Path = tuple[str, ...]
 
 
 class Origins(dict[Path, Part]):
-    """Key path -> the file or override that set it, in the order the layers were applied."""
+    """Key path -> the file or override that set it, in the order the layers were applied.
+
+    ``written_as`` maps a key path set by a shift line's name to the key as the user wrote it
+    (``("shift_lines", "Late 999", "count")``) and who wrote it, so the error names that key.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.written_as: dict[Path, tuple[Path, Part]] = {}
 
 
 def _nearest(loc: Path, origins: dict[Path, Part]) -> tuple[int, Part] | None:
@@ -49,6 +57,18 @@ def latest_of(locs: Sequence[Path], origins: dict[Path, Part]) -> Path:
         if hit is not None and hit[0] > best_at:
             best, best_at = loc, hit[0]
     return best
+
+
+def written_key(loc: Path, origins: dict[Path, Part], source: Part) -> Path:
+    """``loc`` as the user wrote it: a key set by a shift line's name (or the line itself) is
+    named by that name when the error names the file (or override) that wrote it so, and
+    nothing later set it (or anything of the line) again."""
+    written_as = getattr(origins, "written_as", {})
+    for length in range(len(loc), 0, -1):
+        entry = written_as.get(loc[:length])
+        if entry is not None and entry[1] == source == origin_of(loc[:length], origins):
+            return (*entry[0], *loc[length:])
+    return loc
 
 
 def set_origin(origins: dict[Path, Part], data: Any, path: Path, source: Part) -> None:

@@ -108,10 +108,39 @@ def test_a_variant_that_gives_101_calls_nobody_takes_is_named(tmp_path: Path) ->
     )
 
 
+def test_a_count_set_to_zero_by_name_is_named(tmp_path: Path) -> None:
+    """Every handler line at 0, the last three by the top file: it, not the base nor the
+    middle file, is named."""
+    zeros = "".join(
+        f'[shift_lines."{name}"]\ncount = 0\n'
+        for name in ("Early 999", "Late 999", "Night 999", "Early contact", "Day contact")
+    )
+    middle = variant(tmp_path, zeros, name="middle.toml")
+    rest = "".join(
+        f'[shift_lines."{name}"]\ncount = 0\n'
+        for name in ("Late contact", "Evening contact", "Night contact")
+    )
+    file = variant(tmp_path, rest, base=middle)
+    assert error_of(file) == (
+        f"{file}: handlers: expected at least one handler on duty, found a total count of 0"
+    )
+
+
+def test_a_bad_start_in_the_base_is_named_when_a_variant_changes_the_count(
+    tmp_path: Path,
+) -> None:
+    """The variant changes the evening line's count by name; the base's start is wrong."""
+    base = broken_base(tmp_path, 'start = "19:00"', 'start = "19:60"')
+    file = variant(tmp_path, '[shift_lines."Evening contact"]\ncount = 5\n', base=base)
+    message = error_of(file)
+    assert message.startswith(f"{base}: handlers.1.shifts.3.start: expected a time of day"), message
+
+
 def test_a_bad_start_in_the_base_is_named_when_set_changes_the_count(tmp_path: Path) -> None:
     base = broken_base(tmp_path, 'start = "19:00"', 'start = "19:60"')
-    message = error_of(base, ("handlers.1.shifts.3.count=5",))
-    assert message.startswith(f"{base}: handlers.1.shifts.3.start: "), message
+    for override in ("handlers.1.shifts.3.count=5", "shift_lines.Evening contact.count=5"):
+        message = error_of(base, (override,))
+        assert message.startswith(f"{base}: handlers.1.shifts.3.start: "), message
 
 
 def test_redial_plus_abandon_to_999_names_the_file_that_set_either_last(tmp_path: Path) -> None:
@@ -124,3 +153,14 @@ def test_redial_plus_abandon_to_999_names_the_file_that_set_either_last(tmp_path
         "overrides='channels.101.redial_probability=0.98': channels.101.redial_probability: "
         "expected redial_probability + abandon_to_999_probability <= 1, found 1.01"
     )
+
+
+def test_a_bad_value_in_a_variant_of_a_variant_names_the_one_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    middle = variant(tmp_path, '[shift_lines."Late 999"]\ncount = -2\n', name="middle.toml")
+    top = variant(tmp_path, '[scenario]\nname = "top"\n', base=middle, name="top.toml")
+    line = f"{middle}: shift_lines.Late 999.count: expected a number >= 0, found -2"
+    assert error_of(top) == line
+    fixed = variant(tmp_path, "[shift_lines.'Late 999']\ncount = 2\n", base=middle, name="f.toml")
+    assert load_scenario(fixed).handlers[0].shifts[1].count == 2  # type: ignore[index]

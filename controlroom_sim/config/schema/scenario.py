@@ -12,7 +12,7 @@ from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
-from .rotas import HandlerGroup, RotaGroup, SupportWorkers
+from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 
 
 class RunSettings(_Strict):
@@ -91,6 +91,7 @@ class Scenario(_Strict):
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
                     also=(f"channels.{name}.abandon_to_999_probability",),
                 )
+        self._check_shift_line_names()
         self._check_forces()
         self._check_call_types()
         self._check_dispatch()
@@ -113,6 +114,30 @@ class Scenario(_Strict):
                 "expected a [channels.999] section for callers to ring, found none",
             )
         return self
+
+    def _check_shift_line_names(self) -> None:
+        seen: dict[str, str] = {}
+        for key, line in self.shift_lines():
+            if line.name is None:
+                continue
+            if line.name in seen:
+                raise KeyedError(
+                    f"{key}.name",
+                    f"expected each shift line's name once, found {line.name!r} at "
+                    f"{seen[line.name]} and {key}",
+                    also=(f"{seen[line.name]}.name",),
+                )
+            seen[line.name] = key
+
+    def shift_lines(self) -> list[tuple[str, Shift]]:
+        """Every shift line of every rota (handlers, officers, dispatchers, support workers),
+        with its key path, e.g. ``("handlers.1.shifts.3", Shift(...))``."""
+        out = []
+        for section in ROTA_SECTIONS:
+            for i, group in enumerate(getattr(self, section)):
+                for j, line in enumerate(group.shifts or []):
+                    out.append((f"{section}.{i}.shifts.{j}", line))
+        return out
 
     def _check_forces(self) -> None:
         names = [f.name for f in self.forces]
