@@ -17,7 +17,7 @@ from controlroom_sim.cli.main import main
 from controlroom_sim.config.files import ScenarioError
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
-from tests.helpers.paths import BASELINE
+from tests.helpers.paths import BASELINE, SCENARIOS
 
 NAMES = (
     "Early 999, Late 999, Night 999, Early contact, Day contact, Late contact, Evening contact, "
@@ -370,3 +370,15 @@ def test_mistakes_in_set_by_name_name_the_set(
 ) -> None:
     assert main(["run", str(BASELINE), "--set", override]) == 2
     assert capsys.readouterr().err == f"error: --set {override!r}: {line}\n"
+
+
+def test_the_variant_in_the_library_adds_two_to_the_evening_contact_line(
+    baseline: Scenario,
+) -> None:
+    changed = load_scenario(SCENARIOS / "variants" / "two_more_evening.toml")
+    expected = baseline.model_dump()
+    expected["scenario"]["name"] = "two_more_evening"
+    expected["scenario"]["description"] = changed.scenario.description
+    expected["handlers"][1]["shifts"][3]["count"] = 5
+    assert changed.scenario.description != baseline.scenario.description
+    assert changed.model_dump() == expected
