@@ -172,6 +172,18 @@ def test_a_file_without_extends_may_change_its_own_lines(tmp_path: Path) -> None
     assert lines_of(load_scenario(file))["Day contact"]["count"] == 1
 
 
+def test_provenance_may_name_a_line_by_its_name(tmp_path: Path) -> None:
+    text = '[shift_lines."Evening contact"]\ncount = 5\n[provenance]\n"{key}" = "a trial"\n'
+    good = variant(tmp_path, text.format(key="shift_lines.Evening contact.count"), "good.toml")
+    assert load_scenario(good).provenance["shift_lines.Evening contact.count"] == "a trial"
+    for key in ("shift_lines.Evening contct.count", "shift_lines.Evening contact.cuont"):
+        bad = variant(tmp_path, text.format(key=key), "bad.toml")
+        assert error_of(bad) == (
+            f"{bad}: provenance.{key}: expected the key path of a parameter in this scenario, "
+            "found none"
+        )
+
+
 # -- by name with --set -------------------------------------------------------------------------
 
 
