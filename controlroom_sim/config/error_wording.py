@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
 from .errors import Part
+from .origins import latest_of, origin_of, written_key
 from .schema.base import KeyedError
 
 
@@ -39,26 +40,15 @@ def format_validation_error(
         loc, found_key = loc[:-1], loc[-2]
     error = (first.get("ctx") or {}).get("error")
     if isinstance(error, KeyedError):
-        loc = (*loc, *error.key.split("."))
-    key = ".".join(loc) or "(top level)"
+        loc = latest_of([(*loc, *k.split(".")) for k in (error.key, *error.also)], origins)
     source = origin_of(loc, origins) or str(file)
+    key = ".".join(written_key(loc, origins, source)) or "(top level)"
     if found_key is not None:
         message = f"expected one of {first['ctx']['expected']}, found {found_key!r}"
     else:
         message = _describe(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return (source, f": {key}: {message}" + (more if len(errors) > 1 else ""))
-
-
-def origin_of(loc: tuple[str, ...], origins: dict[tuple[str, ...], Part]) -> Part | None:
-    """The file (or override) that set ``loc`` or the nearest table above it; None when no
-    file sets anything of its top-level section (then the scenario file itself is named)."""
-    for length in range(len(loc), 0, -1):
-        prefix = loc[:length]
-        hits = [f for path, f in origins.items() if path[:length] == prefix]
-        if hits:
-            return hits[0]
-    return None
 
 
 _EXPECT = {

@@ -26,6 +26,10 @@ class ControlroomError(Exception):
     exit_status = 2
 
 
+class ScenarioError(ControlroomError, ValueError):
+    """A scenario (or one of its files) is wrong; the message is one line for the user."""
+
+
 E = TypeVar("E", bound=BaseException)
 
 _ALONE = object()

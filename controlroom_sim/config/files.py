@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .error_wording import first_line
-from .errors import ControlroomError, Part, named
+from .errors import Part, ScenarioError, named
+from .origins import Origins
+from .shift_lines import KEY as SHIFT_LINES
+from .shift_lines import apply_shift_lines, by_place_error
 
 BUILTIN_BASELINE = "baseline"
-
-
-class ScenarioError(ControlroomError, ValueError):
-    """A scenario (or one of its files) is wrong; the message is one line for the user."""
 
 
 def builtin_baseline_path() -> Path:
@@ -91,11 +90,10 @@ def read_toml(file: Path) -> dict[str, Any]:
     return data
 
 
-def read_with_extends(
-    file: Path, stack: tuple[Path, ...]
-) -> tuple[dict[str, Any], dict[tuple[str, ...], Part]]:
+def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
     """The merged data of ``file`` and its bases, and which file set each key path (the
-    origins: a file's name here; overrides add the :class:`Param` that set a key)."""
+    origins: a file's name here; overrides add the :class:`Param` that set a key). A file's
+    ``[shift_lines]`` changes apply to its base merged with it."""
     resolved = file.resolve()
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
@@ -108,12 +106,38 @@ def read_with_extends(
     data = read_toml(file)
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
+    by_name = data.pop(SHIFT_LINES, None)
     own_origins: dict[tuple[str, ...], Part] = {path: str(file) for path in _leaf_paths(data)}
     # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
     # unless a base sets something there.
     empty = list(_empty_tables(data))
     if base_name is None:
-        return data, {**dict.fromkeys(empty, str(file)), **own_origins}
+        origins = Origins({**dict.fromkeys(empty, str(file)), **own_origins})
+        if by_name is not None:
+            apply_shift_lines(data, origins, by_name, str(file))
+        return data, origins
+    base_file = _base_file(file, base_name)
+    base, origins = read_with_extends(base_file, (*stack, resolved))
+    for section, value in data.items():
+        if isinstance(value, dict) and isinstance(base.get(section), list):
+            raise by_place_error(str(file), str(base_file), base, section, value)
+    merged = _deep_merge(base, data)
+    _drop_replaced_provenance(merged, data)
+    # Keys the child sets (or replaces wholesale, as arrays or values) now belong to the child.
+    for path in list(origins):
+        if any(path[: len(own)] == own or own[: len(path)] == path for own in own_origins):
+            del origins[path]
+    origins.update(own_origins)
+    for path in empty:
+        if not any(p[: len(path)] == path for p in origins):
+            origins[path] = str(file)
+    if by_name is not None:
+        apply_shift_lines(merged, origins, by_name, str(file))
+    return merged, origins
+
+
+def _base_file(file: Path, base_name: Any) -> Path:
+    """The file that ``file``'s ``extends = base_name`` names."""
     if not isinstance(base_name, str):
         raise ScenarioError(
             f"{file}: extends: expected a file name, found {type(base_name).__name__}"
@@ -127,18 +151,7 @@ def read_with_extends(
         raise ScenarioError(
             f"{file}: extends: expected a scenario file, found a folder {base_name!r}"
         )
-    base, origins = read_with_extends(base_file, (*stack, resolved))
-    merged = _deep_merge(base, data)
-    _drop_replaced_provenance(merged, data)
-    # Keys the child sets (or replaces wholesale, as arrays) now belong to the child.
-    for path in list(origins):
-        if any(path[: len(own)] == own for own in own_origins):
-            del origins[path]
-    origins.update(own_origins)
-    for path in empty:
-        if not any(p[: len(path)] == path for p in origins):
-            origins[path] = str(file)
-    return merged, origins
+    return base_file
 
 
 def _drop_replaced_provenance(merged: dict[str, Any], child: Mapping[str, Any]) -> None:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .error_wording import format_validation_error, origin_of
+from .error_wording import format_validation_error
 from .errors import Part, named
 from .files import (
     BUILTIN_BASELINE,
@@ -27,9 +27,11 @@ from .files import (
     read_toml,
     read_with_extends,
 )
+from .origins import origin_of
 from .overrides import apply_override
 from .profiles import read_profile
 from .schema.scenario import Scenario
+from .shift_lines import KEY as SHIFT_LINES
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -129,10 +131,15 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], Part], file: 
 
 
 def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], Part], file: Path) -> None:
-    """Every provenance key must name a parameter of the scenario (set or defaulted)."""
+    """Every provenance key must name a parameter of the scenario (set or defaulted); a shift
+    line's may name it by its name, ``shift_lines.Evening contact.count``."""
+    lines = {line.name: line for _, line in scenario.shift_lines() if line.name is not None}
     for key in scenario.provenance:
         node: Any = scenario
-        for part in key.split("."):
+        parts = key.split(".")
+        if parts[0] == SHIFT_LINES and len(parts) > 1 and parts[1] in lines:
+            node, parts = lines[parts[1]], parts[2:]
+        for part in parts:
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

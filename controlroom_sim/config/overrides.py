@@ -4,6 +4,7 @@ merged table.
 The value is read as a TOML value, or as a plain string when it is not one; the override then
 owns its key path (for error messages, which name it as the parameter that gave it, e.g.
 ``overrides='handlers.0.count=-1'``) and takes any provenance under a replaced array along.
+``shift_lines.NAME.KEY=VALUE`` sets KEY of the shift line called NAME (:mod:`.shift_lines`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 from .error_wording import show_value
 from .errors import Param, Part, named
 from .files import ScenarioError, check_integers, resolved_path
+from .origins import Origins, set_origin
+from .shift_lines import KEY as SHIFT_LINES
+from .shift_lines import override_path
 
 # -- overrides ----------------------------------------------------------------------------------
 
@@ -34,7 +38,7 @@ def apply_override(
 ) -> None:
     """Apply ``text`` (``KEY=VALUE``), given in the parameter ``param`` (``overrides`` or
     ``vary``): errors, and later errors about the key it sets, name ``param`` and ``text``."""
-    where = Param(param, text)
+    where = Param(param, text, quote=" " in text)  # spelled --set 'a b=1' when it has a space
     if "=" not in text:
         raise named(ScenarioError, where, ": expected KEY=VALUE, found no '='")
     key, _, value_text = text.partition("=")
@@ -43,6 +47,9 @@ def apply_override(
         raise named(
             ScenarioError, where, ": expected a dotted key such as channels.999.calls_per_day"
         )
+    written = None
+    if parts[0] == SHIFT_LINES:  # shift_lines.NAME.KEY: the named line's KEY
+        written, parts = tuple(parts), override_path(data, parts, where)
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         node = _step(node, part, parts[: depth + 1], where)
@@ -72,9 +79,10 @@ def apply_override(
                 del provenance[key]
     # The override now owns its key path and everything under it.
     path = tuple(parts)
-    for owned in [p for p in origins if p[: len(path)] == path]:
-        del origins[owned]
-    origins[path] = where
+    set_origin(origins, data, path, where)
+    if written is not None and isinstance(origins, Origins):
+        origins.written_as[path] = (written, where)
+        origins.written_as[path[:4]] = (written[:2], where)  # the line itself
 
 
 def _step(node: Any, part: str, path: list[str], where: Param) -> Any:

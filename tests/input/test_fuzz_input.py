@@ -567,7 +567,7 @@ def run_scenario_case(case: dict[str, Any]) -> None:
 def _schema_keys(data: dict[str, Any]) -> list[str]:
     """Where the schema reports its errors (dist tags dropped), for whole-model checks that
     name a key other than the one that was broken (a group deleted leaves a channel without
-    handlers)."""
+    handlers); a whole-model check may name any of the keys it is about (the one set last)."""
     try:
         Scenario.model_validate(data)
     except ValidationError as exc:
@@ -576,8 +576,9 @@ def _schema_keys(data: dict[str, Any]) -> list[str]:
             loc = [str(p) for p in error["loc"] if str(p) not in DIST_NAMES]
             keyed = (error.get("ctx") or {}).get("error")
             if isinstance(keyed, KeyedError):
-                loc += keyed.key.split(".")
-            out.append(".".join(loc))
+                out.extend(".".join([*loc, *k.split(".")]) for k in (keyed.key, *keyed.also))
+            else:
+                out.append(".".join(loc))
         return out
     return []
 

@@ -15,11 +15,18 @@ NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class KeyedError(ControlroomError, ValueError):
-    """A problem found by a whole-model check, at a key path below that model."""
+    """A problem found by a whole-model check, at a key path below that model.
 
-    def __init__(self, key: str, message: str) -> None:
+    ``also``: other key paths (from the same model) whose values make the problem together with
+    ``key``'s; the error names whichever of them the last file (or override) to set any of them
+    set, so a variant that breaks a combination its base had right is the one named. The
+    message must then read after any of the paths.
+    """
+
+    def __init__(self, key: str, message: str, also: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.key = key
+        self.also = also
 
 
 class _Strict(BaseModel):

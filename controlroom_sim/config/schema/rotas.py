@@ -11,6 +11,9 @@ from ..distributions import Distribution, Fixed
 from ..vocabulary import DAY_SETS, WEEKDAYS, ChannelName, clock_to_seconds
 from .base import ForceName, NonNegativeFloat, PositiveFloat, Probability, _Strict
 
+ROTA_SECTIONS = ("handlers", "dispatchers", "officers", "support_workers")
+"""The scenario's sections of groups on rotas, whose shift lines may have names."""
+
 
 class Break(_Strict):
     """A break inside a shift: it starts ``after_hours`` into the shift, or when the call in
@@ -33,13 +36,29 @@ class Break(_Strict):
 
 
 class Shift(_Strict):
-    """One shift line of a handler group's rota."""
+    """One shift line of a group's rota.
 
+    ``name`` (optional, unique among the scenario's shift lines) lets a variant change the line
+    by name (``[shift_lines."Late 999"]``, see :mod:`controlroom_sim.config.shift_lines`); the
+    model does not read it.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=60)] | None = None
     start: str
     hours: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)]
     days: str | list[str] = "daily"
     count: Annotated[int, Field(ge=0)]
     breaks: list[Break] = []
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and (value != value.strip() or any(c in value for c in '.="')):
+            raise ValueError(
+                "expected a name without '.', '=', '\"' or spaces at either end "
+                f"(it is written in --set shift_lines.NAME.count=...), found {value!r}"
+            )
+        return value
 
     @field_validator("start")
     @classmethod

@@ -12,7 +12,7 @@ from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
-from .rotas import HandlerGroup, RotaGroup, SupportWorkers
+from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
 
 
@@ -78,8 +78,9 @@ class Scenario(_Strict):
             ):
                 raise KeyedError(
                     f"channels.{name}",
-                    f"has calls, so expected a handler group with the skill '{name}' and "
-                    "someone on duty, found none",
+                    f"channel {name} has calls, so expected a handler group with the skill "
+                    f"'{name}' and someone on duty, found none",
+                    also=("handlers",),
                 )
             if name != "101" and channel.abandon_to_999_probability > 0:
                 raise KeyedError(
@@ -91,7 +92,9 @@ class Scenario(_Strict):
                     f"channels.{name}.redial_probability",
                     "expected redial_probability + abandon_to_999_probability <= 1, found "
                     f"{channel.redial_probability + channel.abandon_to_999_probability:g}",
+                    also=(f"channels.{name}.abandon_to_999_probability",),
                 )
+        self._check_shift_line_names()
         self._check_forces()
         self._check_call_types()
         self._check_dispatch()
@@ -114,6 +117,30 @@ class Scenario(_Strict):
                 "expected a [channels.999] section for callers to ring, found none",
             )
         return self
+
+    def _check_shift_line_names(self) -> None:
+        seen: dict[str, str] = {}
+        for key, line in self.shift_lines():
+            if line.name is None:
+                continue
+            if line.name in seen:
+                raise KeyedError(
+                    f"{key}.name",
+                    f"expected each shift line's name once, found {line.name!r} at "
+                    f"{seen[line.name]} and {key}",
+                    also=(f"{seen[line.name]}.name",),
+                )
+            seen[line.name] = key
+
+    def shift_lines(self) -> list[tuple[str, Shift]]:
+        """Every shift line of every rota (handlers, officers, dispatchers, support workers),
+        with its key path, e.g. ``("handlers.1.shifts.3", Shift(...))``."""
+        out = []
+        for section in ROTA_SECTIONS:
+            for i, group in enumerate(getattr(self, section)):
+                for j, line in enumerate(group.shifts or []):
+                    out.append((f"{section}.{i}.shifts.{j}", line))
+        return out
 
     def _check_forces(self) -> None:
         names = [f.name for f in self.forces]
@@ -162,8 +189,9 @@ class Scenario(_Strict):
                 ):
                     raise KeyedError(
                         f"forces.{i}",
-                        f"has {channel} calls, so expected a handler group that takes "
-                        f"{force.name}'s {channel} calls with someone on duty, found none",
+                        f"{force.name} has {channel} calls, so expected a handler group that "
+                        f"takes {force.name}'s {channel} calls with someone on duty, found none",
+                        also=("handlers",),
                     )
 
     @property
