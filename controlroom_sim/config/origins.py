@@ -49,14 +49,14 @@ def origin_of(loc: Path, origins: dict[Path, Part]) -> Part | None:
 
 
 def latest_of(locs: Sequence[Path], origins: dict[Path, Part]) -> Path:
-    """Of several key paths that make a problem together, the one set last (the first on a
-    tie, or when none was set by a file)."""
-    best, best_at = locs[0], -1
-    for loc in locs:
-        hit = _nearest(loc, origins)
-        if hit is not None and hit[0] > best_at:
-            best, best_at = loc, hit[0]
-    return best
+    """Of several key paths that make a problem together, the first of those set by the last
+    layer that set any of them (the first when no layer set any)."""
+    hits = [(loc, _nearest(loc, origins)) for loc in locs]
+    found = [(hit[0], hit[1]) for _, hit in hits if hit is not None]
+    if not found:
+        return locs[0]
+    last = max(found, key=lambda h: h[0])[1]
+    return next(loc for loc, hit in hits if hit is not None and hit[1] == last)
 
 
 def written_key(loc: Path, origins: dict[Path, Part], source: Part) -> Path:

@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pandas as pd
-import tomli_w
 
 from controlroom_sim.cli.main import main
-from tests.helpers.paths import BASELINE
+from tests.helpers.paths import BASELINE, SCENARIOS
 
 SHORT = ["--replications", "4", "--set", "scenario.days=1", "--quiet"]
 SHRINKAGE = 0.127 + 0.039 + 0.03 + 0.03
-
-
-def _two_more_evening(tmp_path: Path) -> Path:
-    base = tomllib.loads(BASELINE.read_text())
-    handlers = base["handlers"]
-    line = next(s for s in handlers[1]["shifts"] if s["start"] == "19:00")
-    line["count"] += 2
-    variant = tmp_path / "two_more.toml"
-    text = f'extends = "{BASELINE}"\n[scenario]\nname = "two more"\n'
-    variant.write_text(text + tomli_w.dumps({"handlers": handlers}))
-    return variant
 
 
 def test_run_prints_staffing_and_cost(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +35,7 @@ def test_run_prints_staffing_and_cost(tmp_path: Path, capsys) -> None:  # type: 
 
 def test_compare_says_what_the_change_costs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "cmp"
-    variant = _two_more_evening(tmp_path)
+    variant = SCENARIOS / "variants" / "two_more_evening.toml"  # "Evening contact" 3 -> 5
     assert main(["compare", str(BASELINE), str(variant), *SHORT, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     line = next(x for x in text.splitlines() if x.startswith("in short: "))

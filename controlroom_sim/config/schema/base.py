@@ -12,6 +12,9 @@ from ..errors import ControlroomError
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Hours = Annotated[float, Field(ge=0, le=87_600, allow_inf_nan=False)]
+"""A time in hours, up to ten years: anything longer overflows the clock arithmetic it feeds."""
+PositiveHours = Annotated[float, Field(gt=0, le=87_600, allow_inf_nan=False)]
 
 
 class KeyedError(ControlroomError, ValueError):

@@ -10,7 +10,15 @@ from pydantic import Field, field_validator, model_validator
 
 from ..distributions import MAX_MEAN_S, Distribution, Fixed
 from ..vocabulary import RESPONSE_GRADES, ResponseGrade
-from .base import KeyedError, NonNegativeFloat, PositiveFloat, Probability, _Strict
+from .base import (
+    Hours,
+    KeyedError,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveHours,
+    Probability,
+    _Strict,
+)
 
 
 class Appointments(_Strict):
@@ -21,10 +29,10 @@ class Appointments(_Strict):
     its slot starts, and is on time if an officer arrives within ``target_hours`` of that.
     """
 
-    earliest_hours: NonNegativeFloat = 2.0
-    slot_hours: PositiveFloat = 1.0
+    earliest_hours: Hours = 2.0
+    slot_hours: PositiveHours = 1.0
     per_slot: Annotated[int, Field(ge=1)]
-    target_hours: PositiveFloat = 1.0
+    target_hours: PositiveHours = 1.0
 
 
 class Suppression(_Strict):
@@ -46,7 +54,7 @@ class Reassessment(_Strict):
     instant and their time is only counted, as ``review_hours``.
     """
 
-    every_hours: PositiveFloat
+    every_hours: PositiveHours
     review_s: Distribution = Fixed(dist="fixed", value=120.0)
 
 
@@ -60,7 +68,7 @@ class FailureDemand(_Strict):
     about the same matter: it takes handler time but raises no new incident.
     """
 
-    after_wait_hours: PositiveFloat = 24.0
+    after_wait_hours: PositiveHours = 24.0
     waiting_probability: Probability = 0.0
     resolved_probability: Probability = 0.0
     resolved_delay_s: Distribution = Fixed(dist="fixed", value=86400.0)
