@@ -12,7 +12,7 @@ from ..analysis.staffing_kpis import ROLE_WORDS
 from ..config.schema import ROLES
 from .display import render
 
-_COLUMNS = (
+COST_COLUMNS = (
     ("rostered_hours_week", "rostered h/week", "{:,.0f}"),
     ("paid_hours_week", "paid h/week", "{:,.0f}"),
     ("posts", "posts (FTE)", "{:,.1f}"),
@@ -48,7 +48,7 @@ def staffing_table(summary: pd.DataFrame, scenario: str | None = None, currency:
         if f"posts_{role}" not in mean:
             continue
         cells = [ROLE_WORDS[role]]
-        for name, _, form in _COLUMNS:
+        for name, _, form in COST_COLUMNS:
             value = mean.get(f"{name}_{role}")
             if value is None:
                 cells.append("-")
@@ -61,8 +61,8 @@ def staffing_table(summary: pd.DataFrame, scenario: str | None = None, currency:
     total += [f"{mean['posts_total']:,.1f}", "", ""]
     total.append(money(mean["cost_year_total"], currency) if "cost_year_total" in mean else "-")
     rows.append(total)
-    header = ["staff", *(label for _, label, _ in _COLUMNS)]
-    return render(rows, header, [False, *([True] * len(_COLUMNS))])
+    header = ["staff", *(label for _, label, _ in COST_COLUMNS)]
+    return render(rows, header, [False, *([True] * len(COST_COLUMNS))])
 
 
 def cost_line(

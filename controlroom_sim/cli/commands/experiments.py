@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 from pathlib import Path
 
 from ...analysis.comparison import SweepError, parse_vary
@@ -14,6 +15,7 @@ from ...experiments.options import RunOptions
 from ...experiments.run_folder import default_folder
 from ...reporting.cost_display import cost_line, staffing_table
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
+from ...reporting.workbook import write_workbook
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
 from ..usage import UsageError, error_text
@@ -72,8 +74,25 @@ def command_run(args: argparse.Namespace) -> int:
         print()
         print("Staffing and cost ([staffing]: shrinkage, contract hours and hourly costs):")
         print(staffing)
+    _workbooks(args, options.out)
     print(f"results: {options.out}")
     return 0
+
+
+def _workbooks(args: argparse.Namespace, folder: Path | None) -> None:
+    """The Excel workbook in the results folder, and at ``--xlsx`` if given."""
+    if folder is None:
+        return
+    made = write_workbook(folder)
+    if args.xlsx is not None:
+        try:
+            args.xlsx.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made, args.xlsx)
+        except OSError as exc:
+            raise UsageError(
+                f"--xlsx {args.xlsx}: cannot write the workbook there ({exc.strerror or exc})"
+            ) from None
+        print(f"workbook: {args.xlsx}")
 
 
 def _currency(scenario) -> str:  # type: ignore[no-untyped-def]
@@ -122,6 +141,7 @@ def command_compare(args: argparse.Namespace) -> int:
         line = cost_line(differences, result.name, currency=_currency(scenarios[0]))
         if line:
             print(f"in short: {line}")
+    _workbooks(args, folder)
     print(f"results: {folder}")
     return 0
 
@@ -142,5 +162,6 @@ def command_sweep(args: argparse.Namespace) -> int:
     result = api.sweep_loaded(grid, options)
     _print_heading("sweep", "variants", result)
     print(sweep_overview(result.table, [k for k, _ in pairs], _show(args)))
+    _workbooks(args, folder)
     print(f"results: {folder}")
     return 0

@@ -52,6 +52,14 @@ def _add_experiment_options(command: argparse.ArgumentParser, out_help: str) -> 
         default="parquet",
         help="format of the per-call and per-incident tables, or none (default: parquet)",
     )
+    command.add_argument(
+        "--xlsx",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the Excel workbook to FILE (it is always written to the results "
+        "folder as results.xlsx)",
+    )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
