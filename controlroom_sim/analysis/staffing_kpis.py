@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..config.schema import ROLES, Scenario
+from ..config.schema import ROLES, Scenario, Staffing
 from ..model.records import RunRecords
 from ..model.staffing import RotaGroup, shifts_worked
 
@@ -87,6 +87,21 @@ def _overtime_hours(table: pd.DataFrame | None, lo: float, hi: float) -> float:
 
 
 _MEMBERS = {"handlers": "handlers", "officers": "officers", "support_workers": "support_workers"}
+
+
+def posts_and_cost(
+    staffing: Staffing | None, role: str, rostered_hours_week: float
+) -> dict[str, float]:
+    """Posts (FTE) and cost a year (without overtime) of ``rostered_hours_week`` of ``role``:
+    ``{}`` without ``[staffing]``; no ``cost_year`` without the role's hourly cost."""
+    if staffing is None:
+        return {}
+    out = {"posts": staffing.posts(role, rostered_hours_week)}
+    rate = staffing.hourly_cost.of(role)
+    if rate is not None:
+        paid = staffing.paid_hours(rostered_hours_week)
+        out["cost_year"] = paid * rate * (1.0 + staffing.on_costs) * WEEKS_A_YEAR
+    return out
 
 
 def staffing_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float]:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..config.schema import Scenario
 from ..config.vocabulary import WEEKDAYS
+from ..reporting.cost_display import money
 from ..reporting.display import format_value, interval_text, render
 from .demand import HOURS_PER_INTERVAL, measured_positions, staff_hours
 from .planner_results import RosterResult, StaffResult
@@ -73,6 +74,13 @@ def staff_report(result: StaffResult) -> str:
         ["peak handlers", f"{int(result.erlang.max(initial=0))}"]
         + ([f"{int(result.required.max(initial=0))}"] if simulated else []),
     ]
+    curves = ["erlang", *(["simulated"] if simulated else [])]
+    if "erlang_posts" in hours:
+        rows.append(
+            ["posts (FTE, [staffing] shrinkage)"] + [f"{hours[f'{c}_posts']:,.1f}" for c in curves]
+        )
+    if "erlang_cost_year" in hours:
+        rows.append(["cost a year"] + [money(hours[f"{c}_cost_year"]) for c in curves])
     measured = measured_positions(scenario)
     for d, day in enumerate(WEEKDAYS):
         days = slice(d * 96, (d + 1) * 96)
@@ -113,11 +121,16 @@ def staff_report(result: StaffResult) -> str:
     return "\n".join(lines)
 
 
+_COST_HEADERS = {"posts": "posts (FTE)", "cost_year": "cost/year"}
+
+
 def roster_report(result: RosterResult) -> str:
     """Patterns side by side: paid hours, headcount, solver status and simulated KPIs."""
     table = result.table(ROSTER_KPIS)
     kpis = [k for k in ROSTER_KPIS if k in table.columns]
-    header = ["rota", "paid h/week", "people", "HiGHS", "short", *kpis]
+    costs = [c for c in ("posts", "cost_year") if c in table.columns]
+    header = ["rota", "paid h/week", *[_COST_HEADERS[c] for c in costs], "people", "HiGHS"]
+    header += ["short", *kpis]
     rows = []
     for r in table.itertuples(index=False):
         row = r._asdict()
@@ -126,9 +139,9 @@ def roster_report(result: RosterResult) -> str:
         if roster is not None and roster.status != "optimal":
             # At the node limit the roster is the same on every run; at the time limit, not.
             status = f"gap {roster.gap:.1%}" + (" (time)" if roster.status == "time limit" else "")
-        cells = [
-            row["rota"],
-            f"{row['paid_hours']:,.0f}",
+        cells = [row["rota"], f"{row['paid_hours']:,.0f}"]
+        cells += [f"{row['posts']:,.1f}" if c == "posts" else money(row[c]) for c in costs]
+        cells += [
             "-" if math.isnan(row["headcount"]) else f"{row['headcount']:.0f}",
             status,
             str(row["intervals_short"]),
@@ -142,5 +155,6 @@ def roster_report(result: RosterResult) -> str:
         f"peak {result.requirement.max(initial=0):.0f}; 'short': intervals the rota covers "
         "below it; KPIs: mean (95% CI)"
     ]
-    out.append(render(rows, header, [False, True, True, False, True] + [True] * len(kpis)))
+    right = [False, True, *([True] * len(costs)), True, False, True] + [True] * len(kpis)
+    out.append(render(rows, header, right))
     return "\n".join(out)

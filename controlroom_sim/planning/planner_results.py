@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.staffing_kpis import posts_and_cost
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK
 from ..experiments import api
@@ -71,6 +72,11 @@ class StaffResult:
         if self.search.chosen is not None:
             out["simulated_hours"] = staff_hours(self.required, self.scenario)
             out["simulated_paid_hours"] = staff_hours(self.required, self.scenario, self.shrinkage)
+        for curve in ("erlang", "simulated"):
+            if f"{curve}_paid_hours" in out:
+                staffing = self.scenario.staffing
+                costs = posts_and_cost(staffing, "handlers", out[f"{curve}_paid_hours"])
+                out.update({f"{curve}_{k}": v for k, v in costs.items()})
         return out
 
     def misses(self) -> pd.DataFrame:
@@ -137,6 +143,8 @@ class RosterResult:
                     "intervals_short": int((roster.coverage < self.requirement - 1e-9).sum()),
                 }
             )
+        for row in rows:
+            row.update(posts_and_cost(self.scenario.staffing, "handlers", row["paid_hours"]))
         table = pd.DataFrame(rows)
         if self.comparison is not None:
             summary = self.comparison.summary
