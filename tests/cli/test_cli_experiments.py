@@ -137,7 +137,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Compared:
 def test_compare_writes_every_file(compared: Compared) -> None:
     """summary.csv, kpis.csv, differences.csv, manifest.json and a folder per scenario."""
     out = compared.out
-    expected = {"summary.csv", "kpis.csv", "differences.csv", "manifest.json"}
+    expected = {"summary.csv", "kpis.csv", "differences.csv", "manifest.json", "results.xlsx"}
     folders = ["00-baseline", "01-more-staff", "02-renamed", "03-baseline_dup"]
     for folder in folders:
         expected |= {f"scenarios/{folder}/{name}" for name in SCENARIO_FILES}
