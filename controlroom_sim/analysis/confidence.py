@@ -9,6 +9,22 @@ import numpy as np
 import pandas as pd
 from scipy import special  # stdtrit is Student's t quantile; scipy.stats is slow to import
 
+FEW_REPLICATIONS = 5
+"""Below this many replications a 95% interval rests on a standard deviation estimated from
+two to four values (t quantiles of 12.7 to 2.8): too rough to trust, so the command line and
+the report say so."""
+
+
+def few_replications_warning(n: int) -> str | None:
+    """One line saying the intervals are unreliable with ``n`` replications, or ``None`` when
+    there are enough (:data:`FEW_REPLICATIONS` or more)."""
+    if n >= FEW_REPLICATIONS:
+        return None
+    return (
+        f"only {n} replication{'s' if n != 1 else ''}: the 95% confidence intervals are "
+        f"unreliable with fewer than {FEW_REPLICATIONS}"
+    )
+
 
 def summarise(
     kpis: pd.DataFrame, confidence: float = 0.95, by: Iterable[str] = ("scenario", "kpi")

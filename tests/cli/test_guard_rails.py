@@ -60,3 +60,33 @@ def test_callback_enabled_by_set_alone(tmp_path: Path, capsys: pytest.CaptureFix
     assert "callback.accept_probability: expected this key when callbacks are enabled" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "on").exists()
+
+
+WARNING = (
+    "warning: only {n} replications: the 95% confidence intervals are unreliable with fewer than 5"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", str(ERLANG_C)],
+        ["compare", str(ERLANG_C), str(ERLANG_C)],
+        ["sweep", str(ERLANG_C), "--vary", "handlers.0.count=19,20"],
+    ],
+    ids=["run", "compare", "sweep"],
+)
+def test_few_replications_warn_once_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """Below 5 replications run, compare and sweep say on stderr, in one line, that the
+    intervals are unreliable (the run still succeeds); at 5 they say nothing."""
+    for n, warned in ((2, True), (5, False)):
+        out = tmp_path / f"{command[0]}-{n}"
+        status, printed, err = _run(
+            [*command, "--replications", str(n), "--out", str(out), *SMALL], capsys
+        )
+        assert status == 0, err
+        assert "results:" in printed
+        lines = err.strip().splitlines()
+        assert lines == ([WARNING.format(n=n)] if warned else []), err

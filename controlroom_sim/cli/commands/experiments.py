@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 
 from ...analysis.comparison import SweepError, parse_vary
+from ...analysis.confidence import few_replications_warning
 from ...experiments import api
 from ...experiments.inputs import load, load_grid
 from ...experiments.options import RunOptions
@@ -48,6 +50,13 @@ def _with_folder(options: RunOptions, name: str) -> RunOptions:
     return dataclasses.replace(options, out=folder)
 
 
+def _warn_if_few(replications: int) -> None:
+    """One line on stderr when the intervals rest on too few replications to trust."""
+    warning = few_replications_warning(replications)
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def command_run(args: argparse.Namespace) -> int:
     options = _options(args)
     loaded = load(args.scenario, args.overrides)  # bad input before anything else
@@ -65,6 +74,7 @@ def command_run(args: argparse.Namespace) -> int:
     )
     for line in precision_lines(result.precision):
         print(line)
+    _warn_if_few(n)
     print(kpi_table(result.summary))
     print(f"results: {options.out}")
     return 0
@@ -81,6 +91,7 @@ def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
     )
     for line in precision_lines(first.precision):
         print(line)
+    _warn_if_few(len(first.replications))
 
 
 def _show(args: argparse.Namespace) -> list[str] | None:
