@@ -9,6 +9,9 @@ cool-down). Staff time (occupancy, utilisation, reviews) counts the part inside 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
@@ -108,3 +111,13 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     ending = handlers["scheduled_end_s"].between(lo, hi, inclusive="left")
     kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
     return kpis
+
+
+def unknown_kpi(name: str, known: Sequence[str]) -> str:
+    """What to say of ``name`` when it is not one of the ``known`` KPI names: that there is no
+    such KPI, with the nearest known name when one is close (a misspelling)."""
+    near = difflib.get_close_matches(name, known, n=1)
+    if near:
+        return f": no such KPI; did you mean {near[0]}?"
+    examples = ", ".join(known[:3])
+    return f": no such KPI; expected one of the {len(known)} KPIs of the scenario ({examples}, ...)"

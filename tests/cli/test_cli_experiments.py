@@ -476,7 +476,7 @@ def test_target_on_an_unknown_kpi_exits_2_naming_it(
 ) -> None:
     argv = ["run", "--target-half-width", "offerd_999=1", "--out", str(tmp_path / "run")]
     line = assert_one_line_error(capsys, main([*argv, "--quiet", *SMALL]))
-    assert "--target-half-width offerd_999" in line and "not a KPI" in line
+    assert "--target-half-width offerd_999" in line and "no such KPI" in line
     assert "offered_999" in line  # the near miss is suggested
 
 

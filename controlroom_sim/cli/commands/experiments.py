@@ -10,10 +10,14 @@ from pathlib import Path
 
 from ...analysis.comparison import SweepError, parse_vary
 from ...analysis.confidence import few_replications_warning
+from ...analysis.kpis import unknown_kpi
+from ...config.errors import Param, named
+from ...config.schema import Scenario
 from ...experiments import api
 from ...experiments.inputs import load, load_grid
 from ...experiments.options import RunOptions
 from ...experiments.run_folder import default_folder
+from ...experiments.runner import kpi_names
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
@@ -100,6 +104,18 @@ def _show(args: argparse.Namespace) -> list[str] | None:
     return _names(args.show)
 
 
+def _check_show(args: argparse.Namespace, scenarios: list[Scenario]) -> None:
+    """Every ``--show`` name is a KPI of one of the scenarios (checked before anything runs:
+    a misspelt name would otherwise only leave its row out of the table)."""
+    shown = _show(args)
+    if not shown:
+        return
+    known = list(dict.fromkeys(name for s in scenarios for name in kpi_names(s)))
+    for name in shown:
+        if name not in known:
+            raise named(UsageError, Param("show", name), unknown_kpi(name, known))
+
+
 def command_compare(args: argparse.Namespace) -> int:
     options = _options(args)
     sources = [
@@ -109,6 +125,7 @@ def command_compare(args: argparse.Namespace) -> int:
     # every file checked before any simulation runs
     loaded = [load(source, args.overrides) for source in sources]
     scenarios = [s.scenario for s in loaded]
+    _check_show(args, scenarios)
     _check_size(args, scenarios, sources, _replications(args, scenarios[0]), bool(args.targets))
     options = _with_folder(options, "compare")
     folder = options.out
@@ -133,6 +150,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     # every grid point checked before any simulation runs
     grid = load_grid(args.scenario, pairs, args.overrides)
     scenarios = [v.scenario for v in grid.variants]
+    _check_show(args, scenarios)
     replications = _replications(args, scenarios[0])
     _check_size(args, scenarios, [args.scenario] * len(scenarios), replications, bool(args.targets))
     options = _with_folder(options, "sweep")
