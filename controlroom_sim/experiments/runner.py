@@ -80,11 +80,11 @@ def check_targets(
     if not plan.targets:
         return
     known = {label: kpi_names(s) for s, label in zip(scenarios, labels, strict=True)}
-    every = list(dict.fromkeys(name for names in known.values() for name in names))
+    anywhere = list(dict.fromkeys(name for names in known.values() for name in names))
     for target in plan.targets:
         where = Param("target_half_width", target.kpi)
-        if target.kpi not in every:
-            raise named(PrecisionError, where, unknown_kpi(target.kpi, every))
+        if target.kpi not in anywhere:
+            raise named(PrecisionError, where, unknown_kpi(target.kpi, anywhere))
         for label, names in known.items():
             if target.kpi not in names:
                 raise named(
