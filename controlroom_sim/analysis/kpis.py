@@ -9,6 +9,9 @@ cool-down). Staff time (occupancy, utilisation, reviews) counts the part inside 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
@@ -110,3 +113,17 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
     kpis.update(staffing_kpis(records, scenario))
     return kpis
+
+
+def unknown_kpi(name: str, known: Sequence[str]) -> str:
+    """What to say of ``name`` when it is not one of the ``known`` KPI names: that there is no
+    such KPI, with the nearest known name when one is close (a misspelling; the cut-off is a
+    little above difflib's 0.6, which offers abandon_rate_101 for callback_requested_rate_101)."""
+    near = difflib.get_close_matches(name, known, n=1, cutoff=0.65)
+    if near:
+        return f": no such KPI; did you mean {near[0]}?"
+    examples = ", ".join(known[:3])
+    return (
+        f": no such KPI; expected one of the {len(known)} KPIs of the scenario ({examples}, ...), "
+        "which depend on its features (callbacks, dispatch, call types, forces, support workers)"
+    )

@@ -28,6 +28,7 @@ from .confidence import confidence_interval
 from .erlang.erlang_a import erlang_a_metrics
 from .erlang.erlang_c import erlang_c_metrics, priority_mmc_waits
 from .erlang.queue_metrics import QueueMetrics
+from .kpi_kinds import kpi_bounds
 
 TARGET_S = 10.0
 
@@ -203,7 +204,7 @@ def compare(scenario: Scenario, kpis: pd.DataFrame, confidence: float = 0.99) ->
     for kpi, theory in expected.items():
         values = kpis.loc[kpis["kpi"] == kpi, "value"].to_numpy(dtype=float)
         values = values[~np.isnan(values)]
-        ci = confidence_interval(values, confidence)
+        ci = confidence_interval(values, confidence, kpi_bounds(kpi))
         inside = bool(ci["n"] >= 2 and ci["ci_low"] <= theory <= ci["ci_high"])
         rows.append({"kpi": kpi, "theory": theory, **ci, "inside": inside})
     return pd.DataFrame(rows)

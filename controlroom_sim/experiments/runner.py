@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..analysis.intervals import interval_table
-from ..analysis.kpis import replication_kpis
+from ..analysis.kpis import replication_kpis, unknown_kpi
 from ..analysis.precision import PrecisionError, ReplicationPlan
 from ..config.errors import Param, named
 from ..config.schema import Scenario
@@ -75,22 +75,22 @@ def kpi_names(scenario: Scenario) -> list[str]:
 def check_targets(
     plan: ReplicationPlan, scenarios: Sequence[Scenario], labels: Sequence[str]
 ) -> None:
-    """Every target names a KPI of every scenario, else a one-line :class:`PrecisionError`."""
+    """Every target names a KPI of every scenario, else a one-line :class:`PrecisionError`
+    (with the nearest name for a misspelling)."""
     if not plan.targets:
         return
-    for scenario, label in zip(scenarios, labels, strict=True):
-        names = kpi_names(scenario)
-        for target in plan.targets:
+    known = {label: kpi_names(s) for s, label in zip(scenarios, labels, strict=True)}
+    anywhere = list(dict.fromkeys(name for names in known.values() for name in names))
+    for target in plan.targets:
+        where = Param("target_half_width", target.kpi)
+        if target.kpi not in anywhere:
+            raise named(PrecisionError, where, unknown_kpi(target.kpi, anywhere))
+        for label, names in known.items():
             if target.kpi not in names:
-                import difflib
-
-                near = difflib.get_close_matches(target.kpi, names, n=3)
-                hint = f"; did you mean {', '.join(near)}?" if near else ""
-                where = f" (scenario {label})" if len(scenarios) > 1 else ""
                 raise named(
                     PrecisionError,
-                    Param("target_half_width", target.kpi),
-                    f": not a KPI of this run{where}{hint}",
+                    where,
+                    f": not a KPI of scenario {label!r}, expected a KPI of every scenario",
                 )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..analysis.kpi_kinds import kpi_bounds
 from ..config.schema import Scenario
 from .demand import measured_positions, week_position
 from .targets import KPI_FAMILIES, StaffTarget
@@ -80,6 +81,7 @@ def interval_checks(
         y = sums[numerator].to_numpy(dtype=float).reshape(len(measured), len(replications))
         x = sums[denominator].to_numpy(dtype=float).reshape(len(measured), len(replications))
         share = target.family != "mean_answer_s"
+        bounds = kpi_bounds(target.kpi)
         for i, position in enumerate(measured):
             estimate, low, high = ratio_estimate(y[i], x[i])
             if share and not math.isnan(estimate):
@@ -88,6 +90,8 @@ def interval_checks(
                 w_low, w_high = binomial_interval(float(y[i].sum()), float(x[i].sum()))
                 low = w_low if math.isnan(low) else min(low, w_low)
                 high = w_high if math.isnan(high) else max(high, w_high)
+            if not math.isnan(low):  # cut at the KPI's bounds, as the summaries are
+                low, high = max(low, bounds[0]), min(high, bounds[1])
             met = target.met(estimate)
             if target.at_most:
                 significant = not math.isnan(low) and low > target.value

@@ -7,6 +7,7 @@ families say which columns of a run's interval table estimate each target.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,10 @@ class StaffTarget:
         family, _, channel = kpi.rpartition("_")
         if family not in KPI_FAMILIES or channel not in ("999", "101"):
             names = ", ".join(f"{f}_<channel>" for f in KPI_FAMILIES)
-            raise named(RequirementError, given, f": expected a KPI among {names}")
+            known = [f"{f}_{c}" for f in KPI_FAMILIES for c in ("999", "101")]
+            near = difflib.get_close_matches(kpi, known, n=1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise named(RequirementError, given, f": expected a KPI among {names}{hint}")
         percent = raw.endswith("%")
         try:
             value = float(raw[:-1] if percent else raw)

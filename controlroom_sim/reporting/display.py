@@ -7,24 +7,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-SHARE_PREFIXES = (
-    "answered_within",
-    "answered_10_to",
-    "answered_60s",
-    "abandon_rate",
-    "callback_requested_rate",
-    "callback_success_rate",
-    "handler_occupancy",
-    "graded_",
-    "true_emergencies_graded_lower",
-    "attendance_within_target",
-    "vulnerable_beyond_target",
-    "officer_utilisation",
-    "repeat_check_skipped",
-    "vulnerability_check_skipped",
-    "risk_assessment_skipped",
-    "advice_not_given",
-)
+from ..analysis.kpi_kinds import is_share
+
 HEADLINE = (
     "offered_999",
     "answered_within_10s_999",
@@ -58,10 +42,6 @@ HEADLINE = (
     "officer_utilisation",
 )
 """The KPIs ``run`` prints, in order (all of them are in the files)."""
-
-
-def is_share(kpi: str) -> bool:
-    return kpi.startswith(SHARE_PREFIXES)
 
 
 def format_value(kpi: str, value: float) -> str:
@@ -218,7 +198,9 @@ def sweep_overview(
             r = by_kpi[name]
             mean = format_value(name, r.mean)
             if r.n >= 2 and not math.isnan(r.ci_high):
-                half = (r.ci_high - r.ci_low) / 2
+                # The t half-width: the interval may be cut at a bound (0, or 100% for a
+                # share) on one side, never on the side nearer its mean.
+                half = max(r.mean - r.ci_low, r.ci_high - r.mean)
                 spread = f"{100 * half:.1f}" if is_share(name) else f"{half:,.1f}"
                 mean = f"{mean} ±{spread}"
             cells.append(mean)

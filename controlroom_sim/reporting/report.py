@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.confidence import few_replications_warning
 from ..analysis.kpis import KPI_DESCRIPTIONS
 from ..config.version import __version__
 from ..experiments.run_folder import write_atomic
@@ -36,7 +37,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #444; font-size: .92rem; } .assumption { color: #8a4b00; }
 details summary { cursor: pointer; }
-.progress { background: #fff4d6; border-left: 4px solid #b07800; padding: .6rem .8rem; }
+.progress, .warning { background: #fff4d6; border-left: 4px solid #b07800; padding: .6rem .8rem; }
 """
 
 
@@ -141,6 +142,9 @@ def render(results: Results) -> str:
     parts.append(
         "<h2>Key figures</h2><p>Means over replications with 95% confidence intervals.</p>"
     )
+    few = few_replications_warning(first.replications)
+    if few is not None:
+        parts.append(f'<p class="warning" role="note">{_esc(few[0].upper() + few[1:])}.</p>')
     parts.append(_kpi_rows(results.summary, names, headline))
     parts.append("<h2>Figures</h2>")
     for fig_title, caption, png in results.figures:

@@ -32,11 +32,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..analysis.kpi_kinds import is_share
 from ..analysis.kpis import KPI_DESCRIPTIONS
 from ..config.vocabulary import WEEKDAYS
 from ..experiments.run_folder import write_atomic
 from .cost_display import COST_COLUMNS
-from .display import is_share
 from .report_data import Results, RunData, load_results
 
 WORKBOOK = "results.xlsx"

@@ -188,3 +188,13 @@ def test_the_report_opens_in_a_browser_without_console_errors(
     shot = tmp_path / "report.png"
     assert browser.save_screenshot(str(shot))
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_report_says_when_there_are_too_few_replications(folders: dict[str, Path]) -> None:
+    """Two replications: the key figures carry a warning that the intervals are unreliable;
+    five: no such warning."""
+    warning = "the 95% confidence intervals are unreliable with fewer than 5"
+    assert warning in write_report(folders["run"]).read_text(encoding="utf-8")
+    five = folders["root"] / "five"
+    api.run(folders["root"] / "small.toml", out=five, replications=5, calls_format="none")
+    assert warning not in write_report(five).read_text(encoding="utf-8")

@@ -32,7 +32,8 @@ CASES = [
     ),
     (
         ["staff", "--erlang-only", "--target", "answered_within_10s=0.9"],
-        f"--target 'answered_within_10s=0.9': expected a KPI among {KPIS}",
+        f"--target 'answered_within_10s=0.9': expected a KPI among {KPIS}; "
+        "did you mean answered_within_10s_999?",
     ),
     (
         ["staff", "--erlang-only", "--target", "answered_within_10s_999=ninety"],

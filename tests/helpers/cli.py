@@ -34,3 +34,14 @@ def assert_one_line_error(
     if empty_stdout:
         assert captured.out == "", f"stdout on bad input: {captured.out!r}"
     return err.rstrip("\n")
+
+
+def few_replications_stderr(replications: int) -> str:
+    """What a successful run, compare or sweep prints on stderr with ``--quiet``: nothing, or
+    below 5 replications the one warning line that its intervals are unreliable."""
+    if replications >= 5:
+        return ""
+    return (
+        f"warning: only {replications} replication{'s' if replications != 1 else ''}: the 95% "
+        "confidence intervals are unreliable with fewer than 5\n"
+    )

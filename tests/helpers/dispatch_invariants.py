@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpi_kinds import kpi_bounds, kpi_kind
 from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.config.vocabulary import (
@@ -935,6 +936,11 @@ def check_kpis(x: Run) -> None:
     for name, value in kpis.items():
         assert isinstance(value, float), name
         assert not math.isinf(value), name
+        # Every KPI has a kind (share or amount), and keeps to its bounds, which the
+        # confidence intervals are cut to (up to rounding in sums of time).
+        low, high = kpi_bounds(name)
+        assert kpi_kind(name) is not None, f"{name}: no kind in analysis/kpi_kinds.py"
+        assert math.isnan(value) or low - 1e-9 <= value <= high + 1e-9, (name, value)
     shares = [*SHARE_KPIS, *(f"graded_{g}" for g in GRADES)]
     shares += [k for k in kpis if k.startswith("attendance_within_target")]
     for name in shares:

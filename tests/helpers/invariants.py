@@ -12,6 +12,7 @@ import pandas as pd
 
 from controlroom_sim.analysis.call_kpis import answer_times
 from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpi_kinds import kpi_bounds, kpi_kind
 from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model import simulate
@@ -522,6 +523,11 @@ def check_kpis(scenario: Scenario, r: RunRecords) -> None:
     for name, value in kpis.items():
         assert isinstance(value, float), name
         assert not math.isinf(value), name
+        # Every KPI has a kind (share or amount), and keeps to its bounds, which the
+        # confidence intervals are cut to (up to rounding in sums of time).
+        low, high = kpi_bounds(name)
+        assert kpi_kind(name) is not None, f"{name}: no kind in analysis/kpi_kinds.py"
+        assert math.isnan(value) or low - 1e-9 <= value <= high + 1e-9, (name, value)
     occupancy = kpis["handler_occupancy"]
     assert math.isnan(occupancy) or 0.0 <= occupancy <= 1.0 + 1e-12
     assert kpis["overtime_hours"] >= 0

@@ -23,7 +23,7 @@ import pytest
 
 from controlroom_sim.cli import main as cli
 from controlroom_sim.config.vocabulary import WEEKDAYS
-from tests.helpers.cli import assert_one_line_error
+from tests.helpers.cli import assert_one_line_error, few_replications_stderr
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -482,7 +482,7 @@ def test_the_template_itself_is_good(tmp_path: Path, capsys: pytest.CaptureFixtu
     """Guards the cases above: each differs from a scenario that runs."""
     file = write(tmp_path / "scenario.toml", GOOD)
     assert cli.main(run_args(file, tmp_path / "out")) == 0
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == few_replications_stderr(1)
 
 
 # -- files that cannot be read as a scenario ----------------------------------------------------

@@ -37,6 +37,7 @@ import copy
 import datetime
 import io
 import itertools
+import json
 import math
 import signal
 import tempfile
@@ -55,6 +56,7 @@ from controlroom_sim.cli import main as cli
 from controlroom_sim.config.distributions import DIST_NAMES
 from controlroom_sim.config.schema import KeyedError, Scenario
 from controlroom_sim.config.vocabulary import WEEKDAYS
+from tests.helpers.cli import few_replications_stderr
 
 COMMON: dict[str, Any] = {
     "deadline": None,
@@ -475,8 +477,8 @@ def check(
     else:
         assert outcome.status in (0, 2), f"exit status {outcome.status}, stderr {err!r}"
     if outcome.status == 0:
-        assert err == "", err
-        assert (outcome.folder / "summary.json").exists()
+        summary = json.loads((outcome.folder / "summary.json").read_text())
+        assert err == few_replications_stderr(summary["replications"]), err
         return None
     assert outcome.out == "", f"stdout on bad input: {outcome.out!r}"
     assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"

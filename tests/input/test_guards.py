@@ -15,6 +15,7 @@ from controlroom_sim.experiments import api, files
 from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments.estimate import CALLS_PER_SECOND, estimate_run
 from controlroom_sim.experiments.run_folder import write_atomic
+from tests.helpers.cli import few_replications_stderr
 from tests.helpers.paths import BASELINE
 
 SMALL = """\
@@ -91,7 +92,7 @@ def test_max_calls_sets_the_limit_and_yes_goes_ahead(
     assert not out.exists()
     assert main([*argv, "--max-calls", "10", "--yes"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == ""
+    assert captured.err == few_replications_stderr(2)
     assert (out / "summary.json").exists()
 
 
@@ -144,9 +145,10 @@ def test_a_large_run_says_its_estimate_before_it_starts(
     out = tmp_path / "out"
     argv = ["run", str(small), "--out", str(out), "--quiet", "--calls-format", "none"]
     assert main(argv) == 0
-    err = capsys.readouterr().err
-    assert err.startswith("estimate: about ") and err.count("\n") == 1, err
-    assert "calls over 2 replications of 0.02 simulated days" in err
+    estimate, _, rest = capsys.readouterr().err.partition("\n")
+    assert estimate.startswith("estimate: about "), estimate
+    assert "calls over 2 replications of 0.02 simulated days" in estimate
+    assert rest == few_replications_stderr(2)  # nothing else (the warning comes after the run)
 
 
 def test_the_estimate_is_close_to_the_calls_simulated() -> None:

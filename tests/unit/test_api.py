@@ -101,7 +101,7 @@ def test_target_half_width_api_forms() -> None:
     b = crs.run(LIGHT, overrides=["scenario.days=0.25"], target_half_width=["offered_999=50%"])
     assert len(a.replications) == len(b.replications) == 3 + 5
     assert a.precision == b.precision and a.precision["met"] is True
-    with pytest.raises(PrecisionError, match="not a KPI of this run"):
+    with pytest.raises(PrecisionError, match="no such KPI"):
         crs.run(LIGHT, overrides=["scenario.days=0.25"], target_half_width={"no_such": 1})
 
 
@@ -112,13 +112,26 @@ def test_resume_needs_a_folder(tmp_path: Path) -> None:
         crs.run(overrides=SHORT, replications=2, resume=True, out=tmp_path / "x")
 
 
+# Every feature that adds KPIs: the baseline (dispatch, callbacks, call types, support
+# workers), every validation scenario (no dispatch, or dispatch without grading calls), a room
+# of several forces, failure demand, and the baseline without callbacks or support workers.
+KPI_SET_SCENARIOS = [
+    None,
+    *sorted((ROOT / "scenarios" / "validation").glob("*.toml")),
+    ROOT / "scenarios" / "merging" / "two_rooms.toml",
+    ROOT / "scenarios" / "whatif" / "demand_suppression.toml",
+    ROOT / "scenarios" / "variants" / "no_callbacks.toml",
+    ROOT / "scenarios" / "whatif" / "no_support_worker.toml",
+]
+
+
 @pytest.mark.parametrize(
-    "path",
-    [None, LIGHT, ROOT / "scenarios" / "validation" / "dispatch_priority_mmc.toml"],
+    "path", KPI_SET_SCENARIOS, ids=lambda p: "baseline" if p is None else Path(p).stem
 )
 def test_the_kpi_set_depends_on_the_scenario_only(path: Path | None) -> None:
     """Every replication reports the same KPIs (NaN where undefined), those of an empty run,
-    so targets can be checked before anything runs and tables never have holes."""
+    so KPI names (targets, --show) can be checked before anything runs and tables never have
+    holes."""
     from controlroom_sim.experiments.runner import kpi_names, run_replication
 
     scenario = load_scenario(path, ["scenario.days=0.5", "scenario.warmup_hours=1"])
@@ -126,6 +139,24 @@ def test_the_kpi_set_depends_on_the_scenario_only(path: Path | None) -> None:
     assert len(names) == len(set(names)) > 10
     for replication in (0, 1):
         assert list(run_replication(scenario, replication).kpis) == names
+
+
+def test_the_kpi_set_follows_the_scenario_features() -> None:
+    """The features that add KPIs add exactly theirs: callbacks, dispatch, call types."""
+    from controlroom_sim.experiments.runner import kpi_names
+
+    base = set(kpi_names(load_scenario(None)))
+    no_callback = set(kpi_names(load_scenario(None, ["callback.enabled=false"])))
+    assert base - no_callback == {
+        "callback_requested_rate_101",
+        "callback_success_rate_101",
+        "mean_callback_delay_s_101",
+    }
+    light = set(kpi_names(load_scenario(LIGHT)))  # one channel, no dispatch, no call types
+    assert "handler_occupancy" in light and "answered_within_10s_999" in light
+    assert not any(k.startswith(("graded_", "attendance_", "mean_backlog")) for k in light)
+    assert not any(k.endswith("_101") for k in light)
+    assert {"graded_emergency", "mean_backlog", "attendance_within_target_emergency"} <= base
 
 
 def test_an_unknown_target_kpi_fails_before_any_folder_is_made(tmp_path: Path) -> None:

@@ -802,6 +802,10 @@ def test_interval_checks_on_a_synthetic_table(tmp_path: Path) -> None:
     assert at(1)["estimate"] == pytest.approx(26 / 30)
     assert not at(1)["met"] and not at(1)["significant_miss"]
     assert at(1)["ci_high"] >= 0.9
+    # Its t interval reaches past 100% (26/30 ± 0.38): cut at 100%, as the summaries are.
+    assert at(1)["ci_high"] == 1.0
+    _, _, uncut = ratio_estimate(np.array([7.0, 9.0, 10.0]), np.array([10.0, 10.0, 10.0]))
+    assert uncut > 1.0
     assert at(1)["shortfall"] == pytest.approx(0.9 - 26 / 30)
     # Interval 2: 16/30, the whole interval below 0.9.
     est, low, high = ratio_estimate(np.array([5.0, 5.0, 6.0]), np.array([10.0, 10.0, 10.0]))
@@ -828,6 +832,11 @@ def test_interval_checks_on_a_synthetic_table(tmp_path: Path) -> None:
     assert not ab.loc[wednesday + 6, "met"] and not ab.loc[wednesday + 6, "significant_miss"]
     assert ab.loc[wednesday + 6, "ci_low"] <= 0.1
     assert ab.loc[wednesday + 6, "shortfall"] == pytest.approx(4 / 30 - 0.1)
+
+    # Every interval keeps to its KPI's bounds: shares within 0 to 1, the mean answer >= 0.
+    shares = checks[checks["kpi"] != "mean_answer_s_999"].dropna(subset=["ci_low"])
+    assert ((shares["ci_low"] >= 0) & (shares["ci_high"] <= 1)).all()
+    assert (checks["ci_low"].dropna() >= 0).all()
 
     mean = checks[checks["kpi"] == "mean_answer_s_999"].set_index("position")
     assert mean.loc[wednesday + 8, "estimate"] == pytest.approx(115 / 20)

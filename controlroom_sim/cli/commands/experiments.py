@@ -6,13 +6,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
+import sys
 from pathlib import Path
 
 from ...analysis.comparison import SweepError, parse_vary
+from ...analysis.confidence import few_replications_warning
+from ...analysis.kpis import unknown_kpi
+from ...config.errors import Param, named
+from ...config.schema import Scenario
 from ...experiments import api
 from ...experiments.inputs import load, load_grid
 from ...experiments.options import RunOptions
 from ...experiments.run_folder import default_folder
+from ...experiments.runner import kpi_names
 from ...reporting.cost_display import cost_line, staffing_table
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
 from ...reporting.workbook import write_workbook
@@ -51,6 +57,13 @@ def _with_folder(options: RunOptions, name: str) -> RunOptions:
     return dataclasses.replace(options, out=folder)
 
 
+def _warn_if_few(replications: int) -> None:
+    """One line on stderr when the intervals rest on too few replications to trust."""
+    warning = few_replications_warning(replications)
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def command_run(args: argparse.Namespace) -> int:
     options = _options(args)
     loaded = load(args.scenario, args.overrides)  # bad input before anything else
@@ -68,6 +81,7 @@ def command_run(args: argparse.Namespace) -> int:
     )
     for line in precision_lines(result.precision):
         print(line)
+    _warn_if_few(n)
     print(kpi_table(result.summary))
     staffing = staffing_table(result.summary, currency=_currency(scenario))
     if staffing:
@@ -110,12 +124,25 @@ def _print_heading(kind: str, noun: str, outcome: api.Comparison) -> None:
     )
     for line in precision_lines(first.precision):
         print(line)
+    _warn_if_few(len(first.replications))
 
 
 def _show(args: argparse.Namespace) -> list[str] | None:
     if not args.show:
         return None
     return _names(args.show)
+
+
+def _check_show(args: argparse.Namespace, scenarios: list[Scenario]) -> None:
+    """Every ``--show`` name is a KPI of one of the scenarios (checked before anything runs:
+    a misspelt name would otherwise only leave its row out of the table)."""
+    shown = _show(args)
+    if not shown:
+        return
+    known = list(dict.fromkeys(name for s in scenarios for name in kpi_names(s)))
+    for name in shown:
+        if name not in known:
+            raise named(UsageError, Param("show", name), unknown_kpi(name, known))
 
 
 def command_compare(args: argparse.Namespace) -> int:
@@ -127,6 +154,7 @@ def command_compare(args: argparse.Namespace) -> int:
     # every file checked before any simulation runs
     loaded = [load(source, args.overrides) for source in sources]
     scenarios = [s.scenario for s in loaded]
+    _check_show(args, scenarios)
     _check_size(args, scenarios, sources, _replications(args, scenarios[0]), bool(args.targets))
     options = _with_folder(options, "compare")
     folder = options.out
@@ -155,6 +183,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     # every grid point checked before any simulation runs
     grid = load_grid(args.scenario, pairs, args.overrides)
     scenarios = [v.scenario for v in grid.variants]
+    _check_show(args, scenarios)
     replications = _replications(args, scenarios[0])
     _check_size(args, scenarios, [args.scenario] * len(scenarios), replications, bool(args.targets))
     options = _with_folder(options, "sweep")

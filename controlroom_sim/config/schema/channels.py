@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..distributions import Distribution, Exponential, Fixed
 from ..vocabulary import INTERVAL_S, INTERVALS_PER_WEEK, ChannelName, clock_to_seconds
-from .base import ForceName, NonNegativeFloat, PositiveFloat, Probability, _Strict
+from .base import ForceName, KeyedError, NonNegativeFloat, PositiveFloat, Probability, _Strict
 
 
 class Channel(_Strict):
@@ -63,13 +63,24 @@ class Callback(_Strict):
     offer_rule: Literal["waited", "predicted"] = "waited"
     """``waited``: offered once the caller has waited ``offer_after_wait_s``; ``predicted``:
     offered on reaching the queue when the predicted wait exceeds it."""
-    accept_probability: Probability
+    accept_probability: Probability | None = None
+    """Chance that a caller offered a callback accepts it (needed when ``enabled``)."""
     attempt_success_probability: Probability = 1.0
     max_attempts: Annotated[int, Field(ge=1)] = 1
     attempt_s: Distribution = Fixed(dist="fixed", value=30.0)
     """Handler time on an attempt that does not reach the caller (assumption)."""
     retry_after_s: Distribution = Fixed(dist="fixed", value=600.0)
     """Delay before a failed attempt is tried again (assumption)."""
+
+    @model_validator(mode="after")
+    def _take_up(self) -> Callback:
+        # Switched off, the callback needs nothing else: no caller is offered one.
+        if self.enabled and self.accept_probability is None:
+            raise KeyedError(
+                "accept_probability",
+                "expected this key when callbacks are enabled, found it missing",
+            )
+        return self
 
 
 class Force(_Strict):
