@@ -9,7 +9,12 @@ import pytest
 
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.files import builtin_baseline_path
+from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.experiments.runner import kpi_names
 from tests.helpers.paths import ROOT
+
+BASELINE_KPIS = len(kpi_names(load_scenario(None)))
+"""111: 84 of service and 27 of staffing and cost."""
 
 SMALL = ["--set", "scenario.days=0.5", "--set", "scenario.warmup_hours=2", "--quiet"]
 ERLANG_C = ROOT / "scenarios" / "validation" / "erlang_c_light.toml"  # has no [callback]
@@ -130,9 +135,9 @@ def _one_line(err: str) -> str:
         ),
         (
             ["sweep", "--vary", "channels.999.calls_per_day=600,700", "--show", "zzz"],
-            "error: --show zzz: no such KPI; expected one of the 84 KPIs of the scenario "
-            "(offered_999, answered_999, abandoned_999, ...), which depend on its features "
-            "(callbacks, dispatch, call types, forces, support workers)",
+            f"error: --show zzz: no such KPI; expected one of the {BASELINE_KPIS} KPIs of the "
+            "scenario (offered_999, answered_999, abandoned_999, ...), which depend on its "
+            "features (callbacks, dispatch, call types, forces, support workers, staffing)",
         ),
         (
             ["run", "--target-half-width", "answred_within_10s_999=0.01"],
@@ -193,6 +198,6 @@ def test_a_kpi_of_one_feature_is_shown_when_a_scenario_has_it(
     line = _one_line(err)
     assert line.startswith(f"error: --show {kpi}: no such KPI; expected one of the ")
     assert line.endswith(
-        "which depend on its features (callbacks, dispatch, call types, forces, support workers)"
+        "which depend on its features (callbacks, dispatch, call types, forces, support workers, staffing)"
     )  # no misleading near miss (abandon_rate_101)
     assert nothing_runs == []

@@ -17,6 +17,7 @@ from controlroom_sim.cli.main import main
 from controlroom_sim.config.files import ScenarioError
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Scenario
+from tests.helpers.cli import few_replications_stderr
 from tests.helpers.paths import BASELINE, SCENARIOS
 
 NAMES = (
@@ -213,7 +214,7 @@ def test_cli_set_by_name_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     args = ["run", str(BASELINE), "--out", str(out), "--replications", "1", "--quiet"]
     args += ["--set", "scenario.days=0.05", "--set", "shift_lines.Evening contact.count=5"]
     assert main(args) == 0
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == few_replications_stderr(1)
     assert (out / "kpis.csv").exists()
 
 

@@ -77,8 +77,9 @@ def _kill_and_resume(folder: Path, whole: Path, replications: int, kills: int, s
         assert process.returncode in (0, -signal.SIGKILL, -signal.SIGTERM, 143), err.decode()
         _, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"worker processes left running after {signum.name}: {alive}"
-    if _status(folder) != "complete":
-        status, _, err = run_main([*args, "--out", str(folder), "--resume"])
+    if _status(folder) != "complete":  # resume (or start: every kill came before a manifest)
+        resume = ["--resume"] if _status(folder) is not None else []
+        status, _, err = run_main([*args, "--out", str(folder), *resume])
         assert status == 0, err
     for name in TABLES:
         assert (folder / name).read_bytes() == (whole / name).read_bytes(), name
