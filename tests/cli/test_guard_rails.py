@@ -198,6 +198,7 @@ def test_a_kpi_of_one_feature_is_shown_when_a_scenario_has_it(
     line = _one_line(err)
     assert line.startswith(f"error: --show {kpi}: no such KPI; expected one of the ")
     assert line.endswith(
-        "which depend on its features (callbacks, dispatch, call types, forces, support workers, staffing)"
+        "which depend on its features (callbacks, dispatch, call types, forces, support "
+        "workers, staffing)"
     )  # no misleading near miss (abandon_rate_101)
     assert nothing_runs == []
