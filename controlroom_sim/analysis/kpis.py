@@ -125,5 +125,6 @@ def unknown_kpi(name: str, known: Sequence[str]) -> str:
     examples = ", ".join(known[:3])
     return (
         f": no such KPI; expected one of the {len(known)} KPIs of the scenario ({examples}, ...), "
-        "which depend on its features (callbacks, dispatch, call types, forces, support workers, staffing)"
+        "which depend on its features (callbacks, dispatch, call types, forces, support "
+        "workers, staffing)"
     )
