@@ -121,7 +121,8 @@ def render(results: Results) -> str:
     meta = (
         f"{results.kind}; {first.replications} replications each, seed {first.seed}; "
         f"{manifest.get('calls_simulated', 0):,} calls simulated; controlroom-sim "
-        f"{manifest.get('version', __version__)}; made {manifest.get('created', '')}"
+        f"{manifest.get('version', __version__)}"
+        + (f"; made {manifest['created']}" if manifest.get("created") else "")
     )
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
