@@ -7,12 +7,16 @@ import argparse
 from pathlib import Path
 
 from ...config.library import library
+from ...planning.planner_page import is_planner_folder, write_planner_page
 from ...reporting.display import render
 from ...reporting.replay import write_replay
 from ...reporting.report import write_report
 
 
 def command_report(args: argparse.Namespace) -> int:
+    if is_planner_folder(Path(args.results)):  # a staff or roster folder
+        print(f"report: {write_planner_page(args.results, args.out)}")
+        return 0
     path = write_report(args.results, args.out)
     print(f"report: {path}")
     print(f"figures: {path.parent / 'report'}")
