@@ -17,6 +17,7 @@ import pandas as pd
 from ..config.vocabulary import WEEKDAYS
 from .display import format_value
 from .plots import interval_clock, save_figure, weekday_ticks
+from .sweep_page import sweep_figure
 
 if TYPE_CHECKING:
     from .report_data import Results, RunData
@@ -311,7 +312,7 @@ COMPARED = (
 
 def comparison(results: Results, path: Path) -> Figure | None:
     """Headline KPIs per scenario with their 95% CIs."""
-    if len(results.runs) < 2:
+    if len(results.runs) < 2 or results.kind == "sweep":  # a sweep has its own figure
         return None
     summary = results.summary
     kpis = [k for k in COMPARED if k in set(summary["kpi"])]
@@ -335,9 +336,9 @@ def comparison(results: Results, path: Path) -> Figure | None:
     fig.tight_layout()
     return (
         "Scenarios side by side",
-        "Each headline KPI per scenario: the mean over replications with its 95% confidence "
-        "interval (common random numbers: the paired differences in differences.csv are "
-        "tighter than these bars suggest).",
+        "Each headline KPI per scenario: the mean over replications with its own 95% "
+        "confidence interval. Whether a variant differs from the baseline is read from the "
+        "paired differences above, not from whether these bars overlap.",
         save_figure(fig, path, dpi=100),
     )
 
@@ -346,6 +347,7 @@ def draw_all(results: Results, folder: Path) -> list[Figure]:
     """Every figure the folder's tables allow, saved as PNG in ``folder``."""
     runs = results.runs
     steps: list[Callable[[], Figure | None]] = [
+        lambda: sweep_figure(results, folder / "sweep.png"),
         lambda: comparison(results, folder / "comparison.png"),
         lambda: service_level(runs, folder / "service_level.png"),
         lambda: heatmap(runs[0], folder / "heatmap_10s.png"),
