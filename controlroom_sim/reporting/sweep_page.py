@@ -219,6 +219,8 @@ def sweep_figure(results: Results, path: Path) -> Figure | None:
         ax.set_xlabel(key_words(keys[0], scenario), fontsize=8)
         if not numeric:
             ax.set_xticks(range(len(ticks)), [str(t) for t in ticks], fontsize=8)
+        elif len(ticks) <= 15:  # the values swept, not matplotlib's round numbers between
+            ax.set_xticks([float(t) for t in ticks], [f"{t:g}" for t in ticks], fontsize=8)
         ax.grid(alpha=0.3)
         if len(lines) > 1:
             ax.legend(fontsize=7)

@@ -4,6 +4,7 @@ view, and each headline KPI drawn against the varied value."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -134,3 +135,44 @@ def test_the_sweep_page_fits_a_laptop_screen(swept: Path, browser, width: int, h
         assert console_problems(browser) == []
     finally:
         clear_viewport(browser)
+
+
+def test_the_sweep_figure_draws_each_kpi_against_the_varied_value(
+    swept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from controlroom_sim.reporting import sweep_page
+    from controlroom_sim.reporting.display import is_share
+    from controlroom_sim.reporting.report_data import load_results
+
+    drawn = {}
+
+    def keep(fig, path, dpi=110):  # type: ignore[no-untyped-def]
+        for ax in fig.axes:
+            if ax.get_title():
+                line = ax.get_lines()[0]
+                drawn[ax.get_title()] = (
+                    list(line.get_xdata()),
+                    list(line.get_ydata()),
+                    [t.get_text() for t in ax.get_xticklabels()],
+                    ax.get_xlabel(),
+                )
+        plt.close(fig)
+        return path
+
+    monkeypatch.setattr(sweep_page, "save_figure", keep)
+    results = load_results(swept)
+    sweep_page.name_in_words(results)
+    assert sweep_page.sweep_figure(results, tmp_path / "s.png") is not None
+    assert set(drawn) == {*sweep_page.SWEEP_DEFAULT, "posts_total", "cost_year_total"}
+    table = pd.read_csv(swept / "sweep.csv")
+    for kpi, (x, y, ticks, xlabel) in drawn.items():
+        own = table[table["kpi"] == kpi].sort_values(KEY)
+        scale = 100.0 if is_share(kpi) else 1e-6 if kpi == "cost_year_total" else 1.0
+        assert x == list(range(3, 10)) and ticks == [str(n) for n in range(3, 10)]
+        assert y == pytest.approx(list(scale * own["mean"]))
+        assert xlabel == "Evening contact count"
+    posts = drawn["posts_total"][1]
+    assert all(b > a for a, b in itertools.pairwise(posts))  # a handler more, more posts
