@@ -85,6 +85,11 @@ def forest_rows(differences: pd.DataFrame, variant: str) -> list[tuple[str, str,
     return panels
 
 
+def _signed(value: float) -> str:
+    """``+1.2`` or ``-1.2``; a value that rounds to zero is ``+0.0``, never ``-0.0``."""
+    return f"{round(float(value), 1) + 0.0:+.1f}"
+
+
 def _forest_panel(ax: plt.Axes, title: str, unit: str, rows: pd.DataFrame) -> None:
     y = np.arange(len(rows))[::-1]
     diff = rows["diff"].to_numpy()
@@ -94,11 +99,11 @@ def _forest_panel(ax: plt.Axes, title: str, unit: str, rows: pd.DataFrame) -> No
         colour = "#1b1b1b" if clear[i] else "#999999"
         err = None if math.isnan(low[i]) else [[diff[i] - low[i]], [high[i] - diff[i]]]
         ax.errorbar(diff[i], y[i], xerr=err, fmt="o", color=colour, capsize=4, markersize=5)
-        interval = "" if math.isnan(low[i]) else f" ({low[i]:+.1f} to {high[i]:+.1f})"
+        interval = "" if math.isnan(low[i]) else f" ({_signed(low[i])} to {_signed(high[i])})"
         ax.text(
             1.02,
             y[i],
-            f"{diff[i]:+.1f} {unit}{interval}",
+            f"{_signed(diff[i])} {unit}{interval}",
             transform=ax.get_yaxis_transform(),
             va="center",
             fontsize=8,

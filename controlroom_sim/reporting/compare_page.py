@@ -118,7 +118,9 @@ def lead_section(results: Results) -> str:
         variant = run.name
         parts.append(f'<section class="variant"><h3>{esc(variant)} against {esc(baseline)}</h3>')
         line = cost_line(differences, variant, currency=currency)
-        if line:
+        if line:  # a sign kept with its amount ("+£206k", not "+" at a line's end)
+            for sign in "+-":
+                line = line.replace(f"{sign}{currency}", f"{sign}\u2060{currency}")
             parts.append(f'<p class="short">In short: {esc(line)}.</p>')
         figures = results.lead.get(variant, [])
         forest = [f for f in figures if f[2].name.startswith("differences_")]
