@@ -20,7 +20,9 @@ from ..config.vocabulary import WEEKDAYS
 from ..experiments.run_folder import write_atomic
 from ..reporting.cost_display import money
 from ..reporting.display import format_value
-from ..reporting.report import _STYLE, _esc, _figure
+from ..reporting.page_parts import esc as _esc
+from ..reporting.page_parts import figure as _figure
+from ..reporting.report import _STYLE
 
 STAFF_FILE = "staff.json"
 ROSTER_FILE = "patterns.csv"

@@ -35,7 +35,7 @@ def money(value: float, currency: str = "£") -> str:
     return f"{sign}{currency}{size:,.0f}"
 
 
-def _signed_money(value: float, currency: str) -> str:
+def signed_money(value: float, currency: str) -> str:
     return ("+" if value >= 0 else "") + money(value, currency)
 
 
@@ -87,11 +87,11 @@ def cost_line(
     ]
     if "cost_year_total" in by:
         c = by["cost_year_total"]
-        cost = f"{_signed_money(c.diff, currency)} a year"
+        cost = f"{signed_money(c.diff, currency)} a year"
         if not math.isnan(c.ci_low):
             cost += (
-                f" (paired 95% CI {_signed_money(c.ci_low, currency)} to "
-                f"{_signed_money(c.ci_high, currency)})"
+                f" (paired 95% CI {signed_money(c.ci_low, currency)} to "
+                f"{signed_money(c.ci_high, currency)})"
             )
         parts.append(cost)
     return f"{parts[0]} {parts[1]}, " + ", ".join(parts[2:])

@@ -113,7 +113,7 @@ def interval_text(kpi: str, low: float, high: float) -> str:
     return f"{format_value(kpi, low)} to {format_value(kpi, high)}"
 
 
-def _difference(kpi: str, value: float) -> str:
+def difference_text(kpi: str, value: float) -> str:
     """A difference: percentage points for shares, signed."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -122,10 +122,10 @@ def _difference(kpi: str, value: float) -> str:
     return f"{value:+,.1f}"
 
 
-def _diff_interval(kpi: str, low: float, high: float) -> str:
+def difference_interval(kpi: str, low: float, high: float) -> str:
     if low is None or (isinstance(low, float) and math.isnan(low)):
         return "-"
-    return f"{_difference(kpi, low)} to {_difference(kpi, high)}"
+    return f"{difference_text(kpi, low)} to {difference_text(kpi, high)}"
 
 
 def comparison_table(
@@ -151,9 +151,9 @@ def comparison_table(
                 interval_text(name, b.ci_low, b.ci_high),
                 format_value(name, o.mean),
                 interval_text(name, o.ci_low, o.ci_high),
-                _difference(name, d.diff) if d is not None else "-",
-                _diff_interval(name, d.ci_low, d.ci_high) if d is not None else "-",
-                _diff_interval(name, d.unpaired_ci_low, d.unpaired_ci_high)
+                difference_text(name, d.diff) if d is not None else "-",
+                difference_interval(name, d.ci_low, d.ci_high) if d is not None else "-",
+                difference_interval(name, d.unpaired_ci_low, d.unpaired_ci_high)
                 if d is not None
                 else "-",
             ]

@@ -31,6 +31,46 @@ def _steps(ax: plt.Axes, values: np.ndarray, **kwargs: object) -> None:
     ax.stairs(np.asarray(values, dtype=float), _HOURS, **kwargs)
 
 
+def interval_clock(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per interval of an interval table (indexed by ``interval``): its start in hours
+    from the start of the measured horizon (``hours``), ``weekday``, ``time`` and ``day``."""
+    first = table.groupby("interval", observed=True)[["start_s", "weekday", "time", "day"]].first()
+    hours = (first["start_s"] - float(first["start_s"].min())) / 3600.0
+    return first.drop(columns="start_s").assign(hours=hours)
+
+
+def weekday_ticks(ax: plt.Axes, clock: pd.DataFrame) -> None:
+    """Label a time axis in hours from the start of the measured horizon (``clock`` from
+    :func:`interval_clock`) by weekday and time: "Mon 00:00", "Mon 12:00", ... every 6 hours
+    over up to 3 days, 12 over up to 8, a day over up to 31 (with the day's number), and
+    Mondays beyond that."""
+    if not len(clock):
+        return
+    hours = clock["hours"].to_numpy(dtype=float)
+    times = clock["time"].astype(str).to_numpy()
+    days = (hours[-1] - hours[0]) / 24.0
+    if days <= 3:
+        chosen = np.isin(times, ["00:00", "06:00", "12:00", "18:00"])
+    elif days <= 8:
+        chosen = np.isin(times, ["00:00", "12:00"])
+    elif days <= 31:
+        chosen = times == "00:00"
+    else:
+        chosen = (times == "00:00") & (clock["weekday"].astype(str).to_numpy() == WEEKDAYS[0])
+        picked = np.flatnonzero(chosen)
+        chosen = np.zeros(len(times), dtype=bool)
+        chosen[picked[:: max(1, -(-len(picked) // 12))]] = True
+    rows = clock[chosen]
+    labels = [
+        f"{str(d)[:3].title()} {t}" for d, t in zip(rows["weekday"], rows["time"], strict=True)
+    ]
+    if days > 8:
+        labels = [f"{label}\nday {day}" for label, day in zip(labels, rows["day"], strict=True)]
+    ax.set_xticks(rows["hours"].to_numpy(dtype=float), labels, fontsize=8)
+    ax.set_xlim(hours[0], hours[-1] + 0.25)
+    ax.set_xlabel("weekday and time")
+
+
 def save_figure(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
     """Write ``fig`` as a PNG atomically and close it."""
     write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight"))

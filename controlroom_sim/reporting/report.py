@@ -8,8 +8,6 @@ when kept, ``calls.parquet`` and ``incidents.parquet``).
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +16,11 @@ from ..analysis.confidence import few_replications_warning
 from ..analysis.kpis import KPI_DESCRIPTIONS
 from ..config.version import __version__
 from ..experiments.run_folder import write_atomic
+from . import compare_figures, sweep_page
 from . import report_figures as figures
+from .compare_page import lead_section
 from .display import HEADLINE, format_value, interval_text
+from .page_parts import esc, figure, scroll_box
 from .report_data import ReportError as ReportError  # re-exported: the report's error
 from .report_data import Results, RunData, load_results
 
@@ -38,29 +39,40 @@ figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #ee
 figcaption { color: #444; font-size: .92rem; } .assumption { color: #8a4b00; }
 details summary { cursor: pointer; }
 .progress, .warning { background: #fff4d6; border-left: 4px solid #b07800; padding: .6rem .8rem; }
+.scroll { max-width: 100%; max-height: 80vh; overflow: auto; margin: .8rem 0; }
+.scroll table { margin: 0; }
+.scroll thead th { position: sticky; top: 0; background: #fff; z-index: 2;
+         box-shadow: inset 0 -1px #999; }
+.scroll tr > :first-child { position: sticky; left: 0; background: #fff; z-index: 1; }
+.scroll thead tr > :first-child { z-index: 3; }
+.side { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: flex-start; }
+.side figure { flex: 1 1 560px; min-width: 0; }
+.costs { flex: 1 1 340px; min-width: 0; overflow-x: auto; }
+.costs table { font-size: .88rem; } .costs th { font-weight: normal; }
+.costs thead th { font-weight: bold; } .ci { color: #555; font-size: .85em; }
+.short { font-size: 1.05rem; }
+.sweep tbody th { font-weight: normal; min-width: 12em; max-width: 18em; }
+.meaning { color: #555; font-size: .8rem; } .sweep td.num { vertical-align: top; }
+section.variant { margin-bottom: 1.5rem; }
 """
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value))
 
 
 def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> str:
     head = (
         "<tr><th>KPI</th>"
-        + "".join(f"<th>{_esc(s)}</th><th>95% CI</th>" for s in scenarios)
+        + "".join(f"<th>{esc(s)}</th><th>95% CI</th>" for s in scenarios)
         + "<th>meaning</th></tr>"
     )
-    rows = [head]
+    rows = [f"<thead>{head}</thead><tbody>"]
     by = summary.set_index(["scenario", "kpi"])
     for kpi in kpis:
-        cells = [f"<td>{_esc(kpi)}</td>"]
+        cells = [f"<td>{esc(kpi)}</td>"]
         for name in scenarios:
             if (name, kpi) in by.index:
                 row = by.loc[(name, kpi)]
-                cells.append(f'<td class="num">{_esc(format_value(kpi, row["mean"]))}</td>')
+                cells.append(f'<td class="num">{esc(format_value(kpi, row["mean"]))}</td>')
                 interval = interval_text(kpi, row["ci_low"], row["ci_high"])
-                cells.append(f'<td class="num">{_esc(interval)}</td>')
+                cells.append(f'<td class="num">{esc(interval)}</td>')
             else:
                 cells.append("<td></td><td></td>")
         # Without the channel suffix, or the channel and force suffixes.
@@ -72,9 +84,9 @@ def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> s
             ),
             "",
         )
-        cells.append(f"<td>{_esc(meaning)}</td>")
+        cells.append(f"<td>{esc(meaning)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return scroll_box("<table>" + "".join(rows) + "</tbody></table>", "KPIs")
 
 
 def _provenance(run: RunData) -> str:
@@ -84,22 +96,13 @@ def _provenance(run: RunData) -> str:
     rows = []
     for key, source in provenance.items():
         cls = ' class="assumption"' if "ASSUMPTION" in source else ""
-        rows.append(f"<tr><td><code>{_esc(key)}</code></td><td{cls}>{_esc(source)}</td></tr>")
+        rows.append(f"<tr><td><code>{esc(key)}</code></td><td{cls}>{esc(source)}</td></tr>")
     assumptions = sum("ASSUMPTION" in s for s in provenance.values())
     return (
         f"<details><summary>{len(provenance)} parameters with a source, {assumptions} of them "
         "assumptions (in brown)</summary><table><tr><th>key</th><th>source</th></tr>"
         + "".join(rows)
         + "</table></details>"
-    )
-
-
-def _figure(title: str, caption: str, png: Path) -> str:
-    data = base64.b64encode(png.read_bytes()).decode("ascii")
-    return (
-        f'<figure><img alt="{_esc(title)}" src="data:image/png;base64,{data}">'
-        f"<figcaption><b>{_esc(title)}.</b> {_esc(caption)} "
-        f"(also saved as {_esc(png.name)})</figcaption></figure>"
     )
 
 
@@ -126,17 +129,18 @@ def render(results: Results) -> str:
     )
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
-        f'<h1>{_esc(title)}</h1><p class="meta">{_esc(meta)}</p>',
+        f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>",
+        f'<h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p>',
     ]
     if results.progress:
-        parts.append(f'<p class="progress" role="status">{_esc(results.progress)}</p>')
+        parts.append(f'<p class="progress" role="status">{esc(results.progress)}</p>')
     if description:
-        parts.append(f"<p>{_esc(description)}</p>")
+        parts.append(f"<p>{esc(description)}</p>")
     if manifest.get("command"):
         parts.append(
-            f'<p class="meta">Command: <code>{_esc(" ".join(manifest["command"]))}</code></p>'
+            f'<p class="meta">Command: <code>{esc(" ".join(manifest["command"]))}</code></p>'
         )
+    parts.append(lead_section(results))
     present = set(results.summary["kpi"])
     headline = [k for k in HEADLINE if k in present]
     rest = sorted(present - set(headline))
@@ -145,21 +149,22 @@ def render(results: Results) -> str:
     )
     few = few_replications_warning(first.replications)
     if few is not None:
-        parts.append(f'<p class="warning" role="note">{_esc(few[0].upper() + few[1:])}.</p>')
-    parts.append(_kpi_rows(results.summary, names, headline))
+        parts.append(f'<p class="warning" role="note">{esc(few[0].upper() + few[1:])}.</p>')
+    table = sweep_page.kpi_table if results.kind == "sweep" else _kpi_rows
+    parts.append(table(results.summary, names, headline))
     parts.append("<h2>Figures</h2>")
     for fig_title, caption, png in results.figures:
-        parts.append(_figure(fig_title, caption, png))
+        parts.append(figure(fig_title, caption, png))
     if rest:
         parts.append(
             f"<h2>Every KPI</h2><details><summary>{len(rest)} more KPIs</summary>"
-            + _kpi_rows(results.summary, names, rest)
+            + table(results.summary, names, rest)
             + "</details>"
         )
     parts.append("<h2>Scenario and provenance</h2>")
     for run in results.runs:
         if len(results.runs) > 1:
-            parts.append(f"<h3>{_esc(run.name)}</h3>")
+            parts.append(f"<h3>{esc(run.name)}</h3>")
         parts.append(_provenance(run))
     parts.append("</body></html>")
     return "".join(parts)
@@ -171,6 +176,8 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
     target = Path(out) if out is not None else results.folder / "report.html"
     images = target.parent / "report"
     images.mkdir(parents=True, exist_ok=True)
+    sweep_page.name_in_words(results)
+    results.lead = compare_figures.draw_lead(results, images)
     results.figures = figures.draw_all(results, images)
     text = render(results)
     write_atomic(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -82,6 +83,10 @@ class Results:
     differences: pd.DataFrame | None = None
     sweep: pd.DataFrame | None = None
     figures: list[tuple[str, str, Path]] = field(default_factory=list)
+    lead: dict[str, list[tuple[str, str, Path]]] = field(default_factory=dict)
+    """For a comparison: each variant's figures of its differences from the baseline."""
+    points: list[dict[str, Any]] = field(default_factory=list)
+    """For a sweep: each variant's varied keys and their values."""
     progress: str | None = None
     """For a run not yet complete: what part of it these results are (one sentence)."""
 

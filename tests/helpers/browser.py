@@ -65,3 +65,23 @@ def console_problems(driver) -> list[str]:  # type: ignore[no-untyped-def]
 
 def open_file(driver, path: Path) -> None:  # type: ignore[no-untyped-def]
     driver.get(path.resolve().as_uri())
+
+
+def set_viewport(driver, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    """Make the page's viewport exactly ``width`` × ``height`` CSS pixels (a laptop screen)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def clear_viewport(driver) -> None:  # type: ignore[no-untyped-def]
+    """Undo :func:`set_viewport` (the window's own size again)."""
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def page_scrolls_sideways(driver) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page is wider than the window (a horizontal scroll bar)."""
+    return bool(
+        driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth;")
+    )
