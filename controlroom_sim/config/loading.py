@@ -67,11 +67,12 @@ def load_scenario(
 
 
 def scenario_files(path: str | Path | None = None) -> list[Path]:
-    """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
+    """The files a scenario is made of (itself, its ``extends`` chain, rota files and profile
+    CSVs)."""
     file = _resolve_path(path)
     data, origins = read_with_extends(file, stack=())
     files = {Path(f) for f in origins.values() if isinstance(f, str)}  # not overrides
-    files |= {file}
+    files |= {file, *origins.files}
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))
