@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 from .rota_files import BREAK_KEYS, DAY_COLUMNS, break_prefix
-from .rota_sheets import ROTA_SHEET, Cell, write_sheets
+from .rota_sheets import ROTA_SHEET, Cell, read_sheet, write_sheets
 from .schema.rotas import ROTA_SECTIONS, RotaGroup, Shift
 from .schema.scenario import Scenario
 
@@ -71,3 +74,20 @@ def write_rota(
     if starts:
         sheets.append(("starts", starts_grid(s for _, g in chosen for s in g.shifts or [])))
     write_sheets(file, sheets)
+
+
+def sheet_text(file: Path) -> str:
+    """A workbook's rota sheet as CSV text (header first, blank rows left out): what a run's
+    manifest records of an .xlsx rota file, so that it can be read and compared as text."""
+    sheet = read_sheet(file)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for cells in [sheet.header, *(cells for _, cells in sheet.rows)]:
+        writer.writerow(["" if c is None else _cell_text(c) for c in cells])
+    return buffer.getvalue()
+
+
+def _cell_text(cell: Cell) -> str:
+    if isinstance(cell, datetime.datetime | datetime.time):
+        return cell.isoformat()
+    return str(cell)

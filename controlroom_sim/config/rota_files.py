@@ -120,7 +120,7 @@ class _Columns:
             for key in ("after_hours", "minutes"):
                 if key not in keys:
                     raise RotaFileError(
-                        f"{where}: expected a column {prefix}_{key!r} beside the other "
+                        f"{where}: expected a column '{prefix}_{key}' beside the other "
                         f"{prefix}_ columns, found none"
                     )
 
@@ -305,7 +305,7 @@ def _shift_error(row: _Row, exc: ValidationError) -> RotaFileError:
         where += f" ({column_letter(index)}{row.number})"
     if first["type"] in _BOUNDS:
         bound = next(iter(ctx.values()))
-        message = f"expected a number {_BOUNDS[first['type']]} {bound}, found {first['input']!r}"
+        message = f"expected a number {_BOUNDS[first['type']]} {bound:g}, found {first['input']!r}"
     elif "error" in ctx and str(ctx["error"]).startswith("expected "):
         message = str(ctx["error"])
     elif "error" in ctx:
