@@ -66,14 +66,16 @@ def write_rota(
     file: Path,
     groups: Iterable[tuple[str, RotaGroup]],
     starts: bool = False,
+    suffix: str | None = None,
 ) -> None:
-    """Write ``groups``' shift lines as a rota file (.csv or .xlsx, by ``file``'s ending); with
-    ``starts``, a workbook also gets a sheet ``starts``: the people starting at each time."""
+    """Write ``groups``' shift lines as a rota file (``suffix`` .csv or .xlsx; default:
+    ``file``'s ending); with ``starts``, a workbook also gets a sheet ``starts``: the people
+    starting at each time on each weekday."""
     chosen = list(groups)
     sheets: list[tuple[str, list[list[Cell]]]] = [(ROTA_SHEET, rota_rows(chosen))]
     if starts:
         sheets.append(("starts", starts_grid(s for _, g in chosen for s in g.shifts or [])))
-    write_sheets(file, sheets)
+    write_sheets(file, sheets, suffix)
 
 
 def sheet_text(file: Path) -> str:

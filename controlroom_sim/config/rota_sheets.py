@@ -106,11 +106,12 @@ def _xlsx_rows(file: Path) -> list[list[Cell]]:
         book.close()
 
 
-def write_sheets(file: Path, sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> None:
-    """Write rows of cells: a CSV file holds the first sheet only; a workbook every sheet, by
-    name, the first first. Times of day are written as text (HH:MM), as a rota file reads
-    them."""
-    suffix = file.suffix.lower()
+def write_sheets(
+    file: Path, sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]], suffix: str | None = None
+) -> None:
+    """Write rows of cells as ``suffix`` (.csv or .xlsx; default: ``file``'s ending): a CSV
+    file holds the first sheet only; a workbook every sheet, by name, the first first."""
+    suffix = (suffix or file.suffix).lower()
     if suffix == ".csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -118,9 +119,7 @@ def write_sheets(file: Path, sheets: Sequence[tuple[str, Sequence[Sequence[Cell]
         file.write_text(buffer.getvalue(), encoding="utf-8")
         return
     if suffix != ".xlsx":
-        raise ScenarioError(
-            f"{file}: expected a file ending .csv or .xlsx, found {file.suffix or 'none'!r}"
-        )
+        raise ScenarioError(f"{file}: expected a file ending .csv or .xlsx, found {suffix!r}")
     import openpyxl
 
     book = openpyxl.Workbook()

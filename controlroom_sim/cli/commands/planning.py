@@ -12,7 +12,7 @@ from ...config.rota_sheets import SUFFIXES
 from ...config.schema import Scenario
 from ...experiments import inputs
 from ...experiments.engines import check_scheduler
-from ...experiments.files import OutputError
+from ...experiments.files import OutputError, write_atomic
 from ...experiments.run_folder import default_folder, prepare_folder
 from ...planning import planner
 from ...planning.patterns import PatternFile
@@ -173,7 +173,7 @@ def command_rota(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise OutputError(f"--out {out}: expected an existing folder to write in, found none")
     try:
-        write_rota(out, on_shifts)
+        write_atomic(out, lambda tmp: write_rota(tmp, on_shifts, suffix=out.suffix))
     except OSError as exc:
         raise OutputError(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
     lines = sum(len(g.shifts or []) for _, g in on_shifts)
