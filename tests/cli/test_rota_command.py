@@ -230,3 +230,19 @@ def test_a_bad_out_is_one_line(
 ) -> None:
     line = assert_one_line_error(capsys, main(["rota", "--out", str(tmp_path / out)]))
     assert line == expected.format(tmp=tmp_path)
+
+
+def test_the_shipped_example_is_the_by_name_variant_from_a_rota_file(baseline: Scenario) -> None:
+    """scenarios/variants/two_more_evening_rota.toml reads rotas/two_more_evening.csv: the
+    rota command's export of the baseline with the Evening contact line's count at 5."""
+    example = load_scenario(SCENARIOS / "variants" / "two_more_evening_rota.toml")
+    assert_baseline_with_evening_5(
+        example.model_copy(update={"provenance": {}}),
+        baseline.model_copy(update={"provenance": {}}),
+    )
+    assert set(example.provenance) == set(baseline.provenance)
+    out = SCENARIOS / "rotas" / "two_more_evening.csv"
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    expected = [["" if c is None else str(c) for c in row] for row in EXPORT]
+    expected[7][12] = "5"
+    assert rows == expected
