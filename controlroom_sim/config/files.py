@@ -96,7 +96,7 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
     if base_name is None:
         origins = Origins({**dict.fromkeys(empty, str(file)), **own_origins})
         if rota is not None:
-            apply_rota(data, origins, rota, file, own_provenance)
+            apply_rota(data, origins, rota, str(file), file.parent, own_provenance)
         if by_name is not None:
             apply_shift_lines(data, origins, by_name, str(file))
         return data, origins
@@ -116,7 +116,7 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
         if not any(p[: len(path)] == path for p in origins):
             origins[path] = str(file)
     if rota is not None:
-        apply_rota(merged, origins, rota, file, own_provenance)
+        apply_rota(merged, origins, rota, str(file), file.parent, own_provenance)
     if by_name is not None:
         apply_shift_lines(merged, origins, by_name, str(file))
     return merged, origins

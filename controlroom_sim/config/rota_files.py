@@ -50,6 +50,8 @@ BREAK_KEYS = ("after_hours", "minutes", "spread_hours")
 _BREAK = re.compile(r"^break([2-9]|[1-9]\d+)?_(after_hours|minutes|spread_hours)$")
 _TICKED = {"1", "y", "yes", "x", "true"}
 _UNTICKED = {"0", "n", "no", "false"}
+MAX_WHOLE = 2**63 - 1
+"""The largest count read: TOML's largest integer, as for a count in a scenario file."""
 _DAY_NAMES = {**{d: d for d in WEEKDAYS}, **{d[:3]: d for d in WEEKDAYS}}
 
 
@@ -76,10 +78,12 @@ class _Columns:
         self.index: dict[str, int] = {}
         self.days: dict[str, int] = {}
         self.breaks: dict[int, dict[str, int]] = {}
+        self.named: set[int] = set()
         for i, cell in enumerate(header):
             name = "" if cell is None else str(cell).strip()
             if not name:
                 continue
+            self.named.add(i)
             key = name.lower()
             where = f"{file}: row 1: column {column_letter(i)}"
             if key in self.index or _DAY_NAMES.get(key) in self.days:
@@ -162,7 +166,7 @@ class _Row:
         value = self.cell(index)
         if value is None:
             return None
-        expected = "a whole number >= 0" if whole else "a number"
+        expected = "a whole number >= 0" if whole else "a finite number"
         number: float | int | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = value
@@ -171,19 +175,23 @@ class _Row:
                 number = int(value) if whole else float(value)
             except ValueError:
                 number = None
-        if number is None or not math.isfinite(number):
+        if whole and isinstance(number, float) and number.is_integer():
+            number = int(number)
+        if whole and isinstance(number, int) and number > MAX_WHOLE:
+            raise self.error(column, index, "a whole number up to 2**63-1", value)
+        if whole and (not isinstance(number, int) or number < 0):
             raise self.error(column, index, expected, value)
-        if whole:
-            if float(number) != int(number) or number < 0:
-                raise self.error(column, index, expected, value)
-            return int(number)
-        return float(number)
+        if number is None or (not whole and not _finite(number)):
+            raise self.error(column, index, expected, value)
+        return number if whole else float(number)
 
     def required_number(self, column: str, whole: bool = False) -> float | int:
         index = self.columns.index[column]
         value = self.number_of(column, index, whole)
         if value is None:
-            raise self.error(column, index, "a whole number >= 0" if whole else "a number", None)
+            raise self.error(
+                column, index, "a whole number >= 0" if whole else "a finite number", None
+            )
         return value
 
     def start(self) -> str:
@@ -252,6 +260,13 @@ class _Row:
         return out
 
 
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def days_word(days: Iterable[str]) -> str | list[str]:
     """Weekday names as the scenario writes them: ``daily``, ``weekdays``, ``weekends``, or
     the names in weekday order."""
@@ -306,6 +321,9 @@ def _shift_error(row: _Row, exc: ValidationError) -> RotaFileError:
     if first["type"] in _BOUNDS:
         bound = next(iter(ctx.values()))
         message = f"expected a number {_BOUNDS[first['type']]} {bound:g}, found {first['input']!r}"
+    elif first["type"] == "string_too_long":
+        limit = ctx.get("max_length")
+        message = f"expected a name of at most {limit} characters, found {len(first['input'])}"
     elif "error" in ctx and str(ctx["error"]).startswith("expected "):
         message = str(ctx["error"])
     elif "error" in ctx:
@@ -326,6 +344,16 @@ def read_rota(file: Path) -> list[RotaRow]:
     out = []
     for number, cells in sheet.rows:
         row = _Row(columns, number, cells)
+        stray = [
+            i for i, c in enumerate(cells) if i not in columns.named and row.cell(i) is not None
+        ]
+        if stray:
+            raise row.error(
+                f"column {column_letter(stray[0])}",
+                stray[0],
+                "a column name in row 1 above it",
+                cells[stray[0]],
+            )
         role = row.text("role", required=False)
         if role is not None and role not in ROTA_SECTIONS:
             index = columns.index["role"]

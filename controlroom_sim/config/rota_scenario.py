@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .error_wording import show_value
-from .errors import ScenarioError
+from .errors import Part, ScenarioError, named
 from .origins import Origins, set_origin
 from .rota_files import RotaRow, read_rota
 from .schema.rotas import ROTA_SECTIONS
@@ -25,13 +25,19 @@ KEY = "rota"
 
 
 def apply_rota(
-    data: dict[str, Any], origins: Origins, table: Any, file: Path, own: Iterable[str] = ()
+    data: dict[str, Any],
+    origins: Origins,
+    table: Any,
+    where: Part,
+    folder: Path,
+    own: Iterable[str] = (),
 ) -> None:
-    """Apply ``file``'s ``[rota]`` table to ``data`` (the scenario after ``file``); the rota
-    file then owns the shifts it set, and is recorded in ``origins.files``. The provenance of
-    the lines it replaced goes with them, unless ``file`` itself gives it (``own``: the keys of
-    its ``[provenance]``)."""
-    rota_file = _rota_file(table, file)
+    """Apply a ``[rota]`` table that ``where`` wrote (a scenario file, or an override) to
+    ``data``, the scenario as it stands after it; a relative file name is taken from
+    ``folder``. The rota file then owns the shifts it set, and is recorded in
+    ``origins.files``. The provenance of the lines it replaced goes with them, unless ``where``
+    itself gives it (``own``: the keys of its ``[provenance]``)."""
+    rota_file = _rota_file(table, where, folder)
     rows = read_rota(rota_file)
     origins.files.append(rota_file)
     places: dict[tuple[str, int], list[RotaRow]] = {}
@@ -49,30 +55,35 @@ def apply_rota(
         _drop_provenance(data, (f"{section}.{i}.shifts", f"{section}.{i}.count"), set(own))
 
 
-def _rota_file(table: Any, file: Path) -> Path:
-    """The rota file a ``[rota]`` table names, relative to ``file`` (the scenario file)."""
+def _rota_file(table: Any, where: Part, folder: Path) -> Path:
+    """The rota file a ``[rota]`` table names, relative to ``folder``."""
     if not isinstance(table, dict) or "file" not in table:
-        raise ScenarioError(
-            f'{file}: {KEY}: expected a table with file = "rota.xlsx" (or .csv), found '
-            f"{show_value(table) if not isinstance(table, dict) else 'no file key'}"
+        found = show_value(table) if not isinstance(table, dict) else "no file key"
+        raise named(
+            ScenarioError,
+            where,
+            f': {KEY}: expected a table with file = "rota.xlsx" (or .csv), found {found}',
         )
     extra = [k for k in table if k != "file"]
     if extra:
-        raise ScenarioError(f"{file}: {KEY}.{extra[0]}: unknown key (expected only file)")
+        raise named(ScenarioError, where, f": {KEY}.{extra[0]}: unknown key (expected only file)")
     name = table["file"]
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(
-            f"{file}: {KEY}.file: expected the name of a .csv or .xlsx file, found "
-            f"{show_value(name)}"
+        raise named(
+            ScenarioError,
+            where,
+            f": {KEY}.file: expected the name of a .csv or .xlsx file, found {show_value(name)}",
         )
-    path = Path(name) if Path(name).is_absolute() else file.parent / name
+    path = Path(name) if Path(name).is_absolute() else folder / name
     if Path(name).suffix.lower() not in (".csv", ".xlsx"):
-        raise ScenarioError(
-            f"{file}: {KEY}.file: expected a file ending .csv or .xlsx, found {name!r}"
+        raise named(
+            ScenarioError,
+            where,
+            f": {KEY}.file: expected a file ending .csv or .xlsx, found {name!r}",
         )
     if not path.is_file():
         what = "a file, found a folder" if path.is_dir() else "an existing file, found none at"
-        raise ScenarioError(f"{file}: {KEY}.file: expected {what} {str(path)!r}")
+        raise named(ScenarioError, where, f": {KEY}.file: expected {what} {str(path)!r}")
     return path
 
 

@@ -207,7 +207,24 @@ ROW = "handlers,contact,Early contact,07:00,10,1,1,1,1,1,1,1,9,3.5,45,3"
             "row 3: start (D3): expected a time of day as HH:MM, found '7am'",
         ),
         (ROW.replace(",10,", ",30,"), "row 3: hours (E3): expected a number <= 24, found 30.0"),
-        (ROW.replace(",10,", ",ten,"), "row 3: hours (E3): expected a number, found 'ten'"),
+        (ROW.replace(",10,", ",ten,"), "row 3: hours (E3): expected a finite number, found 'ten'"),
+        (
+            ROW.replace(",10,", ",1e400,"),
+            "row 3: hours (E3): expected a finite number, found '1e400'",
+        ),
+        (
+            ROW.replace(",9,", ",99999999999999999999,"),
+            "row 3: count (M3): expected a whole number up to 2**63-1, "
+            "found '99999999999999999999'",
+        ),
+        (
+            ROW.replace("Early contact", "L" * 61),
+            "row 3: line (C3): expected a name of at most 60 characters, found 61",
+        ),
+        (
+            ROW + ",,extra",
+            "row 3: column R (R3): expected a column name in row 1 above it, found 'extra'",
+        ),
         (
             ROW.replace(",10,1,1,", ",10,1,maybe,"),
             "row 3: Tue (G3): expected 1, Y, yes, x or true (or 0, N, no or blank), found 'maybe'",
@@ -386,4 +403,32 @@ def test_the_command_line_says_it_in_one_line_with_status_2(
     assert status == 2
     assert captured.err == (
         f"error: {rota}: row 2: count (M2): expected a whole number >= 0, found 'nine'\n"
+    )
+
+
+def test_a_rota_file_by_override_or_sweep_is_read_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--set rota.file=...`` (and ``--vary``) read a rota file in their turn among the
+    overrides, relative to the working folder; errors name the override."""
+    write(tmp_path / "rota.csv", HEADER + "\n" + CONTACT)
+    monkeypatch.chdir(tmp_path)
+    loaded = load_scenario(BASELINE, ["rota.file=rota.csv", "shift_lines.Odd days.count=8"])
+    assert [(s.name, s.count) for s in loaded.handlers[1].shifts or []] == [
+        ("Early contact", 9),
+        ("Weekday day", 4),
+        (None, 2),
+        ("Odd days", 8),
+    ]
+    swept = load_scenario(BASELINE, vary=["rota.file=rota.csv"])
+    assert [(s.name, s.count) for s in swept.handlers[1].shifts or []][3] == ("Odd days", 3)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BASELINE, vary=["rota.file=none.csv"])
+    assert str(info.value) == (
+        "vary='rota.file=none.csv': rota.file: expected an existing file, found none at 'none.csv'"
+    )
+    assert main(["run", "--set", "rota.file=none.xlsx", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --set rota.file=none.xlsx: rota.file: expected an existing file, found none at "
+        "'none.xlsx'\n"
     )
