@@ -13,6 +13,7 @@ from .rota_files import BREAK_KEYS, DAY_COLUMNS, break_prefix
 from .rota_sheets import ROTA_SHEET, Cell, read_sheet, write_sheets
 from .schema.rotas import ROTA_SECTIONS, RotaGroup, Shift
 from .schema.scenario import Scenario
+from .vocabulary import clock_to_seconds
 
 
 def _plain(value: float) -> float | int:
@@ -52,7 +53,7 @@ def starts_grid(shifts: Iterable[Shift]) -> list[list[Cell]]:
         for day in shift.weekdays():
             counts[day] += shift.count
     rows: list[list[Cell]] = [["start", *DAY_COLUMNS]]
-    for start in sorted(grid, key=lambda s: Shift(start=s, hours=1, count=0).start_s):
+    for start in sorted(grid, key=clock_to_seconds):
         rows.append([start, *grid[start]])
     return rows
 

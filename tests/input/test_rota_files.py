@@ -14,7 +14,8 @@ import pytest
 from controlroom_sim.cli.main import main
 from controlroom_sim.config.files import ScenarioError
 from controlroom_sim.config.loading import load_scenario, scenario_files
-from controlroom_sim.config.schema import Scenario
+from controlroom_sim.config.rota_export import starts_grid
+from controlroom_sim.config.schema import Scenario, Shift
 from tests.helpers.paths import BASELINE
 
 HEADER = (
@@ -432,3 +433,17 @@ def test_a_rota_file_by_override_or_sweep_is_read_from_the_working_folder(
         "error: --set rota.file=none.xlsx: rota.file: expected an existing file, found none at "
         "'none.xlsx'\n"
     )
+
+
+def test_the_starts_grid_adds_up_lines_by_start_and_weekday() -> None:
+    shifts = [
+        Shift(start="10:00", hours=8, days="weekdays", count=4),
+        Shift(start="9:30", hours=10, days=["sunday"], count=1),
+        Shift(start="10:00", hours=12, days="weekends", count=2),
+        Shift(start="10:00", hours=6, days=["monday", "saturday"], count=3),
+    ]
+    assert starts_grid(shifts) == [
+        ["start", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        ["9:30", 0, 0, 0, 0, 0, 0, 1],
+        ["10:00", 7, 4, 4, 4, 4, 5, 2],
+    ]
