@@ -13,9 +13,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .encoding import decode_text
 from .error_wording import first_line
 from .errors import Part, ScenarioError, named
 from .origins import Origins
+from .rota_scenario import KEY as ROTA
+from .rota_scenario import apply_rota
 from .shift_lines import KEY as SHIFT_LINES
 from .shift_lines import apply_shift_lines, by_place_error
 
@@ -27,34 +30,11 @@ def builtin_baseline_path() -> Path:
     return Path(str(resources.files("controlroom_sim") / "data" / "baseline.toml"))
 
 
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "UTF-32"),
-    (b"\xff\xfe", "UTF-16"),
-    (b"\xfe\xff", "UTF-16"),
-)
 INT64 = (-(2**63), 2**63 - 1)
 """TOML's integers: a value outside this range "must" be an error (TOML 1.0), though
 ``tomllib`` reads it."""
 MAX_EXTENDS = 64
 """The longest ``extends`` chain read (a longer one is a mistake, not a design)."""
-
-
-def decode_text(raw: bytes, where: str | Path) -> str:
-    """UTF-8 text (a UTF-8 byte-order mark is dropped), else a one-line :class:`ScenarioError`
-    saying what the bytes look like."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            raise ScenarioError(
-                f"{where}: expected UTF-8 text, found {name} (a byte-order mark); "
-                "save the file as UTF-8"
-            )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{where}: expected UTF-8 text, found a byte that is not UTF-8 at offset {exc.start}"
-        ) from None
 
 
 def check_integers(data: Any, where: Part, prefix: tuple[str, ...] = ()) -> None:
@@ -93,7 +73,7 @@ def read_toml(file: Path) -> dict[str, Any]:
 def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
     """The merged data of ``file`` and its bases, and which file set each key path (the
     origins: a file's name here; overrides add the :class:`Param` that set a key). A file's
-    ``[shift_lines]`` changes apply to its base merged with it."""
+    ``[rota]`` file, then its ``[shift_lines]`` changes, apply to its base merged with it."""
     resolved = file.resolve()
     if resolved in stack:
         chain = " -> ".join(p.name for p in (*stack, resolved))
@@ -107,12 +87,16 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
     _absolutise_profiles(data, file)
     base_name = data.pop("extends", None)
     by_name = data.pop(SHIFT_LINES, None)
+    rota = data.pop(ROTA, None)
+    own_provenance = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
     own_origins: dict[tuple[str, ...], Part] = {path: str(file) for path in _leaf_paths(data)}
     # An empty table sets nothing, but a mistake inside it (a key left out) is this file's,
     # unless a base sets something there.
     empty = list(_empty_tables(data))
     if base_name is None:
         origins = Origins({**dict.fromkeys(empty, str(file)), **own_origins})
+        if rota is not None:
+            apply_rota(data, origins, rota, str(file), file.parent, own_provenance)
         if by_name is not None:
             apply_shift_lines(data, origins, by_name, str(file))
         return data, origins
@@ -131,6 +115,8 @@ def read_with_extends(file: Path, stack: tuple[Path, ...]) -> tuple[dict[str, An
     for path in empty:
         if not any(p[: len(path)] == path for p in origins):
             origins[path] = str(file)
+    if rota is not None:
+        apply_rota(merged, origins, rota, str(file), file.parent, own_provenance)
     if by_name is not None:
         apply_shift_lines(merged, origins, by_name, str(file))
     return merged, origins

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .error_wording import format_validation_error
-from .errors import Part, named
+from .errors import Param, Part, named
 from .files import (
     BUILTIN_BASELINE,
     ScenarioError,
@@ -30,6 +30,8 @@ from .files import (
 from .origins import origin_of
 from .overrides import apply_override
 from .profiles import read_profile
+from .rota_scenario import KEY as ROTA
+from .rota_scenario import apply_rota
 from .schema.scenario import Scenario
 from .shift_lines import KEY as SHIFT_LINES
 
@@ -52,26 +54,32 @@ def load_scenario(
     overrides:
         ``KEY=VALUE`` strings applied after ``extends`` is resolved, for example
         ``"channels.999.calls_per_day=900"`` or ``"handlers.0.count=14"``. The value is read
-        as a TOML value, or as a plain string when it is not one.
+        as a TOML value, or as a plain string when it is not one. ``"rota.file=rota.xlsx"``
+        reads a rota file (relative to the working folder) in its turn among the overrides.
     vary:
         ``KEY=VALUE`` strings of one point of a sweep, applied after ``overrides``, the same
         way; errors in them name ``vary`` (errors in ``overrides`` name ``overrides``).
     """
     file = _resolve_path(path)
     data, origins = read_with_extends(file, stack=())
-    for text in overrides:
-        apply_override(data, origins, text)
-    for text in vary:
-        apply_override(data, origins, text, param="vary")
+    for param, texts in (("overrides", overrides), ("vary", vary)):
+        for text in texts:
+            apply_override(data, origins, text, param=param)
+            if ROTA in data:  # rota.file=...: a rota file, relative to the working folder
+                where = Param(param, text, quote=" " in text)
+                for path in [p for p in origins if p[:1] == (ROTA,)]:
+                    del origins[path]
+                apply_rota(data, origins, data.pop(ROTA), where, Path())
     return _validate(data, origins, file)
 
 
 def scenario_files(path: str | Path | None = None) -> list[Path]:
-    """The files a scenario is made of (itself, its ``extends`` chain and profile CSVs)."""
+    """The files a scenario is made of (itself, its ``extends`` chain, rota files and profile
+    CSVs)."""
     file = _resolve_path(path)
     data, origins = read_with_extends(file, stack=())
     files = {Path(f) for f in origins.values() if isinstance(f, str)}  # not overrides
-    files |= {file}
+    files |= {file, *origins.files}
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))

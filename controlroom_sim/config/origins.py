@@ -10,6 +10,7 @@ sections that do not go together) is named after the last layer that set any of 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path as FilePath
 from typing import Any
 
 from .errors import Part
@@ -22,11 +23,13 @@ class Origins(dict[Path, Part]):
 
     ``written_as`` maps a key path set by a shift line's name to the key as the user wrote it
     (``("shift_lines", "Late 999", "count")``) and who wrote it, so the error names that key.
+    ``files`` lists the files read besides scenario files (rota files), in the order read.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.written_as: dict[Path, tuple[Path, Part]] = {}
+        self.files: list[FilePath] = []
 
 
 def _nearest(loc: Path, origins: dict[Path, Part]) -> tuple[int, Part] | None:

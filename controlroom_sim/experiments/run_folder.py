@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..config.errors import ControlroomError
+from ..config.rota_export import sheet_text
 from ..config.schema import Scenario
 from ..config.version import __version__
 from .files import OutputError as OutputError  # the run folder's error, re-exported
@@ -139,11 +141,15 @@ def write_tables(
 
 
 def file_texts(files: Iterable[Path]) -> dict[str, str | None]:
+    """Each file's text (None if it cannot be read); an .xlsx rota file's rota sheet as CSV."""
     out: dict[str, str | None] = {}
     for file in files:
         try:
-            out[str(file)] = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            if file.suffix.lower() == ".xlsx":
+                out[str(file)] = sheet_text(file)
+            else:
+                out[str(file)] = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ControlroomError):
             out[str(file)] = None
     return out
 

@@ -19,6 +19,7 @@ import pandas as pd
 from ..config.errors import Param, named
 from ..config.files import builtin_baseline_path
 from ..config.loading import load_model
+from ..config.rota_export import write_rota
 from ..config.schema import Scenario
 from ..experiments import api
 from ..experiments.inputs import LoadedScenario
@@ -33,7 +34,15 @@ from .planner_folders import write_roster, write_staff
 from .planner_inputs import PlannerError, only_forces, parse_targets, read_requirement, scenario_of
 from .planner_results import CHECK_SEED_OFFSET, RosterResult, StaffResult
 from .requirement_rota import break_shrinkage, other_groups_coverage, with_requirement
-from .roster import NODE_LIMIT, TIME_LIMIT_S, roster_toml, rostered_scenario, slug, solve
+from .roster import (
+    NODE_LIMIT,
+    POOLED,
+    TIME_LIMIT_S,
+    roster_toml,
+    rostered_scenario,
+    slug,
+    solve,
+)
 from .search import Trial, search
 from .targets import DEFAULT_TARGET, RequirementError, StaffTarget, check_targets
 
@@ -280,9 +289,15 @@ def _chosen_patterns(patterns: str | Path | PatternFile, names: Sequence[str]) -
 def _write_roster_files(
     result: RosterResult, source: Path, requirement: object, overrides: Sequence[str]
 ) -> None:
-    """Each pattern's roster as a scenario file (``roster-<pattern>.toml``) extending ``source``."""
+    """Each pattern's roster as a scenario file (``roster-<pattern>.toml``) extending ``source``,
+    and as a rota file (``roster-<pattern>.xlsx``: the rostered group's lines, and the people
+    starting at each time on each weekday)."""
     assert result.folder is not None
+    rostered = result.group or POOLED
     for r, sc in zip(result.rosters, result.scenarios, strict=True):
+        groups = [("handlers", g) for g in sc.handlers if g.name == rostered]
+        workbook = result.folder / f"roster-{slug(r.pattern.name)}.xlsx"
+        write_atomic(workbook, lambda tmp, g=groups: write_rota(tmp, g, True, ".xlsx"))
         target = result.folder / f"roster-{slug(r.pattern.name)}.toml"
         provenance = (
             f"roster for pattern {r.pattern.name!r} covering "

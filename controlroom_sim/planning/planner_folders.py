@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..config.rota_export import starts_grid
 from ..config.version import __version__
 from ..config.vocabulary import INTERVALS_PER_WEEK
 from ..experiments.run_folder import write_atomic, write_json
@@ -82,6 +83,17 @@ def staff_document(result: StaffResult, command: list[str] | None = None) -> dic
     return doc
 
 
+def starts_table(result: RosterResult) -> pd.DataFrame:
+    """The people each roster starts at each time (rows) on each weekday (columns Mon..Sun)."""
+    frames = []
+    for roster in result.rosters:
+        header, *rows = starts_grid(roster.shifts())
+        frame = pd.DataFrame(rows, columns=header)
+        frame.insert(0, "pattern", roster.pattern.name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_roster(result: RosterResult) -> None:
     """The roster folder's tables and plots (roster TOML files are written as they are made)."""
     from ..reporting import plots
@@ -92,6 +104,8 @@ def write_roster(result: RosterResult) -> None:
     write_atomic(folder / "coverage.csv", lambda tmp: coverage.to_csv(tmp, index=False))
     tours = pd.concat([r.tour_table() for r in result.rosters], ignore_index=True)
     write_atomic(folder / "tours.csv", lambda tmp: tours.to_csv(tmp, index=False))
+    starts = starts_table(result)
+    write_atomic(folder / "starts.csv", lambda tmp: starts.to_csv(tmp, index=False))
     table = result.table()
     write_atomic(folder / "patterns.csv", lambda tmp: table.to_csv(tmp, index=False))
     demand = pd.DataFrame(

@@ -44,6 +44,8 @@ HOURS_PER_INTERVAL = 0.25
 NODE_LIMIT = 2000
 """Branch-and-bound nodes HiGHS may explore per pattern: about a minute for the flexible
 pattern on the baseline's requirement (2 cores), and the same roster on every run."""
+POOLED = "rostered"
+"""The name of the one pooled handler group of a roster made without a group."""
 TIME_LIMIT_S = 600.0
 """Seconds HiGHS may take per pattern: a safety net for slow machines, well past the node
 limit's minute; a roster stopped by it may differ on a rerun."""
@@ -261,7 +263,7 @@ def rostered_scenario(scenario: Scenario, roster: Roster, group: str | None = No
             f"{roster.pattern.name!r} pattern".strip(" —"),
         }
     )
-    rostered = with_rota(scenario, shifts, group, pooled_name="rostered")
+    rostered = with_rota(scenario, shifts, group, pooled_name=POOLED)
     return rostered.model_copy(update={"scenario": settings})
 
 

@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -577,6 +578,60 @@ def test_roster_reads_a_requirement_csv_without_simulating(
         planner.roster(scenario, patterns=patterns, names=["nope"], requirement=requirement)
     # the command line names the flag (its own check says the same before roster is called)
     assert error_text(info.value).startswith("--pattern 'nope': expected one of 'Day Night'")
+
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def test_roster_writes_each_roster_as_a_rota_file_with_a_starts_grid(
+    room: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Beside roster-<pattern>.toml, roster-<pattern>.xlsx holds the rostered group's lines (a
+    rota file a scenario can read) and a sheet of the people starting at each time on each
+    weekday; starts.csv has every pattern's grid."""
+    scenario, patterns, requirement = room
+    out = tmp_path / "out"
+    planner.roster(scenario, patterns=patterns, requirement=requirement, simulate=False, out=out)
+    assert sorted(p.name for p in out.glob("roster-*")) == [
+        "roster-day-night.toml",
+        "roster-day-night.xlsx",
+        "roster-free8.toml",
+        "roster-free8.xlsx",
+    ]
+    book = openpyxl.load_workbook(out / "roster-free8.xlsx")
+    assert book.sheetnames == ["rota", "starts"]
+    header = ["role", "group", "line", "start", "hours", *DAYS, "count"]
+    assert [list(r) for r in book["rota"].iter_rows(values_only=True)] == [
+        header,
+        ["handlers", "rostered", None, "00:00", 8, *[1] * 7, 2],
+        ["handlers", "rostered", None, "08:00", 8, *[1] * 7, 2],
+        ["handlers", "rostered", None, "16:00", 8, *[1] * 7, 2],
+    ]
+    assert [list(r) for r in book["starts"].iter_rows(values_only=True)] == [
+        ["start", *DAYS],
+        ["00:00", *[2] * 7],
+        ["08:00", *[2] * 7],
+        ["16:00", *[2] * 7],
+    ]
+    day_night = openpyxl.load_workbook(out / "roster-day-night.xlsx")
+    assert [list(r) for r in day_night["rota"].iter_rows(values_only=True)] == [
+        [*header, "break_after_hours", "break_minutes", "break_spread_hours"],
+        ["handlers", "rostered", None, "07:00", 12, *[1] * 7, 3, 4, 30, 2],
+        ["handlers", "rostered", None, "19:00", 12, *[1] * 7, 3, 4, 30, 2],
+    ]
+    starts = pd.read_csv(out / "starts.csv")
+    assert starts.columns.tolist() == ["pattern", "start", *DAYS]
+    assert starts[["pattern", "start", "Mon", "Sun"]].to_numpy().tolist() == [
+        ["Day Night", "07:00", 3, 3],
+        ["Day Night", "19:00", 3, 3],
+        ["free8", "00:00", 2, 2],
+        ["free8", "08:00", 2, 2],
+        ["free8", "16:00", 2, 2],
+    ]
+    # the roster's scenario file, pointed at the rota file instead, is the same scenario
+    variant = out / "from-rota.toml"
+    variant.write_text('extends = "roster-free8.toml"\n[rota]\nfile = "roster-free8.xlsx"\n')
+    assert load_scenario(variant).handlers == load_scenario(out / "roster-free8.toml").handlers
 
 
 TWO_GROUPS = """\

@@ -3,7 +3,7 @@ status."""
 
 from .experiments import command_compare, command_run, command_sweep
 from .folders import command_replay, command_report, command_scenarios
-from .planning import command_roster, command_staff
+from .planning import command_roster, command_rota, command_staff
 from .theory import command_erlang, command_validate
 
 COMMANDS = {
@@ -14,6 +14,7 @@ COMMANDS = {
     "validate": command_validate,
     "staff": command_staff,
     "roster": command_roster,
+    "rota": command_rota,
     "report": command_report,
     "replay": command_replay,
     "scenarios": command_scenarios,

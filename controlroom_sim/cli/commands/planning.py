@@ -1,5 +1,5 @@
-"""The ``staff`` and ``roster`` commands: the handlers a week needs, and rosters that cover
-them at the fewest paid hours."""
+"""The ``staff``, ``roster`` and ``rota`` commands: the handlers a week needs, rosters that
+cover them at the fewest paid hours, and a scenario's rota as a rota file."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import argparse
 from collections.abc import Callable
 
 from ...config.loading import load_model, load_scenario
+from ...config.rota_export import scenario_groups, write_rota
+from ...config.rota_sheets import SUFFIXES
 from ...config.schema import Scenario
 from ...experiments import inputs
 from ...experiments.engines import check_scheduler
+from ...experiments.files import OutputError, write_atomic
 from ...experiments.run_folder import default_folder, prepare_folder
 from ...planning import planner
 from ...planning.patterns import PatternFile
@@ -150,4 +153,35 @@ def command_roster(args: argparse.Namespace) -> int:
         print(staff_report(result.staff))
     print(roster_report(result))
     print(f"results: {folder}")
+    return 0
+
+
+def command_rota(args: argparse.Namespace) -> int:
+    out = args.out
+    if out.suffix.lower() not in SUFFIXES:
+        raise UsageError(
+            f"--out {out}: expected a file ending .xlsx or .csv, found {out.suffix or 'none'!r}"
+        )
+    scenario = load_scenario(args.scenario, args.overrides)
+    groups = scenario_groups(scenario)
+    on_shifts = [(role, g) for role, g in groups if g.shifts]
+    if not on_shifts:
+        raise UsageError(
+            f"{args.scenario or 'baseline'}: expected a group on shifts to write, found "
+            "only groups on duty around the clock (count)"
+        )
+    if not out.parent.is_dir():
+        raise OutputError(f"--out {out}: expected an existing folder to write in, found none")
+    try:
+        write_atomic(out, lambda tmp: write_rota(tmp, on_shifts, suffix=out.suffix))
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
+    lines = sum(len(g.shifts or []) for _, g in on_shifts)
+    print(
+        f"rota: {scenario.scenario.name}: {lines} shift line{'s' if lines != 1 else ''} of "
+        f"{len(on_shifts)} group{'s' if len(on_shifts) != 1 else ''} written to {out}"
+    )
+    for role, g in groups:
+        if g.count is not None:
+            print(f"  left out: {role} {g.name!r}, on duty around the clock (count = {g.count})")
     return 0

@@ -8,7 +8,7 @@ import argparse
 from ...config.version import __version__
 from ..usage import UsageError
 from .experiments import add_compare, add_run, add_sweep
-from .planning import add_roster, add_staff
+from .planning import add_roster, add_rota, add_staff
 from .tools import add_erlang, add_replay, add_report, add_scenarios, add_validate
 
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_validate,
         add_staff,
         add_roster,
+        add_rota,
         add_report,
         add_scenarios,
         add_replay,

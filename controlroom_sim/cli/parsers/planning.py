@@ -114,3 +114,34 @@ def add_roster(commands: Subparsers) -> None:
     rst.add_argument(
         "--no-simulation", action="store_true", help="write the rosters without simulating them"
     )
+
+
+def add_rota(commands: Subparsers) -> None:
+    """``rota``: a scenario's rota as a rota file."""
+    rota = commands.add_parser(
+        "rota",
+        help="write a scenario's rota as a rota file (.xlsx or .csv) for planners to edit",
+        description="Write every shift line of the scenario's rota sections (handlers, "
+        "dispatchers, officers, support workers) as a rota file: one row per line with role, "
+        "group, line, start, hours, the days Mon..Sun, count and the break columns. A scenario "
+        'reads it back with [rota] file = "...". Groups on duty around the clock (count) are '
+        "left out, and said so.",
+    )
+    rota.add_argument(
+        "scenario", nargs="?", default=None, help="scenario file (default: the built-in baseline)"
+    )
+    rota.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the rota file to write: .xlsx (a workbook with a sheet 'rota') or .csv",
+    )
+    rota.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key first, e.g. 'shift_lines.Evening contact.count=5' "
+        "(repeatable)",
+    )
