@@ -45,3 +45,18 @@ def few_replications_stderr(replications: int) -> str:
         f"warning: only {replications} replication{'s' if replications != 1 else ''}: the 95% "
         "confidence intervals are unreliable with fewer than 5\n"
     )
+
+
+def count_replications(monkeypatch) -> set[int]:  # type: ignore[no-untyped-def]
+    """From now on, the replication indices this process simulates (filled as they run)."""
+    from controlroom_sim.experiments import runner
+
+    ran: set[int] = set()
+    real = runner.run_replication
+
+    def counting(scenario, replication, *rest):  # type: ignore[no-untyped-def]
+        ran.add(replication)
+        return real(scenario, replication, *rest)
+
+    monkeypatch.setattr(runner, "run_replication", counting)
+    return ran

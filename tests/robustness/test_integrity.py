@@ -21,12 +21,11 @@ import pandas as pd
 import pytest
 
 from controlroom_sim.cli.main import main
-from controlroom_sim.experiments import runner as experiment
 from controlroom_sim.experiments import store as store_module
 from controlroom_sim.experiments.folder_lock import owning
 from controlroom_sim.reporting.replay import replay_data
 from controlroom_sim.reporting.report_data import load_results
-from tests.helpers.cli import run_main
+from tests.helpers.cli import count_replications, run_main
 
 REPLICATIONS = 6
 STOP_AFTER = 3
@@ -46,18 +45,6 @@ def _stop_after(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(store_module.RunStore, "save", save)
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> set[int]:
-    ran: set[int] = set()
-    real = experiment.run_replication
-
-    def counting(scenario, replication, *rest):  # type: ignore[no-untyped-def]
-        ran.add(replication)
-        return real(scenario, replication, *rest)
-
-    monkeypatch.setattr(experiment, "run_replication", counting)
-    return ran
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +169,7 @@ def test_a_damaged_part_is_refused_before_any_replication_runs(
     path = _part(stopped, 1, suffix)
     reason = damage(path)
     before = _manifest(stopped)
-    ran = _counting(monkeypatch)
+    ran = count_replications(monkeypatch)
     assert main(_resume(stopped)) == 2
     line = _one_line_error(capsys)
     assert line == (
@@ -206,7 +193,7 @@ def test_parts_written_but_not_recorded_are_run_again(
     manifest["parts"] = {k: v for k, v in manifest["parts"].items() if "rep-00002" not in k}
     (stopped / "manifest.json").write_text(json.dumps(manifest))
     assert _part(stopped, 2, ".json").exists()
-    ran = _counting(monkeypatch)
+    ran = count_replications(monkeypatch)
     assert main(_resume(stopped)) == 0
     assert ran == {2, 3, 4, 5}
     _assert_same_tables(stopped, whole)
@@ -220,7 +207,7 @@ def test_an_interrupted_run_without_recorded_parts_still_resumes(
     manifest = _manifest(stopped)
     del manifest["parts"]
     (stopped / "manifest.json").write_text(json.dumps(manifest))
-    ran = _counting(monkeypatch)
+    ran = count_replications(monkeypatch)
     assert main(_resume(stopped)) == 0
     assert ran == {3, 4, 5}
     _assert_same_tables(stopped, whole)

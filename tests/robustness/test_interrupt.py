@@ -28,7 +28,7 @@ import psutil
 import pytest
 
 from controlroom_sim.cli.main import main
-from controlroom_sim.experiments import runner as experiment
+from tests.helpers.cli import count_replications
 from tests.helpers.paths import ROOT
 
 REPLICATIONS = 6
@@ -115,14 +115,7 @@ def _check_stopped(process: subprocess.Popen[bytes], err: str, folder: Path, sta
 
 def _resume(command: str, monkeypatch: pytest.MonkeyPatch) -> set[int]:
     """Run the resume command in this process; returns the replications it simulated."""
-    ran: set[int] = set()
-    real = experiment.run_replication
-
-    def counting(scenario, replication, *rest):  # type: ignore[no-untyped-def]
-        ran.add(replication)
-        return real(scenario, replication, *rest)
-
-    monkeypatch.setattr(experiment, "run_replication", counting)
+    ran = count_replications(monkeypatch)
     assert main(shlex.split(command)[1:]) == 0
     return ran
 

@@ -28,19 +28,23 @@ Share = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 WeekHours = Annotated[float, Field(gt=0, le=168, allow_inf_nan=False)]
 
 
-class ByRole(_Strict):
-    """A number for each role; a role left out takes ``default`` when given."""
+class _PerRole(_Strict):
+    """A number for each role (the fields are the roles)."""
+
+    def of(self, role: str) -> float:
+        return getattr(self, role)
+
+
+class ByRole(_PerRole):
+    """An hourly cost for each role; a role left out has none (hours and posts only)."""
 
     handlers: NonNegativeFloat | None = None
     dispatchers: NonNegativeFloat | None = None
     officers: NonNegativeFloat | None = None
     support_workers: NonNegativeFloat | None = None
 
-    def of(self, role: str) -> float | None:
-        return getattr(self, role)
 
-
-class HoursByRole(_Strict):
+class HoursByRole(_PerRole):
     """Contract hours a week of a full-time post, by role."""
 
     handlers: WeekHours = 37.0
@@ -48,20 +52,14 @@ class HoursByRole(_Strict):
     officers: WeekHours = 40.0
     support_workers: WeekHours = 37.0
 
-    def of(self, role: str) -> float:
-        return float(getattr(self, role))
 
-
-class AbsenceByRole(_Strict):
+class AbsenceByRole(_PerRole):
     """The probability that a rostered person is absent from a shift on the day, by role."""
 
     handlers: Probability = 0.0
     dispatchers: Probability = 0.0
     officers: Probability = 0.0
     support_workers: Probability = 0.0
-
-    def of(self, role: str) -> float:
-        return float(getattr(self, role))
 
 
 class Shrinkage(_Strict):
