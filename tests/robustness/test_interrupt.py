@@ -47,7 +47,14 @@ ARGS = [
 
 
 def _saved(folder: Path) -> set[int]:
-    return {int(p.stem.split("-")[1]) for p in (folder / "replications").glob("00/rep-*.json")}
+    """Replications the manifest records as finished (a replication whose files were written
+    but not yet recorded when the signal came is not finished: resume runs it again)."""
+    try:
+        parts = json.loads((folder / "manifest.json").read_text()).get("parts") or {}
+    except (OSError, ValueError):
+        return set()
+    names = [n for n in parts if n.startswith("replications/00/rep-") and n.endswith(".json")]
+    return {int(n.rsplit("-", 1)[1].split(".")[0]) for n in names}
 
 
 def _start(folder: Path, *extra: str, group: bool = False) -> subprocess.Popen[bytes]:
