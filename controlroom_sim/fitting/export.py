@@ -140,23 +140,25 @@ def _checks(rows: pd.DataFrame, mapping: Mapping) -> Iterable[tuple[str, pd.Seri
     ids = rows["call_id"]
     yield "missing_call_id", ids.isna(), None
     dup = ids.notna() & ids.duplicated(keep="first")
-    yield "duplicate_call_id", dup, "call id " + ids.fillna("").map(repr) + " again"
+    yield "duplicate_call_id", dup, "call id " + ids.fillna("").map(repr).astype(str) + " again"
     channel = rows["channel_value"].map(mapping.channel_of()).fillna("")
     rows["channel"] = channel
-    yield "unknown_channel", channel == "", "channel " + rows["channel_value"].map(repr)
+    yield "unknown_channel", channel == "", "channel " + rows["channel_value"].map(repr).astype(str)
     bad = pd.Series(False, index=rows.index)
     words = pd.Series("", index=rows.index)
     for name in TIME_COLUMNS:
         broken = rows[f"{name}_bad"] & ~bad
-        words[broken] = f"{name} " + rows.loc[broken, f"{name}_raw"].map(repr)
+        words[broken] = f"{name} " + rows.loc[broken, f"{name}_raw"].map(repr).astype(str)
         bad |= broken
-    no_offer = rows["offered_at_naive"].isna() & ~bad
+    no_offer = rows["offered_at"].isna() & ~rows["offered_at_gap"] & ~bad
     words[no_offer] = "offered_at blank"
     yield "unparseable_time", bad | no_offer, words
     gap = pd.Series(False, index=rows.index)
     for name in TIME_COLUMNS:
         hit = rows[f"{name}_gap"] & ~gap
-        words[hit] = f"{name} " + rows.loc[hit, f"{name}_raw"].map(repr) + " never on the clock"
+        words[hit] = (
+            f"{name} " + rows.loc[hit, f"{name}_raw"].map(repr).astype(str) + " never on the clock"
+        )
         gap |= hit
     yield "spring_gap", gap, words
     wrong = pd.Series(False, index=rows.index)
@@ -196,7 +198,6 @@ def _read_rows(file: Path, mapping: Mapping) -> pd.DataFrame:
         unread = naive[name].isna() & exact[name].isna()
         out[f"{name}_bad"] = (~blank_cells(cells) & unread).to_numpy()
         out[f"{name}_gap"] = in_gap(naive[name], zone).to_numpy()
-        out[f"{name}_naive"] = naive[name].to_numpy()
     offered = naive["offered_at"]
     second = second_by_order(offered, repeated(offered, zone))
     anchor = to_utc(offered, zone, second).fillna(exact["offered_at"])

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 
 
 def parse_wall_clock(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
