@@ -183,7 +183,8 @@ def _read_rows(file: Path, mapping: Mapping) -> pd.DataFrame:
             f"{file}: expected the mapped column{'s' if len(missing) > 1 else ''} "
             f"{' and '.join(missing)}, found only the columns {found}"
         )
-    out = pd.DataFrame({"file": str(file), "row": np.arange(2, len(raw) + 2)})
+    out = pd.DataFrame({"file": str(file), "row": raw.index.to_numpy()})
+    raw = raw.reset_index(drop=True)
     out["call_id"] = _text(raw[columns["call_id"]])
     out["channel_value"] = _text(raw[columns["channel"]]).fillna("")
     for name in ("caller", "handler"):
@@ -227,7 +228,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _read_table(file: Path) -> pd.DataFrame:
-    """A file's cells: CSV as text, XLSX as the workbook stores them (first sheet)."""
+    """A file's cells: CSV as text, XLSX as the workbook stores them (first sheet), indexed
+    by row number."""
     if not file.is_file():
         raise ExportError(f"{file}: no such export file")
     suffix = file.suffix.lower()
@@ -236,7 +238,13 @@ def _read_table(file: Path) -> pd.DataFrame:
             text = decode_text(file.read_bytes(), file)
             if not text.strip():
                 raise ExportError(f"{file}: expected a header row and calls, found an empty file")
-            table = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+            table = pd.read_csv(
+                StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+            )
         elif suffix == ".xlsx":
             table = pd.read_excel(file, dtype=object, engine="openpyxl")
         else:
@@ -249,6 +257,10 @@ def _read_table(file: Path) -> pd.DataFrame:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ExportError(f"{file}: cannot be read ({first})") from None
     table.columns = [str(c).strip() for c in table.columns]
+    # Rows numbered as a spreadsheet shows them (the header is row 1); blank rows are left
+    # out but keep their numbers.
+    table.index = pd.RangeIndex(2, len(table) + 2)
+    table = table[~table.apply(blank_cells).all(axis=1)]
     if table.empty:
         raise ExportError(f"{file}: expected calls under the header row, found none")
     return table

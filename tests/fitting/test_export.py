@@ -163,3 +163,17 @@ def test_observed_kpis_of_the_hand_written_export(tmp_path: Path) -> None:
     assert kpis["answered_within_10s_101"] == 0.5
     assert kpis["mean_answer_s_101"] == 14.5
     assert not any(name.startswith("callback") for name in kpis)
+
+
+def test_blank_rows_are_left_out_but_keep_their_numbers(tmp_path: Path) -> None:
+    rows = [
+        "E1,EMERGENCY,,27/10/2025 10:00:00,27/10/2025 10:00:02,27/10/2025 10:03:00,,H1,",
+        "",
+        ",,,,,,,,",
+        "E2,EMERGENCY,,27/10/2025 10:10:00,,bad,,,",
+    ]
+    export, mapping = write(tmp_path, rows)
+    result = read_export([export], load_mapping(mapping))
+    assert result.calls["row"].tolist() == [2]
+    assert result.rejections.rows_read == 2
+    assert result.rejections.examples["unparseable_time"] == [f"{export}: row 5: ended_at 'bad'"]

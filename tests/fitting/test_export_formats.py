@@ -62,6 +62,7 @@ def test_excel_serial_numbers_in_a_workbook(tmp_path: Path) -> None:
         [1002, "EMG", _serial("2025-10-26T01:45:00"), None, _serial("2025-10-26T01:46:30")],
         [1003, "EMG", _serial("2025-10-26T01:20:00"), _serial("2025-10-26T01:20:07"),
          _serial("2025-10-26T01:25:00")],
+        [None, None, None, None, None],  # a blank row: left out, keeps its number
         [1004, "EMG", "not a time", None, None],
         [1005, "EMG", _serial("2026-03-29T01:15:00"), None, _serial("2026-03-29T02:01:00")],
     ]  # fmt: skip
@@ -80,7 +81,7 @@ def test_excel_serial_numbers_in_a_workbook(tmp_path: Path) -> None:
     assert calls["row"].tolist() == [2, 3, 4]
     assert result.rejections.counts["unparseable_time"] == 1
     assert result.rejections.examples["unparseable_time"] == [
-        f"{export}: row 5: offered_at 'not a time'"
+        f"{export}: row 6: offered_at 'not a time'"
     ]
     assert result.rejections.counts["spring_gap"] == 1
     assert result.rejections.total == 2
