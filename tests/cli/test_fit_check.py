@@ -79,3 +79,18 @@ def test_fit_check_needs_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture
     status = main(["fit-check", str(export)])
     assert status == 2
     assert "--mapping" in capsys.readouterr().err
+
+
+def test_fit_check_of_an_export_with_no_usable_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every row unusable is not a fatal error: the counts are the answer, and no KPIs."""
+    export, mapping = write(tmp_path, ["Z1,ADMIN,,01/01/2025 10:00:00,,,,,"])
+    assert main(["fit-check", str(export), "--mapping", str(mapping)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "fit-check: 0 calls usable of 1 row in 1 file",
+        "period: none (no usable calls)",
+    ]
+    assert "unknown channel values: 'ADMIN' (1)" in lines
+    assert not any(line.startswith("KPI") for line in lines)
