@@ -4,8 +4,8 @@ The functions a user starts from: :func:`run`, :func:`compare` and :func:`sweep`
 with replications and confidence intervals), :func:`staff` and :func:`roster` (planning), and
 lower down :func:`load_scenario` (a scenario file, with ``--set`` style overrides) and
 :func:`simulate` (one replication's records). The package is laid out in layers, each a
-subpackage (docs/architecture.md): config → model → analysis → experiments → reporting →
-planning → cli.
+subpackage (docs/architecture.md): config → model → analysis → experiments → fitting →
+reporting → planning → cli.
 """
 
 from .config.errors import ControlroomError

@@ -2,6 +2,7 @@
 status."""
 
 from .experiments import command_compare, command_run, command_sweep
+from .fitting import command_fit_check
 from .folders import command_replay, command_report, command_scenarios
 from .planning import command_roster, command_rota, command_staff
 from .theory import command_erlang, command_validate
@@ -18,4 +19,5 @@ COMMANDS = {
     "report": command_report,
     "replay": command_replay,
     "scenarios": command_scenarios,
+    "fit-check": command_fit_check,
 }

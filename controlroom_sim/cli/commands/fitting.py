@@ -1,0 +1,72 @@
+"""``fit-check``: a force's telephony export read with its mapping file, and what it holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from ...fitting.export import Export, read_export
+from ...fitting.mapping import load_mapping
+from ...fitting.observed import observed_kpis
+from ...reporting.display import format_value, render
+
+KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "abandon_rate",
+    "answered_within_10s",
+    "answered_within_60s",
+    "mean_answer_s",
+    "p90_answer_s",
+)
+"""The KPIs printed per channel."""
+COUNTS = ("offered", "answered", "abandoned")
+
+
+def command_fit_check(args: argparse.Namespace) -> int:
+    mapping = load_mapping(args.mapping)
+    export = read_export(args.exports, mapping)
+    print("\n\n".join(check_text(export, len(args.exports))))
+    return 0
+
+
+def check_text(export: Export, files: int) -> list[str]:
+    """The report's paragraphs: what was read, the rows not used, the KPIs per channel."""
+    rejections = export.rejections
+    calls = len(export.calls)
+    head = (
+        f"fit-check: {calls} call{'s' if calls != 1 else ''} usable of {rejections.rows_read} "
+        f"row{'s' if rejections.rows_read != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    )
+    period = export.period
+    if period is None:
+        head += "\nperiod: none (no usable calls)"
+    else:
+        zone = export.timezone
+        first, last = (
+            t.tz_convert(zone).strftime("%Y-%m-%d %H:%M:%S") for t in (period.first, period.last)
+        )
+        head += (
+            f"\nperiod: {first} to {last} {zone} ({period.days} day"
+            f"{'s' if period.days != 1 else ''}, {period.weeks} whole week"
+            f"{'s' if period.weeks != 1 else ''})"
+        )
+    rows = [(reason, f"{n:,}") for reason, n in rejections.counts.items()]
+    parts = [head, render(rows, ("rows not used", "count"), (False, True))]
+    examples = [f"  {r}: {e}" for r, found in rejections.examples.items() for e in found]
+    if examples:
+        parts[-1] += "\nfirst examples:\n" + "\n".join(examples)
+    if rejections.unknown_channels:
+        values = ", ".join(f"{v!r} ({n})" for v, n in rejections.unknown_channels.items())
+        parts.append(f"unknown channel values: {values}")
+    if calls:
+        kpis = observed_kpis(export)
+        channels = [c for c in ("999", "101") if f"offered_{c}" in kpis]
+        table = [(kpi, *(_value(kpi, kpis[f"{kpi}_{c}"]) for c in channels)) for kpi in KPIS]
+        parts.append(render(table, ("KPI", *channels), (False, *[True] * len(channels))))
+    return parts
+
+
+def _value(kpi: str, value: float) -> str:
+    """A count as a whole number, anything else as the run's KPI table writes it."""
+    return f"{int(value):,}" if kpi in COUNTS else format_value(kpi, value)
