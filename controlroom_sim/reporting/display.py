@@ -179,6 +179,8 @@ SWEEP_DEFAULT = (
     "handler_occupancy",
     "attendance_within_target_emergency",
     "officer_utilisation",
+    "posts_total",
+    "cost_year_total",
 )
 
 
@@ -202,6 +204,8 @@ def sweep_overview(
                 # share) on one side, never on the side nearer its mean.
                 half = max(r.mean - r.ci_low, r.ci_high - r.mean)
                 spread = f"{100 * half:.1f}" if is_share(name) else f"{half:,.1f}"
+                if name.startswith("cost_"):
+                    spread = f"£{half:,.0f}"
                 mean = f"{mean} ±{spread}"
             cells.append(mean)
         rows.append(cells)
