@@ -111,3 +111,16 @@ def test_changed_results_make_no_workbook(run_folder: Path, tmp_path: Path) -> N
         handle.write("\n")
     with pytest.raises(ReportError, match=r"kpis\.csv: .* bytes where the run wrote"):
         write_workbook(copy)
+
+
+def test_the_library_writes_the_workbook_too(tmp_path: Path) -> None:
+    import controlroom_sim as crs
+
+    out = tmp_path / "lib"
+    result = crs.run(replications=2, overrides=["scenario.days=0.5"], out=out)
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    rows = {r[0]: r for r in _rows(book["Summary"])[1:]}
+    assert rows["offered_999"][2] == pytest.approx(
+        result.summary.set_index("kpi").loc["offered_999", "mean"], rel=1e-12
+    )
+    assert crs.run(replications=1, overrides=["scenario.days=0.2"]).folder is None  # no folder
