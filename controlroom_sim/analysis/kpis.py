@@ -16,7 +16,7 @@ from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
-from .staffing_kpis import STAFFING_DESCRIPTIONS, staffing_kpis
+from .staffing_kpis import STAFFING_DESCRIPTIONS, overtime_hours, staffing_kpis
 
 KPI_DESCRIPTIONS: dict[str, str] = {
     "offered": "calls offered in the measured window (redials included)",
@@ -108,9 +108,7 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         )
     lo, hi = records.warmup_s, records.horizon_s
     kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
-    handlers = records.handlers
-    ending = handlers["scheduled_end_s"].between(lo, hi, inclusive="left")
-    kpis["overtime_hours"] = float(handlers.loc[ending, "overtime_s"].sum() / 3600.0)
+    kpis["overtime_hours"] = overtime_hours(records.handlers, lo, hi)
     kpis.update(staffing_kpis(records, scenario))
     return kpis
 

@@ -79,7 +79,8 @@ def rostered_seconds(
     return total
 
 
-def _overtime_hours(table: pd.DataFrame | None, lo: float, hi: float) -> float:
+def overtime_hours(table: pd.DataFrame | None, lo: float, hi: float) -> float:
+    """Hours worked past shift ends, of the shifts of a member table ending in ``[lo, hi)``."""
     if table is None or table.empty:
         return 0.0
     ending = table["scheduled_end_s"].between(lo, hi, inclusive="left")
@@ -97,10 +98,9 @@ def posts_and_cost(
     if staffing is None:
         return {}
     out = {"posts": staffing.posts(role, rostered_hours_week)}
-    rate = staffing.hourly_cost.of(role)
-    if rate is not None:
-        paid = staffing.paid_hours(rostered_hours_week)
-        out["cost_year"] = paid * rate * (1.0 + staffing.on_costs) * WEEKS_A_YEAR
+    week = staffing.cost_week(role, staffing.paid_hours(rostered_hours_week))
+    if week is not None:
+        out["cost_year"] = week * WEEKS_A_YEAR
     return out
 
 
@@ -122,16 +122,15 @@ def staffing_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float]:
         rostered = rostered_seconds(groups, records.origin_weekday_s, lo, hi) / 3600.0 / weeks
         paid = staffing.paid_hours(rostered)
         table = getattr(records, _MEMBERS[role]) if role in _MEMBERS else None
-        overtime = _overtime_hours(table, lo, hi) / weeks
+        overtime = overtime_hours(table, lo, hi) / weeks
         kpis[f"rostered_hours_week_{role}"] = rostered
         kpis[f"paid_hours_week_{role}"] = paid
         kpis[f"posts_{role}"] = staffing.posts(role, rostered)
         kpis[f"overtime_hours_week_{role}"] = overtime
         paid_total += paid
         posts_total += kpis[f"posts_{role}"]
-        rate = staffing.hourly_cost.of(role)
-        if rate is not None:
-            week = (paid + overtime * staffing.overtime_rate) * rate * (1.0 + staffing.on_costs)
+        week = staffing.cost_week(role, paid, overtime)
+        if week is not None:
             kpis[f"cost_week_{role}"] = week
             kpis[f"cost_year_{role}"] = week * WEEKS_A_YEAR
             total += week * WEEKS_A_YEAR

@@ -102,6 +102,17 @@ class Staffing(_Strict):
         """Full-time posts (FTE) that cover ``rostered_hours_week`` after shrinkage."""
         return self.paid_hours(rostered_hours_week) / self.hours_per_week.of(role)
 
+    def cost_week(
+        self, role: str, paid_hours_week: float, overtime_hours_week: float = 0.0
+    ) -> float | None:
+        """What ``paid_hours_week`` and ``overtime_hours_week`` of ``role`` cost a week, with
+        on-costs; None without the role's hourly cost."""
+        rate = self.hourly_cost.of(role)
+        if rate is None:
+            return None
+        hours = paid_hours_week + overtime_hours_week * self.overtime_rate
+        return hours * rate * (1.0 + self.on_costs)
+
     def paid_hours(self, rostered_hours_week: float) -> float:
         """Paid hours a week for ``rostered_hours_week`` on the rota (grossed up)."""
         return rostered_hours_week / (1.0 - self.shrinkage.total)
