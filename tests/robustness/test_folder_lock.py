@@ -17,6 +17,7 @@ from pathlib import Path
 
 from controlroom_sim.experiments.folder_lock import is_locked, owner
 from tests.helpers.paths import ROOT
+from tests.helpers.results import recorded_replications
 
 ARGS = ["run", "--replications", "6", "--quiet", "--calls-format", "parquet"]
 ARGS += ["--set", "scenario.days=2"]
@@ -65,11 +66,7 @@ def test_a_second_run_on_a_held_folder_is_refused_and_nothing_is_lost(tmp_path: 
 
 
 def _recorded(folder: Path) -> bool:
-    try:
-        parts = json.loads((folder / "manifest.json").read_text()).get("parts") or {}
-    except (OSError, ValueError):
-        return False
-    return any(name.endswith(".json") and "/rep-" in name for name in parts)
+    return bool(recorded_replications(folder))
 
 
 def test_a_killed_runs_folder_is_interrupted_not_held_and_resumes(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ import pytest
 from controlroom_sim.cli.main import main
 from tests.helpers.cli import count_replications
 from tests.helpers.paths import ROOT
+from tests.helpers.results import recorded_replications
 
 REPLICATIONS = 6
 ARGS = [
@@ -49,12 +50,7 @@ ARGS = [
 def _saved(folder: Path) -> set[int]:
     """Replications the manifest records as finished (a replication whose files were written
     but not yet recorded when the signal came is not finished: resume runs it again)."""
-    try:
-        parts = json.loads((folder / "manifest.json").read_text()).get("parts") or {}
-    except (OSError, ValueError):
-        return set()
-    names = [n for n in parts if n.startswith("replications/00/rep-") and n.endswith(".json")]
-    return {int(n.rsplit("-", 1)[1].split(".")[0]) for n in names}
+    return recorded_replications(folder)
 
 
 def _start(folder: Path, *extra: str, group: bool = False) -> subprocess.Popen[bytes]:
