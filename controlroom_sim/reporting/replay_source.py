@@ -217,11 +217,19 @@ def _on_duty(folder: Path, replication: int) -> pd.DataFrame:
     if path is None:
         raise ReplayError(f"{folder}: has no intervals.csv (handlers on duty)")
     try:
-        columns = ["replication", "interval", "start_s", "handlers_on_duty"]
-        frame = run_folder.read_records(path, columns)
+        frame = run_folder.read_records(path, _DUTY_COLUMNS)
     except Exception as exc:
         raise ReplayError(f"{path}: cannot be read ({_one_line(exc)})") from None
-    frame = frame[frame["replication"] == replication].drop_duplicates("interval")
+    return _duty_rows(frame[frame["replication"] == replication])
+
+
+_DUTY_COLUMNS = ["replication", "interval", "start_s", "handlers_on_duty"]
+
+
+def _duty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """One replication's handlers on duty, an interval a row (the intervals table has one
+    per channel), in time order."""
+    frame = frame[_DUTY_COLUMNS].drop_duplicates("interval")
     return frame.sort_values("start_s").reset_index(drop=True)
 
 
@@ -305,9 +313,7 @@ def _partial_records(
     if rep.calls is None:
         _calls_path(run)
     calls = rep.calls.assign(replication=replication)[_CALL_COLUMNS]
-    on_duty = rep.intervals.assign(replication=replication)
-    on_duty = on_duty[["replication", "interval", "start_s", "handlers_on_duty"]]
-    on_duty = on_duty.drop_duplicates("interval").sort_values("start_s").reset_index(drop=True)
+    on_duty = _duty_rows(rep.intervals.assign(replication=replication))
     incidents = None
     if rep.incidents is not None:
         incidents = rep.incidents.assign(replication=replication)[_INCIDENT_COLUMNS]
