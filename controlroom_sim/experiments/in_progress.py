@@ -16,8 +16,9 @@ from ..config.errors import ControlroomError, Param, named
 from ..config.schema import Scenario
 from . import parts
 from .folder_lock import is_locked
-from .integrity import check_listing
+from .integrity import AlteredFile, check_listing
 from .results import ExperimentResult
+from .run_folder import is_complete, read_manifest
 
 
 class NotReadable(ControlroomError, ValueError):
@@ -55,10 +56,25 @@ class InProgress:
         )
 
 
-def read_in_progress(folder: Path, manifest: dict[str, Any], records: bool = True) -> InProgress:
+def read_in_progress(
+    folder: Path, manifest: dict[str, Any], records: bool = True
+) -> InProgress | None:
     """The finished replications of the run in ``folder`` (whose ``manifest`` says
-    ``running``), with their records if ``records``; each part read is checked first."""
-    folder = Path(folder)
+    ``running``), with their records if ``records``; each part read is checked first. None if
+    the run completed while it was being read (its parts are gone): read it as complete."""
+    try:
+        return _read(Path(folder), manifest, records)
+    except (NotReadable, OSError, AlteredFile):
+        try:
+            completed = is_complete(read_manifest(folder))
+        except (OSError, ValueError):
+            completed = False
+        if completed:
+            return None
+        raise
+
+
+def _read(folder: Path, manifest: dict[str, Any], records: bool) -> InProgress:
     listed = manifest.get("parts")
     if not isinstance(listed, dict):
         raise named(

@@ -269,12 +269,10 @@ def _open_in_progress(folder: Path, manifest: dict[str, Any]) -> _Run:
     finished replications, each part checked first."""
     try:
         partial = read_in_progress(folder, manifest, records=False)
-    except (NotReadable, OSError) as exc:
-        if run_folder.is_complete(_manifest(folder)):  # it completed while being read
-            return _open_run(folder)
+    except (NotReadable, OSError, run_folder.AlteredFile) as exc:
         raise ReplayError(_one_line(exc)) from None
-    except run_folder.AlteredFile as exc:
-        raise ReplayError(str(exc)) from None
+    if partial is None:  # it completed while being read
+        return _open_run(folder)
     if partial.kind != "run":
         raise ReplayError(
             f"{folder}: holds a {partial.kind} that is not complete yet; its scenario "

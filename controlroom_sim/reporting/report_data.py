@@ -186,13 +186,10 @@ def _in_progress(root: Path, manifest: dict) -> Results:
     again as a complete folder if the run completes while it is being read."""
     try:
         partial = read_in_progress(root, manifest)
-    except (NotReadable, OSError) as exc:
-        again = _read_json(run_folder.read_manifest, root, run_folder.MANIFEST)
-        if run_folder.is_complete(again):  # it completed while being read
-            return load_results(root)
+    except (NotReadable, OSError, run_folder.AlteredFile) as exc:
         raise ReportError(str(exc)) from None
-    except run_folder.AlteredFile as exc:
-        raise ReportError(str(exc)) from None
+    if partial is None:  # it completed while being read
+        return load_results(root)
     if partial.finished == 0:
         raise ReportError(
             f"{root}: the run there has not finished a replication yet; try again later"
