@@ -190,10 +190,13 @@ def resolved_path(path: Path) -> Path:
 
 
 def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; everything else (values, arrays of tables) is replaced."""
+    """Tables merge key by key; everything else (values, arrays of tables) is replaced. A
+    distribution (a table with a ``dist`` key) is a value: one the override gives replaces the
+    base's whole, so a variant can change its family (a lognormal's ``sd`` is not left behind
+    under an exponential)."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and "dist" not in value and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)

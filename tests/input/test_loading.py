@@ -169,6 +169,38 @@ def test_extends_merges_tables_key_by_key(tmp_path: Path) -> None:
     assert [g.name for g in scenario.handlers] == ["contact", "emergency"]
 
 
+def test_extends_replaces_a_distribution_whole(tmp_path: Path) -> None:
+    """A distribution is a value: a variant that gives one changes its family, and the base's
+    parameters of another family are not left behind (a lognormal's sd under an exponential);
+    one that gives only some parameters, with no ``dist``, still changes only those."""
+    write(tmp_path / "base.toml", BASE)
+    child = write(
+        tmp_path / "child.toml",
+        """\
+        extends = "base.toml"
+
+        [channels.999]
+        talk_s = { dist = "exponential", mean = 250 }
+        patience_s = { dist = "fixed", value = 90 }
+        """,
+    )
+    c999 = load_scenario(child).channels["999"]
+    assert c999.talk_s == Exponential(dist="exponential", mean=250.0)
+    assert c999.patience_s == Fixed(dist="fixed", value=90.0)
+    partial = write(
+        tmp_path / "partial.toml",
+        """\
+        extends = "base.toml"
+
+        [channels.999]
+        talk_s = { sd = 100 }
+        """,
+    )
+    assert load_scenario(partial).channels["999"].talk_s == LogNormal(
+        dist="lognormal", mean=330.0, sd=100.0
+    )
+
+
 def test_extends_replaces_arrays_of_tables_wholesale(tmp_path: Path) -> None:
     write(tmp_path / "base.toml", BASE)
     child = write(
