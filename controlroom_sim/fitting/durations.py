@@ -83,7 +83,7 @@ def fit_duration(values: np.ndarray, quantity: str, what: str = "values") -> Dis
         for family in FAMILIES:
             fit = family.fit(sample, scale_guess=float(positive.mean()))
             if fit is None:
-                notes.append(f"{family.name}: no maximum-likelihood fit (degenerate data)")
+                notes.append(f"{family.name}: no usable maximum-likelihood fit (degenerate data)")
                 continue
             fitted.append((fit, float(st.kstest(x, fit.cdf).statistic)))
     candidates = [

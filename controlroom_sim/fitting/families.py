@@ -87,8 +87,9 @@ class Family:
     def fit(self, sample: Sample, scale_guess: float) -> Fitted | None:
         """The maximum-likelihood fit with location 0 (scipy's ``fit`` with ``floc=0``),
         started from ``scale_guess`` and shape 1 for censored data; None when it fails, gives
-        parameters that are not finite and positive, or a spike (a lognormal or gamma fitted to
-        values that are all equal)."""
+        parameters that are not finite and positive, a spike (a lognormal or gamma fitted to
+        values that are all equal), or a distribution a scenario cannot hold (e.g. a lognormal
+        so skewed its mean is beyond :data:`~controlroom_sim.config.distributions.MAX_MEAN_S`)."""
         if self.k == 2 and np.unique(np.concatenate([sample.observed, sample.left])).size < 2:
             return None  # one distinct exact value cannot pin down two parameters
         kwds: dict[str, float] = {"floc": 0.0}
@@ -120,7 +121,12 @@ class Family:
             return None
         if not sd > 1e-9 * mean:  # a spike, i.e. the values are (nearly) all equal
             return None
-        return Fitted(self, theta, tuple(shapes), scale, ll, mean, sd)
+        fitted = Fitted(self, theta, tuple(shapes), scale, ll, mean, sd)
+        try:
+            fitted.distribution()
+        except ValueError:  # one the scenario vocabulary refuses (a mean beyond its limit)
+            return None
+        return fitted
 
 
 @dataclass(frozen=True)
