@@ -191,10 +191,7 @@ def fit_patience(
     ]
     if not fitted:
         notes.append("no family could be fitted; the base scenario's patience stays")
-        return result(
-            DistributionFit("patience_s", w.size, None, None, None, None, None, None, [], ""),
-            km,
-        )
+        return result(None, km)
     best, gap = min(fitted, key=lambda pair: pair[0].aic)
     mean_ci, sd_ci = best.intervals(sample)
     if mean_ci is None:

@@ -95,6 +95,12 @@ def test_lognormal_patience_gives_a_lognormal_with_the_true_mean() -> None:
     assert covered >= 3
 
 
+def test_the_mean_interval_covers_the_truth_in_most_small_samples() -> None:
+    fits = [fit_patience(*_lognormal_calls(100 + seed, n=1_000)).fit for seed in range(20)]
+    covered = sum(f is not None and _inside(360, f.mean_ci) for f in fits)
+    assert covered >= 15  # nominal 95% (about 94% measured over 100 samples)
+
+
 def test_the_kaplan_meier_curve_holds_the_true_survival_within_its_interval() -> None:
     wait, abandoned = _lognormal_calls(10, n=10_000)
     km = fit_patience(wait, abandoned).km
