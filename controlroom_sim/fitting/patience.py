@@ -43,11 +43,14 @@ exactly 0 would be 0 or infinite for a lognormal or a gamma)."""
 KM_POINTS = 400
 """At most this many points of the Kaplan-Meier curve are kept for the report."""
 KM_MIN_AT_RISK = 50
-"""ASSUMPTION: a candidate's distance to the Kaplan-Meier curve is measured where at least this
-many callers are still at risk (waiting, neither answered nor abandoned yet). Further out the
-curve rests on a handful of callers and swings by several points from one caller to the next,
-so a sup over it would judge every fit by noise. With fewer callers than this in the fit, all
-the observed times are used."""
+KM_MIN_AT_RISK_SHARE = 0.01
+"""ASSUMPTION: a candidate's distance to the Kaplan-Meier curve is measured where at least
+``max(KM_MIN_AT_RISK, KM_MIN_AT_RISK_SHARE * calls)`` callers are still at risk (waiting,
+neither answered nor abandoned yet). Further out the curve rests on comparatively few callers
+and swings by a point or more from one to the next (with 100,000 calls, the true distribution
+is 0.012 from the curve where 59 are left), so a sup over it would judge every fit by noise.
+When no observed time has that many at risk (a small export), all the observed patience times
+are used."""
 POOR_FIT_GAP = 0.05
 """ASSUMPTION: a chosen fit whose survival function is further than this from the Kaplan-Meier
 curve somewhere gets a note (the choice stays: the base scenario's patience is no better)."""
@@ -184,7 +187,7 @@ def fit_patience(
         if fit is None:
             notes.append(f"{family.name}: no usable maximum-likelihood fit (degenerate data)")
             continue
-        fitted.append((fit, _km_gap(fit, km_times, km_survival, w)))
+        fitted.append((fit, _km_gap(fit, km_times, km_survival, observed, w)))
     candidates = [
         Candidate(f.family.name, f.mean, f.sd, f.log_likelihood, f.aic, gap, "KM sup")
         for f, gap in fitted
@@ -245,14 +248,19 @@ def _kaplan_meier(data: st.CensoredData) -> tuple[np.ndarray, np.ndarray, Surviv
     return times, survival, curve
 
 
-def _km_gap(fit: Fitted, times: np.ndarray, survival: np.ndarray, waits: np.ndarray) -> float:
+def _km_gap(
+    fit: Fitted, times: np.ndarray, survival: np.ndarray, observed: np.ndarray, waits: np.ndarray
+) -> float:
     """The largest absolute gap between the fitted survival function and the Kaplan-Meier
-    step curve, on both sides of each step, over the observed times at which at least
-    :data:`KM_MIN_AT_RISK` of the ``waits`` are still at risk (all of them for fewer calls)."""
+    step curve, on both sides of each step, over the ``observed`` patience times (the curve's
+    steps; its other times are censored waits, where it stays flat) at which at least
+    enough of the ``waits`` are still at risk (:data:`KM_MIN_AT_RISK_SHARE`; all the observed
+    times when none has that many: a small export)."""
     model = fit.sf(times)
-    before = np.concatenate([[1.0], survival[:-1]])  # the curve just before each step
+    before = np.concatenate([[1.0], survival[:-1]])  # the curve just before each time
     gaps = np.maximum(np.abs(model - survival), np.abs(model - before))
+    steps = np.isin(times, observed)
     at_risk = waits.size - np.searchsorted(np.sort(waits), times, side="left")
-    if waits.size >= KM_MIN_AT_RISK:
-        gaps = gaps[at_risk >= KM_MIN_AT_RISK]
+    enough = steps & (at_risk >= max(KM_MIN_AT_RISK, KM_MIN_AT_RISK_SHARE * waits.size))
+    gaps = gaps[enough] if enough.any() else gaps[steps]
     return float(gaps.max()) if gaps.size else math.nan

@@ -91,7 +91,7 @@ def test_lognormal_patience_gives_a_lognormal_with_the_true_mean() -> None:
         assert all(c.distance_name == "KM sup" for c in fit.candidates)
         best = min(fit.candidates, key=lambda c: c.aic)  # type: ignore[arg-type,return-value]
         assert best.name == fit.chosen
-        assert best.distance is not None and best.distance < 0.05
+        assert best.distance is not None and best.distance < 0.03
     assert covered >= 3
 
 
@@ -189,6 +189,18 @@ def test_tiny_or_degenerate_samples_give_an_honest_result(
         assert any("no usable maximum-likelihood fit" in n for n in result.notes)
     if 0.0 in [w for w, a in zip(wait, abandoned, strict=True) if a]:
         assert any("wait of 0" in note for note in result.notes)
+
+
+def test_the_distance_is_measured_at_the_patience_times_even_when_few_remain() -> None:
+    # 55 callers answered at once and 5 abandons: no abandon time has many callers at risk,
+    # and the curve's only flat stretch (at 0) must not make every fit look perfect.
+    wait = np.concatenate([np.zeros(55), [100.0, 110.0, 120.0, 130.0, 140.0]])
+    abandoned = np.concatenate([np.zeros(55, dtype=bool), np.ones(5, dtype=bool)])
+    fit = fit_patience(wait, abandoned).fit
+    assert fit is not None
+    assert all(c.distance is not None and c.distance > 0.1 for c in fit.candidates)
+    exponential = fit.candidate("exponential")
+    assert exponential is not None and exponential.distance > 0.5  # type: ignore[operator]
 
 
 def test_bad_inputs_are_refused_and_missing_waits_counted() -> None:
