@@ -124,7 +124,14 @@ def read_export(files: Sequence[str | Path], mapping: Mapping) -> Export:
     unknown = rows.loc[reason == "unknown_channel", "channel_value"]
     rejections.unknown_channels = {str(k): int(v) for k, v in unknown.value_counts().items()}
     calls = _clean(rows[reason.isna()], mapping)
-    return Export(calls, rejections, _period(calls, mapping), mapping.times.timezone)
+    return Export(calls, rejections, _period(calls, mapping.times.timezone), mapping.times.timezone)
+
+
+def subset(export: Export, keep: pd.Series | np.ndarray) -> Export:
+    """The calls of ``export`` that ``keep`` selects (a mask over its calls), with their own
+    period and the same rows-not-used count: a held-out stretch, or the stretch before it."""
+    calls = export.calls[np.asarray(keep, dtype=bool)].reset_index(drop=True)
+    return Export(calls, export.rejections, _period(calls, export.timezone), export.timezone)
 
 
 def _count(rejections: Rejections, reason: str, rows: pd.DataFrame, detail: pd.Series | None):
@@ -290,10 +297,9 @@ def _clean(rows: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     return calls
 
 
-def _period(calls: pd.DataFrame, mapping: Mapping) -> Period | None:
+def _period(calls: pd.DataFrame, zone: str) -> Period | None:
     if calls.empty:
         return None
     first, last = calls["offered_at"].iloc[0], calls["offered_at"].iloc[-1]
-    zone = mapping.times.zone
     days = (last.tz_convert(zone).date() - first.tz_convert(zone).date()).days + 1
     return Period(first=first, last=last, days=days, weeks=days // 7)

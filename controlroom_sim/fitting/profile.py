@@ -3,10 +3,12 @@ weights, in the force's local time.
 
 The method, per channel:
 
-* The observed period is made of whole local days, from the midnight that starts the first
-  call's day to the midnight that ends the last call's. It is cut into 15-minute intervals of
-  real (UTC) time; each is labelled with the local weekday and time it starts at. A 15-minute
-  interval is the same on both clocks in every zone whose offsets are whole quarter hours.
+* The observed period runs from the start of the quarter hour of the first call to the end of
+  the quarter hour of the last (an export of whole local days is observed over those days; one
+  that stops part-way through a day, only as far as it goes). It is cut into 15-minute
+  intervals of real (UTC) time; each is labelled with the local weekday and time it starts at.
+  A 15-minute interval is the same on both clocks in every zone whose offsets are whole
+  quarter hours.
 * **Clock changes** are handled by counting how often each weekday-time was observed (its
   *exposure*): on the autumn night the repeated hour's four intervals are observed twice, in
   spring the missing hour's not at all. A weight is the calls counted at a weekday-time over
@@ -22,9 +24,10 @@ The method, per channel:
 * **Over-dispersion**: the daily totals against the profile's expectation for each day (a
   Pearson statistic over degrees of freedom: the days less one per weekday observed). A
   Poisson process gives about 1; real demand, driven by weather and events, more.
-* **A period shorter than a week** leaves weekday-times never observed. Their weights are the
-  mean, at the same time of day, of the weekdays that were observed (a marked assumption), and
-  the fit says which weekdays were not observed.
+* **A period shorter than a week** (or one that starts or ends part-way through a day) leaves
+  weekday-times never observed. Their weights are the mean, at the same time of day, of the
+  weekdays where that time was observed (a marked assumption); the fit says which weekdays
+  were never observed at all, and ``weeks`` is 0 for each weight filled in.
 """
 
 from __future__ import annotations
@@ -78,25 +81,23 @@ class Grid:
 
 
 def period_grid(export: Export) -> Grid:
-    """The export's whole local days as 15-minute intervals."""
+    """The export's observed period as 15-minute intervals."""
     if export.period is None:
         raise ValueError("an export with no usable calls has no period")
     zone = export.timezone
     times = _arrival_times(export.calls)
     local = times.dt.tz_convert(zone)
     first_day, last_day = local.min().date(), local.max().date()
-    start = pd.Timestamp(first_day).tz_localize(zone)
-    end = pd.Timestamp(last_day + datetime.timedelta(days=1)).tz_localize(zone)
-    starts = pd.date_range(
-        start.tz_convert("UTC"), end.tz_convert("UTC"), freq="15min", inclusive="left"
-    )
+    utc = times.dt.tz_convert("UTC")
+    start, end = utc.min().floor("15min"), (utc.max() + pd.Timedelta(microseconds=1)).ceil("15min")
+    starts = pd.date_range(start, end, freq="15min", inclusive="left")
     local_starts = starts.tz_convert(zone)
     days = bank_holidays(first_day, last_day)
     dates = np.asarray(local_starts.date)
     return Grid(
         starts=starts,
         dates=dates,
-        weekday=np.asarray(local_starts.weekday),
+        weekday=np.asarray(local_starts.day_of_week),
         slot=np.asarray(local_starts.hour * 4 + local_starts.minute // 15),
         holiday=np.isin(dates, list(days)),
         holidays=days,
@@ -151,7 +152,7 @@ class ArrivalFit:
             f"({_weeks_words(self.weeks)}), bank holidays ({HOLIDAY_REGION}) left out, clock "
             "changes counted by exposure"
         )
-        if self.unobserved_weekdays:
+        if (self.weeks == 0).any():
             text += "; " + FILLED_ASSUMPTION
         return text
 
@@ -193,15 +194,11 @@ def fit_arrivals(export: Export, channel: str, grid: Grid | None = None) -> Arri
     counts = np.bincount(week[ordinary], weights=per_interval[ordinary], minlength=7 * 96)
     exposure = np.bincount(week[ordinary], minlength=7 * 96).astype(float)
     weights = np.divide(counts, exposure, out=np.zeros_like(counts), where=exposure > 0)
-    seen_days = sorted({int(d) for d in np.unique(grid.weekday[ordinary])})
-    unobserved = [WEEKDAYS[d] for d in range(7) if d not in seen_days]
-    if unobserved and seen_days:
-        day_shape = np.stack([weights[d * 96 : (d + 1) * 96] for d in seen_days]).mean(axis=0)
-        for name in unobserved:
-            d = WEEKDAYS.index(name)
-            weights[d * 96 : (d + 1) * 96] = day_shape
+    unobserved = [WEEKDAYS[d] for d in range(7) if not exposure[d * 96 : (d + 1) * 96].any()]
+    _fill_unobserved(weights, exposure)
+    seen_days = 7 - len(unobserved)
     daily = _daily(grid, per_interval, weights)
-    dispersion, df, p = _dispersion(daily[~daily["holiday"]], len(seen_days))
+    dispersion, df, p = _dispersion(daily[~daily["holiday"]], seen_days)
     # Poisson variance of each weight's mean: count / exposure^2.
     variance = np.divide(counts, exposure**2, out=np.zeros_like(counts), where=exposure > 0)
     se = float(np.sqrt(variance.sum() * max(dispersion or 1.0, 1.0)) / 7)
@@ -220,6 +217,21 @@ def fit_arrivals(export: Export, channel: str, grid: Grid | None = None) -> Arri
         per_interval=per_interval,
         unobserved_weekdays=unobserved,
     )
+
+
+def _fill_unobserved(weights: np.ndarray, exposure: np.ndarray) -> None:
+    """Weekday-times never observed take the mean, at the same time of day, of the weekdays
+    where that time was observed (in place); times never observed on any day stay 0."""
+    by_day = weights.reshape(7, SLOTS_PER_DAY)
+    seen = exposure.reshape(7, SLOTS_PER_DAY) > 0
+    observed_days = seen.sum(axis=0)
+    mean = np.divide(
+        (by_day * seen).sum(axis=0),
+        observed_days,
+        out=np.zeros(SLOTS_PER_DAY),
+        where=observed_days > 0,
+    )
+    by_day[~seen] = np.broadcast_to(mean, by_day.shape)[~seen]
 
 
 def _ns(times: pd.Series | pd.DatetimeIndex) -> np.ndarray:

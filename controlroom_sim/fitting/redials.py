@@ -45,9 +45,11 @@ class RedialFit:
     ``probability``, with a 95% Wilson interval), the fitted ``delay`` (None below
     :data:`MIN_REDIALS_FOR_DELAY` redials), for 101 how many rang 999 instead (``to_999``,
     None for 999), the followed calls whose next call was neither (``neither``: e.g. a 999
-    abandon followed by a 101 call), and the most redials seen in one chain of abandons. The
-    calls left out: ``withheld`` (no caller), ``no_end`` (no end time), ``near_end`` (too close
-    to the export's end)."""
+    abandon followed by a 101 call), and the most redials seen in one chain of abandons
+    (``max_redials``, the model's limit). The calls left out: ``withheld`` (no caller),
+    ``no_end`` (no end time), ``near_end`` (too close to the export's end), and from the
+    redial probability (not the move to 999) ``at_max_redials``: abandons that were already
+    the last redial allowed, which had no chance to redial."""
 
     channel: str
     window_s: float
@@ -61,6 +63,7 @@ class RedialFit:
     to_999_ci: Interval | None
     neither: int
     max_redials: int
+    at_max_redials: int
     withheld: int
     no_end: int
     near_end: int
@@ -80,6 +83,7 @@ class RedialFit:
             "to_999_ci": interval(self.to_999_ci),
             "neither": int(self.neither),
             "max_redials": int(self.max_redials),
+            "at_max_redials": int(self.at_max_redials),
             "withheld": int(self.withheld),
             "no_end": int(self.no_end),
             "near_end": int(self.near_end),
@@ -153,20 +157,34 @@ def fit_redials(
             f"only {count(redialled, 'redial')} (under {MIN_REDIALS_FOR_DELAY}): the delay is "
             "not fitted, the base scenario's stays"
         )
-    chains = _longest_chain(links.loc[same, ["call", "next_call"]])
+    depth = _chain_depths(links.loc[same, ["call", "next_call"]])
+    chains = max(depth.values(), default=0)
+    # The model lets a caller redial at most max_redials times: an abandon that was already the
+    # last redial allowed had no chance to redial, so it is no evidence about the probability.
+    # The most redials seen in one chain stands for that limit.
+    capped = (
+        sum(1 for call in calls.index[followed] if depth.get(call, 0) >= chains) if chains else 0
+    )
+    eligible = n - capped
+    if capped:
+        notes.append(
+            f"{count(capped, 'abandoned call')} already the {chains}th redial in a row (the most "
+            "seen, taken as max_redials): no redial was possible, left out of the probability"
+        )
     return RedialFit(
         channel=channel,
         window_s=float(window_s),
-        abandoned=n,
+        abandoned=eligible,
         redialled=redialled,
-        probability=redialled / n if n else None,
-        probability_ci=_wilson(redialled, n),
+        probability=redialled / eligible if eligible else None,
+        probability_ci=_wilson(redialled, eligible),
         delay=delay,
         to_999=n_999 if channel == CHANNEL_101 else None,
         to_999_probability=(n_999 / n if n else None) if channel == CHANNEL_101 else None,
         to_999_ci=_wilson(n_999, n) if channel == CHANNEL_101 else None,
         neither=neither,
         max_redials=chains,
+        at_max_redials=capped,
         withheld=withheld,
         no_end=no_end,
         near_end=near_end,
@@ -220,18 +238,21 @@ def _next_calls(every: pd.DataFrame, abandons: pd.DataFrame) -> pd.DataFrame:
     return merged[columns].sort_values("delay_s", kind="stable").reset_index(drop=True)
 
 
-def _longest_chain(links: pd.DataFrame) -> int:
-    """The most redials one caller made in a row: the longest chain abandoned call -> redial
-    (abandoned again) -> redial ..., followed from each chain's first call."""
+def _chain_depths(links: pd.DataFrame) -> dict[object, int]:
+    """Each call's place in its chain of redials (abandoned call -> redial, abandoned again ->
+    redial ...): 0 for the chain's first call, 1 for its first redial, and so on; calls in no
+    chain are left out (their place is 0). The largest is the most redials one caller made in
+    a row."""
     following = dict(zip(links["call"], links["next_call"], strict=True))
-    longest = 0
+    depth: dict[object, int] = {}
     for head in set(following) - set(following.values()):
-        length, call = 0, head
+        place, call = 0, head
+        depth[call] = 0
         while call in following:
             call = following[call]
-            length += 1
-        longest = max(longest, length)
-    return longest
+            place += 1
+            depth[call] = place
+    return depth
 
 
 def _wilson(k: int, n: int) -> Interval | None:

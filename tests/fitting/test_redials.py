@@ -168,6 +168,7 @@ def test_101_callers_ringing_999_instead() -> None:
         "to_999_ci",
         "neither",
         "max_redials",
+        "at_max_redials",
         "withheld",
         "no_end",
         "near_end",
@@ -226,3 +227,26 @@ def test_the_probability_and_delay_of_many_callers_are_recovered() -> None:
     assert fit.delay.mean == pytest.approx(delay_mean, rel=0.15)
     assert fit.max_redials == 1
     _json(fit)
+
+
+def test_an_abandon_already_at_the_most_redials_seen_is_no_evidence() -> None:
+    """The model lets a caller redial at most max_redials times. N abandons and redials twice
+    in a row and abandons the second redial too, with no chance to ring again; P abandons once
+    and gives up. The most redials in a row (2) is taken as the limit, and N's last abandon is
+    left out of the probability: 3 redials of 4 abandons that could redial, not of 5."""
+    rows = [
+        ("n1", "999", None, 0, None, 30, "N"),
+        ("n2", "999", None, 60, None, 90, "N"),
+        ("n3", "999", None, 120, None, 150, "N"),
+        ("p1", "999", None, 0, None, 40, "P"),
+        ("q1", "999", None, 0, None, 50, "Q"),
+        ("q2", "999", None, 100, 110, 200, "Q"),
+        ("z1", "101", None, 9_000, 9_010, 9_100, "Z"),
+    ]
+    fit = fit_redials(_table(rows), "999")
+    assert fit is not None
+    assert fit.max_redials == 2
+    assert fit.at_max_redials == 1
+    assert (fit.redialled, fit.abandoned) == (3, 4)
+    assert fit.probability == pytest.approx(3 / 4)
+    assert any("taken as max_redials" in note for note in fit.notes)

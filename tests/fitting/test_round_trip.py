@@ -14,8 +14,6 @@ the microsecond, so answer times agree to float rounding and the 10-second count
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,14 +23,13 @@ from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.fitting.export import read_export
 from controlroom_sim.fitting.mapping import load_mapping
 from controlroom_sim.fitting.observed import observed_kpis
+from controlroom_sim.fitting.synthetic import MAPPING, write_export
 from controlroom_sim.model.simulate import simulate
-from tests.fitting.exports import MAPPING
 
 LONDON = "Europe/London"
 START = pd.Timestamp("2025-10-25 00:00", tz=LONDON)
 """Simulation time 0: Saturday 25 October 2025, midnight BST; the clocks go back the next
 night, 02:00 BST -> 01:00 GMT."""
-NAMES = {"999": "EMERGENCY", "101": "NON EMERGENCY"}
 OVERRIDES = [
     "scenario.days=2",
     "scenario.warmup_hours=0",
@@ -41,44 +38,15 @@ OVERRIDES = [
 ]
 
 
-def _local(seconds: pd.Series) -> pd.Series:
-    """Simulation seconds as the local wall-clock text of the export (no offset written)."""
-    moments = START.tz_convert("UTC") + pd.to_timedelta(seconds, unit="s")
-    text = moments.dt.tz_convert(LONDON).dt.strftime("%d/%m/%Y %H:%M:%S.%f")
-    return text.where(seconds.notna(), "")
-
-
-def write_export(calls: pd.DataFrame, file: Path) -> None:
-    """``calls`` (the model's table) as an ACD system might write them, in offered order."""
-    calls = calls.sort_values("force_s", kind="stable")
-    answered = calls["outcome"] == "answered"
-    ended = calls["end_s"].where(answered, calls["abandoned_s"])
-    pd.DataFrame(
-        {
-            "Ref": "C" + calls["call_id"].astype(str),
-            "Service": calls["channel"].astype(str).map(NAMES),
-            "Dialled": _local(calls["arrival_s"]),
-            "Presented": _local(calls["force_s"]),
-            "Answered": _local(calls["answered_s"]),
-            "Cleared": _local(ended),
-            "WrapEnd": _local(calls["wrap_end_s"]),
-            "Agent": calls["handler_id"]
-            .where(answered)
-            .map(lambda h: "" if pd.isna(h) else f"H{int(h)}"),
-            "CLI": "07700" + calls["caller_id"].astype(str),
-        }
-    ).to_csv(file, index=False)
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     scenario = load_scenario(None, overrides=OVERRIDES)
     records = simulate(scenario, 0)
     folder = tmp_path_factory.mktemp("round_trip")
     export = folder / "calls.csv"
-    write_export(records.measured_calls, export)
+    write_export(records.measured_calls, export, START)
     mapping = folder / "mapping.toml"
-    mapping.write_text(MAPPING.replace("%H:%M:%S", "%H:%M:%S.%f"))
+    mapping.write_text(MAPPING)
     return scenario, records, read_export([export], load_mapping(mapping))
 
 

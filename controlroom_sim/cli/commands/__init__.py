@@ -2,7 +2,7 @@
 status."""
 
 from .experiments import command_compare, command_run, command_sweep
-from .fitting import command_fit_check
+from .fitting import command_fit, command_fit_check
 from .folders import command_replay, command_report, command_scenarios
 from .planning import command_roster, command_rota, command_staff
 from .theory import command_erlang, command_validate
@@ -20,4 +20,5 @@ COMMANDS = {
     "replay": command_replay,
     "scenarios": command_scenarios,
     "fit-check": command_fit_check,
+    "fit": command_fit,
 }

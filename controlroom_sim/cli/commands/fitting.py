@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from ...fitting.export import Export, read_export
-from ...fitting.mapping import load_mapping
+from pydantic import ValidationError
+
+from ...fitting.backtest import Backtest
+from ...fitting.export import Export, ExportError, read_export
+from ...fitting.fit import Fit
+from ...fitting.mapping import Mapping, MappingError, Times, load_mapping
 from ...fitting.observed import observed_kpis
 from ...reporting.display import format_value, render
 
@@ -70,3 +75,109 @@ def check_text(export: Export, files: int) -> list[str]:
 def _value(kpi: str, value: float) -> str:
     """A count as a whole number, anything else as the run's KPI table writes it."""
     return f"{int(value):,}" if kpi in COUNTS else format_value(kpi, value)
+
+
+def command_fit(args: argparse.Namespace) -> int:
+    """Fit, write the scenario, back-test, write fit.json, backtest.csv and report.html."""
+    from ...config.loading import load_scenario
+    from ...experiments.files import prepare_folder, write_atomic, write_json
+    from ...fitting.backtest import hold_out, run_backtest
+    from ...fitting.fit import FitSettings, fit_export
+    from ...fitting.fit_document import fit_document
+    from ...fitting.rota_choice import rota_table
+    from ...fitting.scenario_file import extends_name, scenario_document, write_scenario
+    from ...reporting.fit_page import write_fit_page
+
+    mapping = with_timezone(load_mapping(args.mapping), args.timezone)
+    whole = read_export(args.exports, mapping)
+    if whole.period is None:
+        raise ExportError(
+            f"{args.exports[0]}: expected usable calls, found none of "
+            f"{whole.rejections.rows_read} rows (run fit-check for the reasons)"
+        )
+    base = load_scenario(args.base)
+    if args.holdout_weeks:
+        fit_part, held = hold_out(whole, args.holdout_weeks)
+        kind = "holdout"
+    else:
+        fit_part, held, kind = whole, whole, "in-sample"
+    out = prepare_folder(args.out)
+    rota, copies, rota_words = rota_table(args.rota, out, base)
+    settings = FitSettings(
+        short_abandon_s=args.short_abandon_s,
+        exclude_short_abandons=args.exclude_short_abandons,
+        follow_up_window_s=args.follow_up_window_s,
+    )
+    fit = fit_export(fit_part, settings)
+    document, profiles = scenario_document(fit, base, extends_name(args.base, out), rota)
+    header = [
+        "Fitted by `controlroom-sim fit` from " + ", ".join(str(f) for f in args.exports),
+        f"with the mapping {args.mapping}; fit.json holds every fitted value with its",
+        "uncertainty and goodness of fit, report.html the figures and the back-test.",
+    ]
+    scenario_path = write_scenario(out, document, profiles, header, copies)
+    fitted = load_scenario(scenario_path)
+    backtest = run_backtest(fitted, held, kind, rota_words, args.replications)
+    write_atomic(out / "backtest.csv", lambda p: backtest.table().to_csv(p, index=False))
+    doc = fit_document(
+        fit,
+        whole,
+        list(args.exports),
+        args.mapping,
+        held if kind == "holdout" else None,
+        backtest,
+        scenario_path,
+    )
+    write_json(out / "fit.json", doc)
+    write_fit_page(out / "report.html", fit, backtest, doc)
+    print("\n\n".join(fit_text(fit, backtest, out)))
+    return 0
+
+
+def with_timezone(mapping: Mapping, zone: str | None) -> Mapping:
+    """``mapping`` with its time zone replaced by ``--timezone`` when given."""
+    if zone is None:
+        return mapping
+    try:
+        times = Times.model_validate({**mapping.times.model_dump(), "timezone": zone})
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise MappingError(f"--timezone: {reason}") from None
+    return mapping.model_copy(update={"times": times})
+
+
+def fit_text(fit: Fit, backtest: Backtest, out: Path) -> list[str]:
+    """What the fit prints: per channel the fitted values, then the back-test's summary."""
+    rows = []
+    for name, channel in fit.channels.items():
+        rows.append((f"{name} calls a day", f"{channel.arrivals.calls_per_day:,.1f}"))
+        for key, (distribution, _) in channel.distributions().items():
+            rows.append((f"{name} {key}", distribution.describe()))
+        if channel.redials is not None and channel.linked and channel.redials.probability:
+            rows.append((f"{name} redial_probability", f"{channel.redials.probability:.3f}"))
+    head = (
+        f"fit: {len(fit.export.calls):,} calls, {fit.grid.first_day} to {fit.grid.last_day} "
+        f"({fit.days} days)"
+    )
+    parts = [head, render(rows, ("fitted", "value"), (False, False))]
+    summary = backtest.summary()
+    lines = [
+        f"back-test ({backtest.kind}, {backtest.days} days from {backtest.first_day}, "
+        f"{backtest.replications} replications; handlers: {backtest.rota}):"
+    ]
+    for name, values in summary.items():
+        mae = values.get("hourly_mae_answered_within_10s")
+        words = f"  {name}: weekly KPIs inside the simulated range {values['weekly_inside']} of "
+        words += f"{values['weekly_compared']}"
+        if mae is not None:
+            floor = values.get("hourly_mae_answered_within_10s_noise_floor")
+            words += f"; hourly 10-second rate off by {mae:.1f} pp on average"
+            if floor is not None:
+                words += f" (one replication against the others: {floor:.1f} pp)"
+        lines.append(words)
+    parts.append("\n".join(lines))
+    parts.append(
+        f"wrote {out / 'scenario.toml'}, fit.json, backtest.csv, report.html\n"
+        f"run it: controlroom-sim run {out / 'scenario.toml'}"
+    )
+    return parts

@@ -8,7 +8,7 @@ import argparse
 from ...config.version import __version__
 from ..usage import UsageError
 from .experiments import add_compare, add_run, add_sweep
-from .fitting import add_fit_check
+from .fitting import add_fit, add_fit_check
 from .planning import add_roster, add_rota, add_staff
 from .tools import add_erlang, add_replay, add_report, add_scenarios, add_validate
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_scenarios,
         add_replay,
         add_fit_check,
+        add_fit,
     ):
         add(commands)
     return parser

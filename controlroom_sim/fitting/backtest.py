@@ -1,0 +1,256 @@
+"""The back-test: the fitted scenario, replicated over the days of a stretch of the export, against
+what the export shows for that stretch, hour by hour and week by week.
+
+The stretch is the held-out weeks (``--holdout-weeks N``: the export's last N whole weeks,
+left out of the fit), or, with none held out, the fitted period itself (*in-sample*: a check
+that the fitted scenario reproduces its own data, not a test of prediction). The simulation
+starts on the stretch's first weekday at local midnight, after the scenario's warm-up, and
+runs the stretch's days; hour ``h`` of both is the ``h``-th hour after that midnight.
+
+Every KPI, observed or simulated, comes from :func:`~controlroom_sim.analysis.call_kpis.
+channel_kpis` over the calls that arrived in the hour or week: the project's own definitions.
+For each hour and week the simulated value is given as the mean over replications with its
+95% confidence interval, and the range the middle 95% of replications fall in: a single
+observed week is one draw, so it is judged against that range (``inside``), not against the
+interval of the mean.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.call_kpis import channel_kpis
+from ..analysis.confidence import confidence_interval
+from ..analysis.kpi_kinds import kpi_bounds
+from ..config.schema import Scenario
+from ..config.vocabulary import WEEKDAYS
+from ..model.simulate import simulate
+from .export import Export, ExportError, subset
+from .observed import model_calls
+
+KPIS = ("offered", "answered_within_10s", "abandon_rate", "mean_answer_s")
+"""The KPIs compared, per channel."""
+HOUR_S = 3600.0
+WEEK_S = 7 * 86400.0
+
+
+@dataclass
+class Backtest:
+    """The comparison: ``hourly`` and ``weekly`` long tables (channel, period, kpi,
+    observed, simulated mean, ci_low, ci_high, range_low, range_high, inside) and the error
+    summary."""
+
+    kind: str
+    """``holdout`` or ``in-sample``."""
+    first_day: str
+    days: int
+    replications: int
+    hourly: pd.DataFrame
+    weekly: pd.DataFrame
+    whole: pd.DataFrame
+    """The same comparison over the whole stretch (one period)."""
+    rota: str
+    """Whose handlers the simulation had (the ``--rota`` given, or the base's)."""
+
+    def summary(self) -> dict[str, object]:
+        """The error summary: per channel, the mean absolute error of the hourly 10-second rate
+        and abandonment (in percentage points) and of the hourly offered calls, each beside
+        its noise floor (the same error of one replication against the mean of the others:
+        what a model with exactly the right parameters would show), and how many weekly KPIs
+        lie inside the replications' range."""
+        out: dict[str, object] = {}
+        for channel, rows in self.hourly.groupby("channel", sort=False):
+            mine: dict[str, object] = {}
+            for kpi in KPIS:
+                pick = rows[rows["kpi"] == kpi].dropna(subset=["observed", "simulated"])
+                if pick.empty:
+                    continue
+                error = (pick["observed"] - pick["simulated"]).abs().mean()
+                scale = 100.0 if kpi in ("answered_within_10s", "abandon_rate") else 1.0
+                mine[f"hourly_mae_{kpi}"] = float(error * scale)
+                mine[f"hourly_mae_{kpi}_noise_floor"] = float(pick["noise_floor"].mean() * scale)
+            weekly = self.weekly[self.weekly["channel"] == channel].dropna(subset=["observed"])
+            mine["weekly_inside"] = int(weekly["inside"].sum())
+            mine["weekly_compared"] = len(weekly)
+            out[str(channel)] = mine
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """``backtest.csv``: the whole stretch's rows, the weekly ones, then the hourly ones."""
+        whole = self.whole.assign(resolution="all")
+        weekly = self.weekly.assign(resolution="week")
+        hourly = self.hourly.assign(resolution="hour")
+        return pd.concat([whole, weekly, hourly], ignore_index=True)[
+            [
+                "resolution",
+                "channel",
+                "period",
+                "start",
+                "kpi",
+                "observed",
+                "simulated",
+                "ci_low",
+                "ci_high",
+                "range_low",
+                "range_high",
+                "inside",
+                "noise_floor",
+            ]
+        ]
+
+
+class HoldoutError(ExportError):
+    """Held-out weeks that leave nothing to fit."""
+
+
+def hold_out(export: Export, weeks: int) -> tuple[Export, Export]:
+    """The export before its last ``weeks`` whole weeks (local days), and those weeks."""
+    if export.period is None:
+        raise HoldoutError("expected calls to hold out weeks of, found none")
+    made = export.calls["made_at"].fillna(export.calls["offered_at"]).dt.tz_convert(export.timezone)
+    dates = made.dt.date
+    last = dates.max()
+    days = (last - dates.min()).days + 1
+    if days <= 7 * weeks:
+        raise HoldoutError(
+            f"--holdout-weeks: expected fewer whole weeks than the export has ({days} days), "
+            f"found {weeks}: nothing would be left to fit"
+        )
+    cut = last - pd.Timedelta(days=7 * weeks - 1)
+    held = (dates >= cut).to_numpy()
+    return subset(export, ~held), subset(export, held)
+
+
+def backtest_scenario(scenario: Scenario, stretch: Export, replications: int) -> Scenario:
+    """``scenario`` set to run the stretch: its days, starting on its first local weekday."""
+    first = _first_day(stretch)
+    days = _days(stretch)
+    settings = scenario.scenario.model_validate(
+        {
+            **scenario.scenario.model_dump(),
+            "days": days,
+            "start_weekday": WEEKDAYS[first.weekday()],
+            "replications": replications,
+        }
+    )
+    return scenario.model_copy(update={"scenario": settings})
+
+
+def run_backtest(
+    scenario: Scenario, stretch: Export, kind: str, rota: str, replications: int
+) -> Backtest:
+    """Simulate ``scenario`` over ``stretch``'s days ``replications`` times and compare."""
+    scenario = backtest_scenario(scenario, stretch, replications)
+    first = _first_day(stretch)
+    start = pd.Timestamp(first).tz_localize(stretch.timezone).tz_convert("UTC")
+    days = _days(stretch)
+    observed = model_calls(stretch)
+    shift = (stretch.period.first - start).total_seconds()
+    for column in ("arrival_s", "force_s", "answered_s", "abandoned_s", "end_s", "wrap_end_s"):
+        observed[column] = observed[column] + shift
+    channels = [c for c in scenario.channels if (observed["channel"] == c).any()]
+    hours = days * 24
+    weeks = max(1, math.ceil(days / 7))
+    whole_s = days * 86400.0
+    obs_hourly = _periods(observed, scenario, channels, HOUR_S, hours)
+    obs_weekly = _periods(observed, scenario, channels, WEEK_S, weeks)
+    obs_whole = _periods(observed, scenario, channels, whole_s, 1)
+    sim_hourly, sim_weekly, sim_whole = [], [], []
+    for replication in range(replications):
+        records = simulate(scenario, replication)
+        calls = records.measured_calls.copy()
+        calls["arrival_s"] = calls["arrival_s"] - records.warmup_s
+        for column in ("force_s", "answered_s", "abandoned_s", "end_s"):
+            calls[column] = calls[column] - records.warmup_s
+        sim_hourly.append(_periods(calls, scenario, channels, HOUR_S, hours))
+        sim_weekly.append(_periods(calls, scenario, channels, WEEK_S, weeks))
+        sim_whole.append(_periods(calls, scenario, channels, whole_s, 1))
+    hourly = _compare(obs_hourly, sim_hourly, start, HOUR_S, stretch.timezone)
+    weekly = _compare(obs_weekly, sim_weekly, start, WEEK_S, stretch.timezone)
+    whole = _compare(obs_whole, sim_whole, start, whole_s, stretch.timezone)
+    return Backtest(
+        kind=kind,
+        first_day=first.isoformat(),
+        days=days,
+        replications=replications,
+        hourly=hourly,
+        weekly=weekly,
+        whole=whole,
+        rota=rota,
+    )
+
+
+def _first_day(stretch: Export):
+    if stretch.period is None:
+        raise ValueError("a back-test needs calls to compare with")
+    made = stretch.calls["made_at"].fillna(stretch.calls["offered_at"])
+    return made.min().tz_convert(stretch.timezone).date()
+
+
+def _days(stretch: Export) -> int:
+    made = stretch.calls["made_at"].fillna(stretch.calls["offered_at"])
+    last = made.max().tz_convert(stretch.timezone).date()
+    return (last - _first_day(stretch)).days + 1
+
+
+def _periods(
+    calls: pd.DataFrame, scenario: Scenario, channels: list[str], width: float, count: int
+) -> dict[tuple[str, int, str], float]:
+    """Each channel's KPIs in each period of ``width`` seconds (by arrival)."""
+    calls = calls.sort_values("arrival_s", kind="stable")
+    edges = np.searchsorted(calls["arrival_s"].to_numpy(), np.arange(count + 1) * width)
+    out: dict[tuple[str, int, str], float] = {}
+    for period in range(count):
+        rows = calls.iloc[edges[period] : edges[period + 1]]
+        for channel in channels:
+            kpis = channel_kpis(rows, scenario, channel)
+            for kpi in KPIS:
+                out[(channel, period, kpi)] = kpis[f"{kpi}_{channel}"]
+    return out
+
+
+def _compare(
+    observed: dict[tuple[str, int, str], float],
+    simulated: list[dict[tuple[str, int, str], float]],
+    start: pd.Timestamp,
+    width: float,
+    zone: str,
+) -> pd.DataFrame:
+    rows = []
+    for key, value in observed.items():
+        channel, period, kpi = key
+        values = np.array([s[key] for s in simulated], dtype=float)
+        values = values[~np.isnan(values)]
+        interval = confidence_interval(values, bounds=kpi_bounds(f"{kpi}_{channel}"))
+        low, high = (
+            (float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975)))
+            if len(values)
+            else (math.nan, math.nan)
+        )
+        moment = (start + pd.Timedelta(seconds=period * width)).tz_convert(zone)
+        inside = bool(low <= value <= high) if not math.isnan(value) and len(values) else None
+        # How far one replication lies from the mean of the others: the error a perfect
+        # model would show against one observed stretch (the noise floor of the comparison).
+        others = (values.sum() - values) / (len(values) - 1) if len(values) > 1 else np.array([])
+        floor = float(np.abs(values - others).mean()) if len(others) else math.nan
+        rows.append(
+            {
+                "channel": channel,
+                "period": period + 1,
+                "start": moment.strftime("%Y-%m-%d %H:%M"),
+                "kpi": kpi,
+                "observed": value,
+                "simulated": interval["mean"],
+                "ci_low": interval["ci_low"],
+                "ci_high": interval["ci_high"],
+                "range_low": low,
+                "range_high": high,
+                "inside": inside,
+                "noise_floor": floor,
+            }
+        )
+    return pd.DataFrame(rows)
