@@ -259,33 +259,44 @@ def trace_scenario(scenario: Scenario, trace: Trace) -> tuple[Scenario, list[str
     description = f"Trace-driven: {_arrivals_note(trace)}. {settings.description}".strip()
     update["scenario"] = settings.model_copy(update={"description": description})
     update["provenance"] = {**scenario.provenance, **notes}
-    return scenario.model_copy(update=update), [f"{k}: {v}" for k, v in notes.items()]
+    printed = [f"arrivals: {line}" for line in arrivals_lines(trace)]
+    printed += [f"{k}: {v}" for k, v in notes.items() if k != "arrivals"]
+    return scenario.model_copy(update=update), printed
 
 
 def _arrivals_note(trace: Trace) -> str:
-    """What the trace is: its calls per channel, period, files (with SHA-256), and the calls
-    left out or fed at their offered time."""
+    """What the trace is, in one line: its calls per channel, start, files (with SHA-256),
+    and the calls left out or fed at their offered time."""
+    return "; ".join(arrivals_lines(trace))
+
+
+def arrivals_lines(trace: Trace) -> list[str]:
+    """What the trace is, a line each: its calls per channel, start and times, the export
+    files and mapping (with SHA-256), the follow-ups left out, calls fed at their offered time
+    and calls made before the first day."""
     per = ", ".join(f"{name}: {len(t):,}" for name, t in trace.times.items())
     files = ", ".join(f"{path} (sha256 {digest})" for path, digest in trace.sources[:-1])
     path, digest = trace.sources[-1]
     first = trace.origin.tz_convert(trace.timezone).strftime("%Y-%m-%d")
-    text = (
+    lines = [
         f"{trace.calls:,} first calls ({per}) from {first} 00:00 {trace.timezone}, fed at "
-        f"their {'made' if trace.made_at else 'offered'} times, from the export {files} read "
-        f"with the mapping {path} (sha256 {digest})"
-    )
+        f"their {'made' if trace.made_at else 'offered'} times",
+        f"from the export {files}",
+        f"read with the mapping {path} (sha256 {digest})",
+    ]
     if trace.follow_ups is not None:
         left = ", ".join(f"{name}: {n:,}" for name, n in trace.follow_ups.items())
-        text += (
-            f"; follow-ups left out ({left}): a caller's call at most "
+        lines.append(
+            f"follow-ups left out ({left}): a caller's call at most "
             f"{FOLLOW_UP_WINDOW_S / 60:g} minutes after they abandoned one on the same channel "
             "(or on 101, for a 999 call), which the model redials itself (ASSUMPTION: the window)"
         )
     late = {name: n for name, n in trace.at_offered.items() if n and trace.made_at}
     if late:
-        text += "; fed at their offered time for want of a made time: " + ", ".join(
-            f"{name}: {n:,}" for name, n in late.items()
+        lines.append(
+            "fed at their offered time for want of a made time: "
+            + ", ".join(f"{name}: {n:,}" for name, n in late.items())
         )
     if trace.before_start:
-        text += f"; made before 00:00 on the first day and fed at 00:00: {trace.before_start:,}"
-    return text
+        lines.append(f"made before 00:00 on the first day, fed at 00:00: {trace.before_start:,}")
+    return lines

@@ -25,6 +25,7 @@ from ...reporting.workbook import write_workbook
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
 from ..usage import UsageError, error_text
+from .fitting import trace_driven
 from .size_guard import _check_size, _replications, _replications_line
 
 
@@ -67,6 +68,7 @@ def _warn_if_few(replications: int) -> None:
 def command_run(args: argparse.Namespace) -> int:
     options = _options(args)
     loaded = load(args.scenario, args.overrides)  # bad input before anything else
+    loaded = trace_driven(args, loaded)  # --arrivals: the export's own arrival times
     scenario = loaded.scenario
     _check_size(
         args, [scenario], [args.scenario], _replications(args, scenario), bool(args.targets)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
+from ...config.errors import Param, named
+from ...experiments.inputs import LoadedScenario
 from ...fitting.export import Export, read_export
 from ...fitting.mapping import load_mapping
 from ...fitting.observed import observed_kpis
+from ...fitting.trace import build_trace, check_scenario, trace_scenario
 from ...reporting.display import format_value, render
+from ..usage import UsageError
 
 KPIS = (
     "offered",
@@ -51,14 +56,7 @@ def check_text(export: Export, files: int) -> list[str]:
             f"{'s' if period.days != 1 else ''}, {period.weeks} whole week"
             f"{'s' if period.weeks != 1 else ''})"
         )
-    rows = [(reason, f"{n:,}") for reason, n in rejections.counts.items()]
-    parts = [head, render(rows, ("rows not used", "count"), (False, True))]
-    examples = [f"  {r}: {e}" for r, found in rejections.examples.items() for e in found]
-    if examples:
-        parts[-1] += "\nfirst examples:\n" + "\n".join(examples)
-    if rejections.unknown_channels:
-        values = ", ".join(f"{v!r} ({n})" for v, n in rejections.unknown_channels.items())
-        parts.append(f"unknown channel values: {values}")
+    parts = [head, *rejection_text(export)]
     if calls:
         kpis = observed_kpis(export)
         channels = [c for c in ("999", "101") if f"offered_{c}" in kpis]
@@ -67,6 +65,61 @@ def check_text(export: Export, files: int) -> list[str]:
     return parts
 
 
+def rejection_text(export: Export) -> list[str]:
+    """The rows not used, counted by reason with the first examples, and the unknown channel
+    values (``fit-check`` and ``run --arrivals`` print them alike)."""
+    rejections = export.rejections
+    rows = [(reason, f"{n:,}") for reason, n in rejections.counts.items()]
+    parts = [render(rows, ("rows not used", "count"), (False, True))]
+    examples = [f"  {r}: {e}" for r, found in rejections.examples.items() for e in found]
+    if examples:
+        parts[-1] += "\nfirst examples:\n" + "\n".join(examples)
+    if rejections.unknown_channels:
+        values = ", ".join(f"{v!r} ({n})" for v, n in rejections.unknown_channels.items())
+        parts.append(f"unknown channel values: {values}")
+    return parts
+
+
 def _value(kpi: str, value: float) -> str:
     """A count as a whole number, anything else as the run's KPI table writes it."""
     return f"{int(value):,}" if kpi in COUNTS else format_value(kpi, value)
+
+
+def trace_driven(args: argparse.Namespace, loaded: LoadedScenario) -> LoadedScenario:
+    """``run --arrivals EXPORT ... --mapping MAPPING``: the loaded scenario driven by the
+    export's arrival times (:mod:`controlroom_sim.fitting.trace`); everything is checked
+    before anything is printed, then the rows not used and what the trace changed are
+    printed. Without either option the scenario is returned as it is."""
+    arrivals, mapping_file = args.arrivals, args.mapping
+    if not arrivals and mapping_file is None:
+        return loaded
+    if not arrivals:
+        raise named(
+            UsageError,
+            Param("mapping", mapping_file),
+            ": expected ",
+            Param("arrivals", "EXPORT"),
+            " with it (the export to read), found none",
+        )
+    if mapping_file is None:
+        raise named(
+            UsageError,
+            Param("arrivals", " ".join(str(a) for a in arrivals)),
+            ": expected ",
+            Param("mapping", "MAPPING.toml"),
+            " with it (how to read the export), found none",
+        )
+    mapping = load_mapping(mapping_file)
+    export = read_export(arrivals, mapping)
+    trace = build_trace(export, mapping, arrivals, mapping_file)
+    check_scenario(loaded.scenario, trace, export)
+    scenario, notes = trace_scenario(loaded.scenario, trace)
+    rejected = export.rejections
+    print(
+        f"trace-driven: {trace.calls:,} calls fed of {len(export.calls):,} usable in "
+        f"{rejected.rows_read:,} rows of {len(arrivals)} file{'s' if len(arrivals) != 1 else ''}"
+    )
+    print("\n\n".join(rejection_text(export)))
+    print("\n".join(notes))
+    print()
+    return dataclasses.replace(loaded, scenario=scenario, files=(*loaded.files, mapping_file))
