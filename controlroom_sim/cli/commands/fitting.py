@@ -85,14 +85,17 @@ def _value(kpi: str, value: float) -> str:
     return f"{int(value):,}" if kpi in COUNTS else format_value(kpi, value)
 
 
-def trace_driven(args: argparse.Namespace, loaded: LoadedScenario) -> LoadedScenario:
+def trace_driven(
+    args: argparse.Namespace, loaded: LoadedScenario
+) -> tuple[LoadedScenario, str | None]:
     """``run --arrivals EXPORT ... --mapping MAPPING``: the loaded scenario driven by the
-    export's arrival times (:mod:`controlroom_sim.fitting.trace`); everything is checked
-    before anything is printed, then the rows not used and what the trace changed are
-    printed. Without either option the scenario is returned as it is."""
+    export's arrival times (:mod:`controlroom_sim.fitting.trace`), every problem a one-line
+    error before anything runs, and the text the command prints with its results (the rows not
+    used, as ``fit-check`` prints them, and what the trace changed). Without either option,
+    the scenario as it is and no text."""
     arrivals, mapping_file = args.arrivals, args.mapping
     if not arrivals and mapping_file is None:
-        return loaded
+        return loaded, None
     if not arrivals:
         raise named(
             UsageError,
@@ -115,11 +118,10 @@ def trace_driven(args: argparse.Namespace, loaded: LoadedScenario) -> LoadedScen
     check_scenario(loaded.scenario, trace, export)
     scenario, notes = trace_scenario(loaded.scenario, trace)
     rejected = export.rejections
-    print(
+    head = (
         f"trace-driven: {trace.calls:,} calls fed of {len(export.calls):,} usable in "
         f"{rejected.rows_read:,} rows of {len(arrivals)} file{'s' if len(arrivals) != 1 else ''}"
     )
-    print("\n\n".join(rejection_text(export)))
-    print("\n".join(notes))
-    print()
-    return dataclasses.replace(loaded, scenario=scenario, files=(*loaded.files, mapping_file))
+    text = "\n\n".join([head, *rejection_text(export), "\n".join(notes)])
+    traced = dataclasses.replace(loaded, scenario=scenario, files=(*loaded.files, mapping_file))
+    return traced, text
