@@ -160,15 +160,18 @@ def test_a_trace_driven_run_prints_and_records_its_trace(files: dict[str, Path])
 
 
 def test_one_and_two_workers_give_the_same_results(files: dict[str, Path]) -> None:
-    """The trace travels inside the scenario to every worker process."""
-    one, two = files["folder"] / "one", files["folder"] / "two"
+    """The trace travels inside the scenario to every worker process: serial, one process
+    and two give the same tables."""
+    one, two, serial = (files["folder"] / name for name in ("one", "two", "serial"))
     assert run_main(argv(files, one, "--jobs", "1"))[0] == 0
     assert run_main(argv(files, two, "--jobs", "2", "--engine", "processes"))[0] == 0
-    assert (one / "kpis.csv").read_bytes() == (two / "kpis.csv").read_bytes()
-    assert (one / "intervals.csv").read_bytes() == (two / "intervals.csv").read_bytes()
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(one / "calls.parquet"), pd.read_parquet(two / "calls.parquet")
-    )
+    assert run_main(argv(files, serial, "--engine", "serial"))[0] == 0
+    for other in (two, serial):
+        assert (one / "kpis.csv").read_bytes() == (other / "kpis.csv").read_bytes()
+        assert (one / "intervals.csv").read_bytes() == (other / "intervals.csv").read_bytes()
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(one / "calls.parquet"), pd.read_parquet(other / "calls.parquet")
+        )
 
 
 def interrupt(monkeypatch: pytest.MonkeyPatch, command: list[str]) -> int:
