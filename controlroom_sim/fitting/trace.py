@@ -101,23 +101,35 @@ def follow_ups(calls: pd.DataFrame, window_s: float = FOLLOW_UP_WINDOW_S) -> np.
     call ended when its caller hung up (``ended_at``, else when it was offered). Calls without
     a caller are never follow-ups; a follow-up that was abandoned may itself be followed (a
     second redial). Returns a boolean per row of ``calls``."""
-    made = calls["made_at"].fillna(calls["offered_at"])
-    gave_up = calls["ended_at"].fillna(calls["offered_at"])
-    abandoned = (calls["outcome"] == "abandoned").to_numpy()
     out = np.zeros(len(calls), dtype=bool)
     caller = calls["caller"]
-    repeated = caller.notna() & caller.duplicated(keep=False)
+    known = caller.notna().to_numpy()
+    if not known.any():
+        return out
+    # One sorted key per call, caller first then time (whole milliseconds from before the
+    # window's reach), so each call's search for its caller's abandonments is one
+    # searchsorted over every call at once.
+    code = pd.factorize(caller)[0].astype(np.int64)
+    made = calls["made_at"].fillna(calls["offered_at"])
+    gave_up = calls["ended_at"].fillna(calls["offered_at"])
+    window = round(window_s * 1000)
+    base = min(made.min(), gave_up.min()) - pd.Timedelta(milliseconds=window + 1)
+    made_ms = ((made - base).dt.total_seconds() * 1000).round().astype(np.int64).to_numpy()
+    end_ms = ((gave_up - base).dt.total_seconds() * 1000).round().astype(np.int64).to_numpy()
+    shift = np.int64(1) << np.int64(42)  # about 139 years of milliseconds per caller
+    abandoned = (calls["outcome"] == "abandoned").to_numpy()
     channel = calls["channel"].to_numpy()
-    for _, rows in calls[repeated].groupby("caller", sort=False).groups.items():
-        positions = calls.index.get_indexer(rows)
-        for i in positions:
-            for j in positions:
-                if i == j or not abandoned[j] or channel[j] not in FOLLOWS.get(channel[i], ()):
-                    continue
-                gap = (made.iloc[i] - gave_up.iloc[j]).total_seconds()
-                if 0.0 <= gap <= window_s:
-                    out[i] = True
-                    break
+    for target, sources in FOLLOWS.items():
+        on = known & (channel == target)
+        source = known & abandoned & np.isin(channel, sources)
+        if not on.any() or not source.any():
+            continue
+        ends = np.sort(code[source] * shift + end_ms[source])
+        key = code[on] * shift + made_ms[on]
+        found = np.searchsorted(ends, key, "right") - np.searchsorted(ends, key - window, "left")
+        # an abandoned call that ended the instant it was made finds itself: not a follow-up
+        own = source[on] & (end_ms[on] == made_ms[on])
+        out[on] = found - own > 0
     return out
 
 
