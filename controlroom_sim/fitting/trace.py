@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,11 @@ from .mapping import Mapping
 FOLLOW_UP_WINDOW_S = 3600.0
 """ASSUMPTION (no public figure): a call made at most this long after its caller abandoned a
 call on the same channel (or, for a 999 call, on 101) is a follow-up the model makes itself."""
+BUSY_CALLER_CALLS = 10
+BUSY_CALLER_CALLS_PER_DAY = 5.0
+"""A caller value on more calls than both of these (the second times the period's days) is
+named in the output: more likely a placeholder (a withheld number) than one person, and its
+calls would be linked as follow-ups of each other (a warning only; the rule is not changed)."""
 FOLLOWS = {"999": ("999", "101"), "101": ("101",)}
 """The channels whose abandoned calls a call on each channel may follow."""
 
@@ -88,6 +93,7 @@ class Trace:
     before_start: int
     made_at: bool
     sources: tuple[tuple[str, str], ...]
+    busy_callers: dict[str, int] = field(default_factory=dict)
 
     @property
     def calls(self) -> int:
@@ -163,7 +169,11 @@ def build_trace(
         times[name] = tuple(float(t) for t in np.sort(seconds[fed]))
         counted[name] = int((on & left_out).sum())
         at_offered[name] = int((fed & calls["made_at"].isna().to_numpy()).sum())
+    limit = max(BUSY_CALLER_CALLS, BUSY_CALLER_CALLS_PER_DAY * export.period.days)
+    counts = calls["caller"].value_counts()
+    busy = {str(k): int(v) for k, v in counts[counts > limit].head(3).items()}
     return Trace(
+        busy_callers=busy if has_caller else {},
         times=times,
         origin=origin,
         timezone=mapping.times.timezone,
@@ -302,6 +312,13 @@ def arrivals_lines(trace: Trace) -> list[str]:
             f"follow-ups left out ({left}): a caller's call at most "
             f"{FOLLOW_UP_WINDOW_S / 60:g} minutes after they abandoned one on the same channel "
             "(or on 101, for a 999 call), which the model redials itself (ASSUMPTION: the window)"
+        )
+    if trace.busy_callers:
+        values = ", ".join(f"{v!r} ({n:,} calls)" for v, n in trace.busy_callers.items())
+        lines.append(
+            f"caller values on more than {BUSY_CALLER_CALLS_PER_DAY:g} calls a day: {values}; "
+            "if one means no number (withheld), blank it in the export, or its calls are "
+            "taken as one caller's redials"
         )
     late = {name: n for name, n in trace.at_offered.items() if n and trace.made_at}
     if late:

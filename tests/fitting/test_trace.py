@@ -306,3 +306,18 @@ def test_an_export_without_usable_calls_is_an_error(tmp_path: Path) -> None:
     rows = ["X1,POLICE LINE,,2025-06-04 10:00:00,,2025-06-04 10:01:00,"]
     with pytest.raises(TraceError, match=r"calls\.csv: expected usable calls"):
         read_trace(tmp_path, rows)
+
+
+def test_a_caller_value_on_many_calls_is_named(tmp_path: Path) -> None:
+    """Twelve calls in a day from 'WITHHELD' (more than 10, and more than 5 a day): likely a
+    placeholder, so the output names it; the rule itself is not changed."""
+    rows = [
+        row(f"W{k}", "101", f"{8 + k:02d}:00:00", ended=f"{8 + k:02d}:00:30", caller="WITHHELD")
+        for k in range(12)
+    ]
+    rows.append(row("P1", "101", "09:00:00", answered="09:00:05", ended="09:01:00", caller="P"))
+    trace, _ = read_trace(tmp_path, rows)
+    assert trace.busy_callers == {"WITHHELD": 12}
+    assert trace.follow_ups == {"101": 11}  # each 59.5 minutes after the last hung up
+    _, notes = trace_scenario(small(), trace)
+    assert any("'WITHHELD' (12 calls)" in line and "blank it" in line for line in notes)
