@@ -216,13 +216,13 @@ def check_scenario(scenario: Scenario, trace: Trace, export: Export) -> None:
             )
         if name not in scenario.channels:
             raise TraceError(
-                f"{file}: has {len(times)} {name} calls, so expected a scenario with "
+                f"{file}: has {len(times):,} calls on channel {name}, so expected a scenario with "
                 f"[channels.{name}], found channels {', '.join(scenario.channels) or 'none'}"
             )
         if not any(name in g.skills and g.headcount > 0 for g in scenario.handlers):
             raise TraceError(
-                f"{file}: has {len(times)} {name} calls, so expected a handler group with the "
-                f"skill '{name}' and someone on duty, found none"
+                f"{file}: has {len(times):,} calls on channel {name}, so expected a handler "
+                f"group with the skill '{name}' and someone on duty, found none"
             )
 
 

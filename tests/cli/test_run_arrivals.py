@@ -276,7 +276,7 @@ def test_a_trace_channel_the_scenario_lacks(
     out = files["folder"] / "run"
     line = assert_one_line_error(capsys, main(argv(files, out)))
     assert line == (
-        f"error: {files['export']}: has 130 101 calls, so expected a scenario with "
+        f"error: {files['export']}: has 130 calls on channel 101, so expected a scenario with "
         "[channels.101], found channels 999"
     )
     assert not out.exists()

@@ -298,7 +298,9 @@ def test_a_scenario_file_cannot_set_a_trace(tmp_path: Path) -> None:
 def test_a_trace_channel_the_scenario_lacks_is_an_error(tmp_path: Path) -> None:
     trace, export = read_trace(tmp_path, EXACT_ROWS)
     only_999 = small().model_copy(update={"channels": {"999": small().channels["999"]}})
-    with pytest.raises(TraceError, match=r"calls\.csv: has 1 101 calls.*\[channels\.101\]"):
+    with pytest.raises(
+        TraceError, match=r"calls\.csv: has 1 calls on channel 101.*\[channels\.101\]"
+    ):
         check_scenario(only_999, trace, export)
 
 
