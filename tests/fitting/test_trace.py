@@ -323,3 +323,18 @@ def test_a_caller_value_on_many_calls_is_named(tmp_path: Path) -> None:
     assert trace.follow_ups == {"101": 11}  # each 59.5 minutes after the last hung up
     _, notes = trace_scenario(small(), trace)
     assert any("'WITHHELD' (12 calls)" in line and "blank it" in line for line in notes)
+
+
+def test_a_trace_channel_no_handler_takes_is_an_error(tmp_path: Path) -> None:
+    trace, export = read_trace(tmp_path, EXACT_ROWS)
+    base = small()
+    quiet_101 = base.channels["101"].model_copy(update={"calls_per_day": 0.0})
+    no_101 = Scenario.model_validate(
+        {
+            **base.model_dump(),
+            "channels": {**base.model_dump()["channels"], "101": quiet_101.model_dump()},
+            "handlers": [{"name": "999 only", "skills": ["999"], "count": 1}],
+        }
+    )
+    with pytest.raises(TraceError, match=r"calls\.csv: has 1 calls on channel 101, so expected a"):
+        check_scenario(no_101, trace, export)
