@@ -26,6 +26,7 @@ from .run_folder import (
     run_manifest,
     saved_records,
     scenario_hash,
+    trace_fingerprint,
     write_progress,
     write_scenarios,
     write_tables,
@@ -77,10 +78,7 @@ def plan_document(
     """What a resumed run must match: the scenarios, the replications rule and the format."""
     return {
         "kind": kind,
-        "scenarios": [
-            {"label": label, "hash": scenario_hash(s)}
-            for label, s in zip(labels, scenarios, strict=True)
-        ],
+        "scenarios": [_plan_entry(label, s) for label, s in zip(labels, scenarios, strict=True)],
         "replications": {
             "count": plan.count,
             "targets": [t.as_dict() for t in plan.targets],
@@ -90,6 +88,15 @@ def plan_document(
         },
         "calls_format": calls_format,
     }
+
+
+def _plan_entry(label: str, scenario: Scenario) -> dict[str, Any]:
+    """A scenario in the plan: its label and hash, and a trace-driven run's trace."""
+    entry: dict[str, Any] = {"label": label, "hash": scenario_hash(scenario)}
+    trace = trace_fingerprint(scenario)
+    if trace is not None:
+        entry["arrivals"] = trace
+    return entry
 
 
 def execute(

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config.errors import ControlroomError
@@ -86,6 +87,23 @@ def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the resolved scenario (every key, after ``extends`` and ``--set``)."""
     text = scenario.model_dump_json()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def trace_fingerprint(scenario: Scenario) -> dict[str, Any] | None:
+    """A trace-driven scenario's arrival trace (left out of :func:`scenario_hash`): the calls
+    per channel and the SHA-256 of every time, for the plan a resumed run must match; None
+    for a scenario with the Poisson process."""
+    trace = scenario.arrival_trace
+    if trace is None:
+        return None
+    digest = hashlib.sha256()
+    for channel in sorted(trace):
+        digest.update(channel.encode("utf-8") + b"\0")
+        digest.update(np.asarray(trace[channel], dtype="<f8").tobytes() + b"\0")
+    return {
+        "calls": {channel: len(trace[channel]) for channel in sorted(trace)},
+        "sha256": digest.hexdigest(),
+    }
 
 
 def write_progress(folder: Path, result: ExperimentResult) -> None:

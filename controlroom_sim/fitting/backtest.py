@@ -10,9 +10,9 @@ runs the stretch's days; hour ``h`` of both is the ``h``-th hour after that midn
 Every KPI, observed or simulated, comes from :func:`~controlroom_sim.analysis.call_kpis.
 channel_kpis` over the calls that arrived in the hour or week: the project's own definitions.
 For each hour and week the simulated value is given as the mean over replications with its
-95% confidence interval, and the range the middle 95% of replications fall in: a single
-observed week is one draw, so it is judged against that range (``inside``), not against the
-interval of the mean.
+95% confidence interval, and the 95% prediction interval of one more replication (mean ±
+t sd √(1 + 1/n)): a single observed week is one draw, so it is judged against that interval
+(``inside``), not against the interval of the mean.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..analysis.call_kpis import channel_kpis
 from ..analysis.confidence import confidence_interval
@@ -31,6 +32,7 @@ from ..config.vocabulary import WEEKDAYS
 from ..model.simulate import simulate
 from .export import Export, ExportError, subset
 from .observed import model_calls
+from .profile import bank_holidays
 
 KPIS = ("offered", "answered_within_10s", "abandon_rate", "mean_answer_s")
 """The KPIs compared, per channel."""
@@ -41,7 +43,8 @@ WEEK_S = 7 * 86400.0
 @dataclass
 class Backtest:
     """The comparison: ``hourly`` and ``weekly`` long tables (channel, period, kpi,
-    observed, simulated mean, ci_low, ci_high, range_low, range_high, inside) and the error
+    observed, simulated mean, ci_low, ci_high, range_low and range_high (the prediction
+    interval), inside) and the error
     summary."""
 
     kind: str
@@ -55,6 +58,8 @@ class Backtest:
     """The same comparison over the whole stretch (one period)."""
     rota: str
     """Whose handlers the simulation had (the ``--rota`` given, or the base's)."""
+    holidays: dict[str, str]
+    """The bank holidays inside the stretch (date -> name): the model knows none of them."""
 
     def summary(self) -> dict[str, object]:
         """The error summary: per channel, the mean absolute error of the hourly 10-second rate
@@ -156,9 +161,11 @@ def run_backtest(
     hours = days * 24
     weeks = max(1, math.ceil(days / 7))
     whole_s = days * 86400.0
-    obs_hourly = _periods(observed, scenario, channels, HOUR_S, hours)
-    obs_weekly = _periods(observed, scenario, channels, WEEK_S, weeks)
-    obs_whole = _periods(observed, scenario, channels, whole_s, 1)
+    # An export has no callbacks: its calls are read without the callback's KPIs.
+    plain = scenario.model_copy(update={"callback": None})
+    obs_hourly = _periods(observed, plain, channels, HOUR_S, hours)
+    obs_weekly = _periods(observed, plain, channels, WEEK_S, weeks)
+    obs_whole = _periods(observed, plain, channels, whole_s, 1)
     sim_hourly, sim_weekly, sim_whole = [], [], []
     for replication in range(replications):
         records = simulate(scenario, replication)
@@ -181,7 +188,23 @@ def run_backtest(
         weekly=weekly,
         whole=whole,
         rota=rota,
+        holidays={
+            day.isoformat(): name
+            for day, name in bank_holidays(first, first + pd.Timedelta(days=days - 1)).items()
+        },
     )
+
+
+def _prediction_interval(values: np.ndarray, bounds: tuple[float, float]) -> tuple[float, float]:
+    """Where one more replication would fall with 95% chance: the replications' mean ± t(n-1)
+    sd √(1 + 1/n), cut to the KPI's bounds. An observed stretch is one such draw if the model
+    is right, so it is judged against this, not against the interval of the mean."""
+    n = len(values)
+    if n < 2:
+        return math.nan, math.nan
+    mean, sd = float(values.mean()), float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd * math.sqrt(1 + 1 / n)
+    return max(mean - half, bounds[0]), min(mean + half, bounds[1])
 
 
 def _first_day(stretch: Export):
@@ -226,11 +249,7 @@ def _compare(
         values = np.array([s[key] for s in simulated], dtype=float)
         values = values[~np.isnan(values)]
         interval = confidence_interval(values, bounds=kpi_bounds(f"{kpi}_{channel}"))
-        low, high = (
-            (float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975)))
-            if len(values)
-            else (math.nan, math.nan)
-        )
+        low, high = _prediction_interval(values, kpi_bounds(f"{kpi}_{channel}"))
         moment = (start + pd.Timedelta(seconds=period * width)).tz_convert(zone)
         inside = bool(low <= value <= high) if not math.isnan(value) and len(values) else None
         # How far one replication lies from the mean of the others: the error a perfect

@@ -52,30 +52,13 @@ def fit_duration(values: np.ndarray, quantity: str, what: str = "values") -> Dis
     ``what`` names the values in the one-line method, e.g. ``answered 999 calls``.
 
     Raises ValueError for a negative duration (a clean export has none)."""
-    x = np.asarray(values, dtype=float).ravel()
     notes: list[str] = []
-    finite = np.isfinite(x)
-    if not finite.all():
-        notes.append(f"{count(int((~finite).sum()), 'value')} missing or not finite, left out")
-        x = x[finite]
-    if (x < 0).any():
-        raise ValueError(f"{quantity}: durations must be >= 0, found {float(x.min()):g}")
+    x = _usable(values, quantity, notes)
     if x.size == 0:
         notes.append("no values: nothing fitted")
         return DistributionFit(quantity, 0, None, None, None, None, None, None, [], "", notes)
     positive = x[x > 0]
     zeros = x.size - positive.size
-    if zeros:
-        notes.append(
-            f"{count(zeros, 'zero value')} ({zeros / x.size:.1%}) left out of the parametric "
-            "fits (lognormal and gamma have no mass at 0), kept in the KS distance and the "
-            "empirical candidate"
-        )
-    if 0 < positive.size < FEW_VALUES:
-        notes.append(
-            f"only {count(positive.size, 'positive value')}: the choice between families "
-            "means little"
-        )
 
     sample = Sample(observed=positive)
     fitted: list[tuple[Fitted, float]] = []
@@ -130,6 +113,48 @@ def fit_duration(values: np.ndarray, quantity: str, what: str = "values") -> Dis
         why = "no parametric family could be fitted"
     else:
         why = f"best by AIC, {best[0].family.name}, has KS {best[1]:.3f} > {limit:.3f}"
+    return _empirical_fit(x, points, empirical, quantity, what, why, candidates, notes)
+
+
+def _usable(values: np.ndarray, quantity: str, notes: list[str]) -> np.ndarray:
+    """The values that can be fitted, with notes on those left out: NaN ones left out and
+    counted, zeros counted (they stay, out of the parametric fits only), too few values said.
+    Raises ValueError for a negative duration."""
+    x = np.asarray(values, dtype=float).ravel()
+    finite = np.isfinite(x)
+    if not finite.all():
+        notes.append(f"{count(int((~finite).sum()), 'value')} missing or not finite, left out")
+        x = x[finite]
+    if (x < 0).any():
+        raise ValueError(f"{quantity}: durations must be >= 0, found {float(x.min()):g}")
+    positive = int((x > 0).sum())
+    zeros = x.size - positive
+    if zeros:
+        notes.append(
+            f"{count(zeros, 'zero value')} ({zeros / x.size:.1%}) left out of the parametric "
+            "fits (lognormal and gamma have no mass at 0), kept in the KS distance and the "
+            "empirical candidate"
+        )
+    if 0 < positive < FEW_VALUES:
+        notes.append(
+            f"only {count(positive, 'positive value')}: the choice between families means little"
+        )
+    return x
+
+
+def _empirical_fit(
+    x: np.ndarray,
+    points: np.ndarray,
+    empirical: Empirical,
+    quantity: str,
+    what: str,
+    why: str,
+    candidates: list[Candidate],
+    notes: list[str],
+) -> DistributionFit:
+    """The empirical choice: the mid-quantiles ``points`` of ``x``, and why no family was."""
+    data_mean = float(x.mean())
+    data_sd = float(x.std(ddof=1)) if x.size > 1 else 0.0
     if abs(empirical.mean - data_mean) > 0.01 * data_mean:
         notes.append(
             f"the {len(points)} mid-quantiles have mean {empirical.mean:,.1f} against the "

@@ -69,20 +69,20 @@ class ChannelFit:
     """Whether the export links calls by caller (follow-ups told from first calls)."""
     notes: list[str] = field(default_factory=list)
 
-    def distributions(self) -> dict[str, tuple[Distribution, str]]:
-        """The fitted time distributions as scenario keys: key -> (distribution, method)."""
-        out: dict[str, tuple[Distribution, str]] = {}
-        for key, fitted in (
+    def fits(self) -> dict[str, DistributionFit]:
+        """Each fitted time distribution's whole fit, by scenario key."""
+        patience = self.patience.fit if self.patience is not None else None
+        pairs = (
             ("talk_s", self.talk),
             ("wrap_s", self.wrap),
             ("bt_connect_s", self.bt_connect),
-        ):
-            if fitted is not None and fitted.distribution is not None:
-                out[key] = (fitted.distribution, fitted.method)
-        chosen = self.patience.fit if self.patience is not None else None
-        if chosen is not None and chosen.distribution is not None:
-            out["patience_s"] = (chosen.distribution, chosen.method)
-        return out
+            ("patience_s", patience),
+        )
+        return {key: fit for key, fit in pairs if fit is not None and fit.distribution is not None}
+
+    def distributions(self) -> dict[str, tuple[Distribution, str]]:
+        """The fitted time distributions as scenario keys: key -> (distribution, method)."""
+        return {key: (fit.distribution, fit.method) for key, fit in self.fits().items()}
 
 
 @dataclass
@@ -107,9 +107,8 @@ def fit_export(export: Export, settings: FitSettings | None = None) -> Fit:
     settings = settings or FitSettings()
     calls = export.calls
     grid = period_grid(export)
-    links = follow_ups(calls, settings.follow_up_window_s)
     linked = bool(calls["caller"].notna().any())
-    first = links["kind"].isna().to_numpy()
+    first = ~follow_ups(calls, settings.follow_up_window_s)
     channels = {}
     for channel in sorted(calls["channel"].unique(), key=lambda c: (c != "999", c)):
         mine = (calls["channel"] == channel).to_numpy()

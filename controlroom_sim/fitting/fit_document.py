@@ -75,6 +75,7 @@ def fit_document(
             "days": backtest.days,
             "replications": backtest.replications,
             "rota": backtest.rota,
+            "bank_holidays": backtest.holidays,
             "summary": backtest.summary(),
         },
         "scenario": str(scenario),

@@ -122,31 +122,8 @@ def fit_patience(
     and counted.
 
     Raises ValueError for arrays of different lengths or a negative wait."""
-    w = np.asarray(wait_s, dtype=float).ravel()
-    ab = np.asarray(abandoned, dtype=bool).ravel()
-    if w.shape != ab.shape:
-        raise ValueError(f"expected as many waits as outcomes, found {w.size} and {ab.size}")
     notes: list[str] = []
-    finite = np.isfinite(w)
-    if not finite.all():
-        notes.append(f"{count(int((~finite).sum()), 'wait')} missing or not finite, left out")
-        w, ab = w[finite], ab[finite]
-    if (w < 0).any():
-        raise ValueError(f"waits must be >= 0, found {float(w.min()):g}")
-
-    short = ab & (w < short_s)
-    n_short = int(short.sum())
-    n_abandoned = int(ab.sum())
-    short_share = n_short / n_abandoned if n_abandoned else None
-    if n_short:
-        notes.append(
-            f"{count(n_short, 'short abandon')} (wait under {short_s:g} s; "
-            f"{short_share:.1%} of the abandons)"
-        )
-    if exclude_short:
-        if n_short:
-            notes.append(f"short abandons left out of the fit (under {short_s:g} s)")
-        w, ab = w[~short], ab[~short]
+    w, ab, n_short, short_share = _waits(wait_s, abandoned, short_s, exclude_short, notes)
     observed, right = w[ab], w[~ab]
 
     def result(fit: DistributionFit | None, km: SurvivalCurve | None) -> PatienceFit:
@@ -223,6 +200,43 @@ def fit_patience(
         list(notes),
     )
     return result(fit, km)
+
+
+def _waits(
+    wait_s: np.ndarray,
+    abandoned: np.ndarray,
+    short_s: float,
+    exclude_short: bool,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, int, float | None]:
+    """The waits and outcomes to fit (missing waits left out and counted; short abandons
+    counted, and left out with ``exclude_short``), the number of short abandons and their
+    share of the abandons. Raises ValueError for arrays of different lengths or a negative
+    wait."""
+    w = np.asarray(wait_s, dtype=float).ravel()
+    ab = np.asarray(abandoned, dtype=bool).ravel()
+    if w.shape != ab.shape:
+        raise ValueError(f"expected as many waits as outcomes, found {w.size} and {ab.size}")
+    finite = np.isfinite(w)
+    if not finite.all():
+        notes.append(f"{count(int((~finite).sum()), 'wait')} missing or not finite, left out")
+        w, ab = w[finite], ab[finite]
+    if (w < 0).any():
+        raise ValueError(f"waits must be >= 0, found {float(w.min()):g}")
+    short = ab & (w < short_s)
+    n_short = int(short.sum())
+    n_abandoned = int(ab.sum())
+    short_share = n_short / n_abandoned if n_abandoned else None
+    if n_short:
+        notes.append(
+            f"{count(n_short, 'short abandon')} (wait under {short_s:g} s; "
+            f"{short_share:.1%} of the abandons)"
+        )
+    if exclude_short:
+        if n_short:
+            notes.append(f"short abandons left out of the fit (under {short_s:g} s)")
+        w, ab = w[~short], ab[~short]
+    return w, ab, n_short, short_share
 
 
 def _kaplan_meier(data: st.CensoredData) -> tuple[np.ndarray, np.ndarray, SurvivalCurve]:

@@ -27,10 +27,11 @@ import scipy.stats as st
 
 from .candidates import DistributionFit, Interval, count, interval, number
 from .durations import fit_duration
+from .follow_ups import FOLLOW_UP_WINDOW_S
 
-REDIAL_WINDOW_S = 3600.0
-"""ASSUMPTION: a caller's next call within an hour of abandoning is a follow-up of the
-abandoned one (a redial, or a move to 999); a later call is a new matter."""
+REDIAL_WINDOW_S = FOLLOW_UP_WINDOW_S
+"""A caller's next call within this of abandoning is a follow-up of the abandoned one (a
+redial, or a move to 999); a later call is a new matter (the follow-up rule's window)."""
 MIN_REDIALS_FOR_DELAY = 20
 """Below this many redials the delay is not fitted (a note says so): the base scenario's
 delay stays."""
@@ -119,15 +120,7 @@ def fit_redials(
     late = known & ended.notna() & (ended + window > start.max())
     near_end = int(late.sum())
     followed = known & ended.notna() & ~late
-    if withheld:
-        notes.append(f"{count(withheld, 'abandoned call')} with no caller (withheld), left out")
-    if no_end:
-        notes.append(f"{count(no_end, 'abandoned call')} without an end time, left out")
-    if near_end:
-        notes.append(
-            f"{count(near_end, 'abandoned call')} within {window_s:g} s of the export's last "
-            "call, left out (a redial could be beyond the export)"
-        )
+    notes.extend(_left_out(withheld, no_end, near_end, window_s))
 
     links = _next_calls(
         pd.DataFrame({"caller": caller, "start": start, "channel": calls["channel"]}),
@@ -162,15 +155,8 @@ def fit_redials(
     # The model lets a caller redial at most max_redials times: an abandon that was already the
     # last redial allowed had no chance to redial, so it is no evidence about the probability.
     # The most redials seen in one chain stands for that limit.
-    capped = (
-        sum(1 for call in calls.index[followed] if depth.get(call, 0) >= chains) if chains else 0
-    )
+    capped = _at_max_redials(calls.index[followed], depth, chains, notes)
     eligible = n - capped
-    if capped:
-        notes.append(
-            f"{count(capped, 'abandoned call')} already the {chains}th redial in a row (the most "
-            "seen, taken as max_redials): no redial was possible, left out of the probability"
-        )
     return RedialFit(
         channel=channel,
         window_s=float(window_s),
@@ -190,6 +176,36 @@ def fit_redials(
         near_end=near_end,
         notes=notes,
     )
+
+
+def _at_max_redials(
+    followed: pd.Index, depth: dict[object, int], chains: int, notes: list[str]
+) -> int:
+    """How many of the ``followed`` abandons were already the last redial allowed (their place
+    in a chain is the most seen, ``chains``, taken as max_redials), with a note."""
+    capped = sum(1 for call in followed if depth.get(call, 0) >= chains) if chains else 0
+    if capped:
+        notes.append(
+            f"{count(capped, 'abandoned call')} already redial number {chains} in a row (the "
+            "most seen, taken as max_redials): no redial was possible, left out of the "
+            "probability"
+        )
+    return capped
+
+
+def _left_out(withheld: int, no_end: int, near_end: int, window_s: float) -> list[str]:
+    """The notes on the abandoned calls that could not be followed."""
+    notes = []
+    if withheld:
+        notes.append(f"{count(withheld, 'abandoned call')} with no caller (withheld), left out")
+    if no_end:
+        notes.append(f"{count(no_end, 'abandoned call')} without an end time, left out")
+    if near_end:
+        notes.append(
+            f"{count(near_end, 'abandoned call')} within {window_s:g} s of the export's last "
+            "call, left out (a redial could be beyond the export)"
+        )
+    return notes
 
 
 def _caller(value: object) -> str | None:

@@ -81,7 +81,8 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         Replication index; with ``scenario.scenario.seed`` it seeds every stream.
     arrival_times:
         Optional first-call arrival times per channel name (simulation seconds), replacing
-        the Poisson process: trace-driven runs and exact-trace tests.
+        the Poisson process: exact-trace tests. Without it, the scenario's own
+        ``arrival_trace`` (a trace-driven run, ``run --arrivals``) is used when it has one.
     """
 
     def __init__(
@@ -160,7 +161,7 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             if scenario.dispatch is not None
             else None
         )
-        self._start_arrivals(arrival_times)
+        self._start_arrivals(arrival_times if arrival_times is not None else scenario.arrival_trace)
 
     def _start_arrivals(self, arrival_times: Mapping[str, Sequence[float]] | None) -> None:
         """One arrival process per channel (and force): given times, or the Poisson process."""

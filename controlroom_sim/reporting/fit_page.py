@@ -13,25 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-import numpy as np
-
-from ..config.vocabulary import WEEKDAYS
 from ..experiments.files import write_atomic
 from ..fitting.backtest import Backtest
 from ..fitting.fit import Fit
-from ..fitting.frozen import candidate_distribution, frozen, quantiles
+from . import fit_figures
 from .display import format_value
+from .fit_figures import Figure
 from .page_parts import esc, figure, scroll_box
-from .plots import save_figure
 from .report import _STYLE
-
-Figure = tuple[str, str, Path]
-COLOURS = {"999": "#c0392b", "101": "#1f5fa8"}
 
 
 def write_fit_page(path: Path, fit: Fit, backtest: Backtest, document: dict[str, Any]) -> Path:
@@ -41,187 +30,16 @@ def write_fit_page(path: Path, fit: Fit, backtest: Backtest, document: dict[str,
     figures = [
         f
         for f in (
-            profile_figure(fit, images / "profile.png"),
-            talk_figure(fit, images / "talk.png"),
-            patience_figure(fit, images / "patience.png"),
-            backtest_figure(backtest, images / "backtest.png"),
+            fit_figures.profile_figure(fit, images / "profile.png"),
+            fit_figures.talk_figure(fit, images / "talk.png"),
+            fit_figures.patience_figure(fit, images / "patience.png"),
+            fit_figures.backtest_figure(backtest, images / "backtest.png"),
         )
         if f is not None
     ]
     text = render(fit, backtest, document, figures)
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return path
-
-
-# -- figures ---------------------------------------------------------------------------------
-
-
-def profile_figure(fit: Fit, path: Path) -> Figure:
-    """Per channel, calls an hour over the week: each observed week (thin) and the fitted
-    profile (bold)."""
-    channels = list(fit.channels)
-    fig, axes = plt.subplots(len(channels), 1, figsize=(12, 2.8 * len(channels)), squeeze=False)
-    grid = fit.grid
-    hour_of_week = grid.index // 4
-    week_number = (np.asarray([(d - grid.first_day).days for d in grid.dates]) + 0) // 7
-    for ax, channel in zip(axes[:, 0], channels, strict=True):
-        arrivals = fit.channels[channel].arrivals
-        ordinary = ~grid.holiday
-        for week in np.unique(week_number):
-            mine = ordinary & (week_number == week)
-            hourly = np.bincount(
-                hour_of_week[mine], weights=arrivals.per_interval[mine], minlength=168
-            )
-            seen = np.bincount(hour_of_week[mine], minlength=168)
-            values = np.where(seen > 0, hourly / np.maximum(seen, 1) * 4, np.nan)
-            ax.plot(np.arange(168) + 0.5, values, color="#999", linewidth=0.6, alpha=0.6)
-        fitted = arrivals.weights.reshape(168, 4).sum(axis=1)
-        ax.plot(np.arange(168) + 0.5, fitted, color=COLOURS.get(channel, "k"), linewidth=2)
-        ax.set_title(f"{channel}: calls an hour, each observed week (grey) and fitted (bold)")
-        ax.set_xlim(0, 168)
-        ax.set_xticks(np.arange(0, 169, 24))
-        ax.set_xticklabels([d[:3].title() for d in WEEKDAYS] + [""], ha="left")
-        ax.grid(True, axis="x", alpha=0.4)
-        ax.set_ylabel("calls an hour")
-    fig.tight_layout()
-    save_figure(fig, path)
-    return (
-        "Weekly profile, observed and fitted",
-        "Calls an hour by weekday and time of day in the force's local time. Grey: each "
-        "observed week (bank holidays left out); bold: the fitted profile, the mean over the "
-        "weeks each hour was observed.",
-        path,
-    )
-
-
-def talk_figure(fit: Fit, path: Path) -> Figure | None:
-    """Per channel, the talk-time histogram with the chosen fit's density, and its QQ plot."""
-    channels = [c for c, f in fit.channels.items() if f.talk is not None]
-    if not channels:
-        return None
-    fig, axes = plt.subplots(len(channels), 2, figsize=(12, 3.2 * len(channels)), squeeze=False)
-    calls = fit.export.calls
-    for (hist, qq), channel in zip(axes, channels, strict=True):
-        talk = fit.channels[channel].talk
-        values = (
-            calls.loc[(calls["channel"] == channel) & (calls["outcome"] == "answered"), "talk_s"]
-            .dropna()
-            .to_numpy()
-        )
-        top = float(np.quantile(values, 0.995))
-        hist.hist(values[values <= top], bins=60, density=True, color="#ccc")
-        scipy_dist = frozen(talk.distribution)
-        x = np.linspace(0, top, 300)
-        if scipy_dist is not None:
-            hist.plot(x, scipy_dist.pdf(x), color=COLOURS.get(channel, "k"), linewidth=2)
-        hist.set_title(f"{channel} talk time: {talk.distribution.describe()}")
-        hist.set_xlabel("seconds")
-        probabilities = (np.arange(1, 200) - 0.5) / 199
-        theory = quantiles(talk.distribution, probabilities)
-        data = np.quantile(values, probabilities)
-        qq.plot(theory, data, ".", color=COLOURS.get(channel, "k"), markersize=3)
-        edge = float(max(theory.max(), data.max()))
-        qq.plot([0, edge], [0, edge], color="#666", linewidth=0.8)
-        qq.set_title(f"{channel} talk time: QQ plot against the fit")
-        qq.set_xlabel("fitted quantile (s)")
-        qq.set_ylabel("observed quantile (s)")
-    fig.tight_layout()
-    save_figure(fig, path)
-    return (
-        "Talk time against the chosen fit",
-        "Left: the answered calls' talk times (grey, the top 0.5% not drawn) and the chosen "
-        "distribution's density. Right: observed against fitted quantiles; on the diagonal "
-        "where the fit is right.",
-        path,
-    )
-
-
-def patience_figure(fit: Fit, path: Path) -> Figure | None:
-    """Per channel, the Kaplan-Meier survival of patience with its interval, and the fits."""
-    channels = [
-        c for c, f in fit.channels.items() if f.patience is not None and f.patience.km is not None
-    ]
-    if not channels:
-        return None
-    fig, axes = plt.subplots(1, len(channels), figsize=(12, 3.6), squeeze=False)
-    for ax, channel in zip(axes[0], channels, strict=True):
-        patience = fit.channels[channel].patience
-        km = patience.km
-        times = np.asarray(km.times, dtype=float)
-        low = np.asarray([np.nan if v is None else v for v in km.ci_low], dtype=float)
-        high = np.asarray([np.nan if v is None else v for v in km.ci_high], dtype=float)
-        ax.fill_between(
-            times, low, high, step="post", color="#bbb", alpha=0.5, label="95% interval"
-        )
-        ax.step(times, km.survival, where="post", color="k", label="Kaplan-Meier")
-        x = np.linspace(0, float(times.max()) if len(times) else 1.0, 300)
-        chosen = patience.fit
-        for candidate in chosen.candidates if chosen is not None else []:
-            scipy_dist = frozen(candidate_distribution(candidate))
-            if scipy_dist is None:
-                continue
-            bold = candidate.name == chosen.chosen
-            ax.plot(
-                x,
-                scipy_dist.sf(x),
-                linewidth=2 if bold else 1,
-                linestyle="-" if bold else "--",
-                label=f"{candidate.name}{' (chosen)' if bold else ''}",
-            )
-        ax.set_ylim(0, 1.02)
-        ax.set_title(f"{channel}: callers still willing to wait")
-        ax.set_xlabel("seconds waited")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-    return (
-        "Patience: survival curve against the fits",
-        "The share of callers who would still be waiting after t seconds: Kaplan-Meier from "
-        "the waits of abandoned callers (their patience) and answered callers (a lower bound of "
-        "theirs), with its 95% interval, and each distribution fitted by censored maximum "
-        "likelihood.",
-        path,
-    )
-
-
-def backtest_figure(backtest: Backtest, path: Path) -> Figure | None:
-    """The hourly 10-second rate and abandonment, observed against simulated."""
-    hourly = backtest.hourly
-    panels = [("answered_within_10s", "999"), ("abandon_rate", "101"), ("offered", "999")]
-    panels = [p for p in panels if ((hourly["kpi"] == p[0]) & (hourly["channel"] == p[1])).any()]
-    if not panels:
-        return None
-    fig, axes = plt.subplots(len(panels), 1, figsize=(12, 2.6 * len(panels)), squeeze=False)
-    for ax, (kpi, channel) in zip(axes[:, 0], panels, strict=True):
-        rows = hourly[(hourly["kpi"] == kpi) & (hourly["channel"] == channel)]
-        hours = rows["period"].to_numpy() - 0.5
-        ax.fill_between(
-            hours,
-            rows["range_low"],
-            rows["range_high"],
-            color="#bbb",
-            alpha=0.6,
-            label="simulated: middle 95% of replications",
-        )
-        ax.plot(hours, rows["simulated"], color=COLOURS[channel], label="simulated mean")
-        ax.plot(hours, rows["observed"], color="k", linewidth=0.9, label="observed")
-        ax.set_title(f"{kpi}_{channel}, hour by hour")
-        ax.set_xlim(0, backtest.days * 24)
-        ax.set_xticks(np.arange(0, backtest.days * 24 + 1, 24))
-        ax.grid(True, axis="x", alpha=0.4)
-        ax.legend(fontsize=8, loc="lower left")
-    axes[-1, 0].set_xlabel(f"hours from {backtest.first_day} 00:00")
-    fig.tight_layout()
-    save_figure(fig, path)
-    return (
-        f"Back-test ({backtest.kind})",
-        "Observed (black) against the fitted scenario simulated over the same days: its mean "
-        "(colour) and the range the middle 95% of replications fall in (grey).",
-        path,
-    )
-
-
-# -- the page --------------------------------------------------------------------------------
 
 
 def render(fit: Fit, backtest: Backtest, document: dict[str, Any], figures: list[Figure]) -> str:
@@ -282,7 +100,13 @@ def _fitted_table(fit: Fit) -> str:
             ]
         )
         for key, (distribution, method) in fitted.distributions().items():
-            rows.append([f"channels.{channel}.{key}", distribution.describe(), "", method])
+            ci = fitted.fits().get(key)
+            interval = (
+                f"mean {ci.mean_ci[0]:,.1f} to {ci.mean_ci[1]:,.1f}"
+                if ci is not None and ci.mean_ci is not None
+                else ""
+            )
+            rows.append([f"channels.{channel}.{key}", distribution.describe(), interval, method])
         r = fitted.redials
         if r is not None and fitted.linked and r.probability is not None:
             low, high = r.probability_ci or (float("nan"), float("nan"))
@@ -391,9 +215,17 @@ def _backtest_text(backtest: Backtest) -> str:
     text = (
         f"<p>{esc(backtest.kind)}: {backtest.days} days from {esc(backtest.first_day)}, "
         f"{backtest.replications} replications; handlers: {esc(backtest.rota)}. A week is "
-        "inside when the observed value lies in the range the middle 95% of replications "
-        "fall in.</p>"
+        "inside when the observed value lies where one replication falls with 95% chance (the "
+        "prediction interval from the replications' mean and spread): an observed week is one "
+        "draw, so it is judged against that, not the interval of the mean.</p>"
     )
+    if backtest.holidays:
+        days = ", ".join(f"{name} ({day})" for day, name in backtest.holidays.items())
+        text += (
+            f'<p class="warning" role="note">The stretch holds bank holidays: {esc(days)}. '
+            "The fitted scenario has no holiday demand of its own (the profile leaves them out), "
+            "so expect the observed days to differ there.</p>"
+        )
     weekly = backtest.weekly
     rows = [
         [
@@ -409,7 +241,7 @@ def _backtest_text(backtest: Backtest) -> str:
         for name in [f"{r['kpi']}_{r['channel']}"]
     ]
     text += _table(
-        ["channel", "week", "KPI", "observed", "simulated", "simulated range", "inside"],
+        ["channel", "week", "KPI", "observed", "simulated", "95% prediction interval", "inside"],
         rows,
         {3, 4, 5},
         "Weekly back-test",

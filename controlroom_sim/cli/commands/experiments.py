@@ -25,6 +25,7 @@ from ...reporting.workbook import write_workbook
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
 from ..usage import UsageError, error_text
+from .fitting import trace_driven
 from .size_guard import _check_size, _replications, _replications_line
 
 
@@ -67,12 +68,15 @@ def _warn_if_few(replications: int) -> None:
 def command_run(args: argparse.Namespace) -> int:
     options = _options(args)
     loaded = load(args.scenario, args.overrides)  # bad input before anything else
+    loaded, trace_text = trace_driven(args, loaded)  # --arrivals: the export's arrival times
     scenario = loaded.scenario
     _check_size(
         args, [scenario], [args.scenario], _replications(args, scenario), bool(args.targets)
     )
     options = _with_folder(options, scenario.scenario.name)
     result = api.run_loaded(loaded, options)
+    if trace_text is not None:
+        print(trace_text, end="\n\n")
     n = len(result.replications)
     print(
         f"{result.name}: {_replications_line(n)} of "

@@ -1,18 +1,25 @@
-"""``fit-check``: a force's telephony export read with its mapping file, and what it holds."""
+"""The fitting commands: ``fit-check`` (an export read with its mapping, and what it holds),
+``fit`` (a scenario fitted from an export, and its back-test), and ``run --arrivals`` (a
+trace-driven run)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ...config.errors import Param, named
+from ...experiments.inputs import LoadedScenario
 from ...fitting.backtest import Backtest
 from ...fitting.export import Export, ExportError, read_export
 from ...fitting.fit import Fit
 from ...fitting.mapping import Mapping, MappingError, Times, load_mapping
 from ...fitting.observed import observed_kpis
+from ...fitting.trace import build_trace, check_scenario, trace_scenario
 from ...reporting.display import format_value, render
+from ..usage import UsageError
 
 KPIS = (
     "offered",
@@ -56,19 +63,27 @@ def check_text(export: Export, files: int) -> list[str]:
             f"{'s' if period.days != 1 else ''}, {period.weeks} whole week"
             f"{'s' if period.weeks != 1 else ''})"
         )
+    parts = [head, *rejection_text(export)]
+    if calls:
+        kpis = observed_kpis(export)
+        channels = [c for c in ("999", "101") if f"offered_{c}" in kpis]
+        table = [(kpi, *(_value(kpi, kpis[f"{kpi}_{c}"]) for c in channels)) for kpi in KPIS]
+        parts.append(render(table, ("KPI", *channels), (False, *[True] * len(channels))))
+    return parts
+
+
+def rejection_text(export: Export) -> list[str]:
+    """The rows not used, counted by reason with the first examples, and the unknown channel
+    values (``fit-check`` and ``run --arrivals`` print them alike)."""
+    rejections = export.rejections
     rows = [(reason, f"{n:,}") for reason, n in rejections.counts.items()]
-    parts = [head, render(rows, ("rows not used", "count"), (False, True))]
+    parts = [render(rows, ("rows not used", "count"), (False, True))]
     examples = [f"  {r}: {e}" for r, found in rejections.examples.items() for e in found]
     if examples:
         parts[-1] += "\nfirst examples:\n" + "\n".join(examples)
     if rejections.unknown_channels:
         values = ", ".join(f"{v!r} ({n})" for v, n in rejections.unknown_channels.items())
         parts.append(f"unknown channel values: {values}")
-    if calls:
-        kpis = observed_kpis(export)
-        channels = [c for c in ("999", "101") if f"offered_{c}" in kpis]
-        table = [(kpi, *(_value(kpi, kpis[f"{kpi}_{c}"]) for c in channels)) for kpi in KPIS]
-        parts.append(render(table, ("KPI", *channels), (False, *[True] * len(channels))))
     return parts
 
 
@@ -181,3 +196,45 @@ def fit_text(fit: Fit, backtest: Backtest, out: Path) -> list[str]:
         f"run it: controlroom-sim run {out / 'scenario.toml'}"
     )
     return parts
+
+
+def trace_driven(
+    args: argparse.Namespace, loaded: LoadedScenario
+) -> tuple[LoadedScenario, str | None]:
+    """``run --arrivals EXPORT ... --mapping MAPPING``: the loaded scenario driven by the
+    export's arrival times (:mod:`controlroom_sim.fitting.trace`), every problem a one-line
+    error before anything runs, and the text the command prints with its results (the rows not
+    used, as ``fit-check`` prints them, and what the trace changed). Without either option,
+    the scenario as it is and no text."""
+    arrivals, mapping_file = args.arrivals, args.mapping
+    if not arrivals and mapping_file is None:
+        return loaded, None
+    if not arrivals:
+        raise named(
+            UsageError,
+            Param("mapping", mapping_file),
+            ": expected ",
+            Param("arrivals", "EXPORT"),
+            " with it (the export to read), found none",
+        )
+    if mapping_file is None:
+        raise named(
+            UsageError,
+            Param("arrivals", " ".join(str(a) for a in arrivals)),
+            ": expected ",
+            Param("mapping", "MAPPING.toml"),
+            " with it (how to read the export), found none",
+        )
+    mapping = load_mapping(mapping_file)
+    export = read_export(arrivals, mapping)
+    trace = build_trace(export, mapping, arrivals, mapping_file)
+    check_scenario(loaded.scenario, trace, export)
+    scenario, notes = trace_scenario(loaded.scenario, trace)
+    rejected = export.rejections
+    head = (
+        f"trace-driven: {trace.calls:,} calls fed of {len(export.calls):,} usable in "
+        f"{rejected.rows_read:,} rows of {len(arrivals)} file{'s' if len(arrivals) != 1 else ''}"
+    )
+    text = "\n\n".join([head, *rejection_text(export), "\n".join(notes)])
+    traced = dataclasses.replace(loaded, scenario=scenario, files=(*loaded.files, mapping_file))
+    return traced, text

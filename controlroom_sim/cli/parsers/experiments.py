@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .shared import _add_experiment_options, _add_show
@@ -25,6 +26,21 @@ def add_run(commands: Subparsers) -> None:
         nargs="?",
         default=None,
         help="scenario TOML file (default: the built-in baseline)",
+    )
+    run.add_argument(
+        "--arrivals",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="EXPORT",
+        help="drive the run with a force's own arrival times: its telephony export (CSV or "
+        "XLSX, one row per call), read with --mapping; replaces the Poisson arrivals",
+    )
+    run.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        help="the export's mapping file (.toml, as for fit-check); needed with --arrivals",
     )
     _add_experiment_options(run, "output folder (default: results/<scenario>-<timestamp>/)")
 

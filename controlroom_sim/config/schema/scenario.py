@@ -59,6 +59,26 @@ class Scenario(_Strict):
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
+    # First-call arrival times per channel (simulation seconds), replacing the Poisson process
+    # in every replication: a trace-driven run (``run --arrivals``; set by
+    # :mod:`controlroom_sim.fitting.trace`, never read from a scenario file). Left out of dumps
+    # and of the scenario hash, like ``Channel.profile_weights``; the run's plan records the
+    # trace's own hash (:func:`controlroom_sim.experiments.run_folder.trace_fingerprint`).
+    arrival_trace: dict[str, tuple[float, ...]] | None = Field(
+        default=None, exclude=True, repr=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_trace_in_files(cls, data: object) -> object:
+        if isinstance(data, dict) and "arrival_trace" in data:
+            raise KeyedError(
+                "arrival_trace",
+                "expected no such key in a scenario: arrival times come from an export "
+                "(controlroom-sim run --arrivals FILE --mapping MAPPING)",
+            )
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if sum(group.headcount for group in self.handlers) == 0:
