@@ -2,8 +2,9 @@
 what the export shows for that stretch, hour by hour and week by week.
 
 The stretch is the held-out weeks (``--holdout-weeks N``: the export's last N whole weeks,
-left out of the fit), or, with none held out, the fitted period itself (*in-sample*: a check
-that the fitted scenario reproduces its own data, not a test of prediction). The simulation
+left out of the fit), or, with none held out, the fitted period's last
+:data:`IN_SAMPLE_WEEKS` weeks (all of it when shorter: *in-sample*, a check that the fitted
+scenario reproduces its own data, not a test of prediction). The simulation
 starts on the stretch's first weekday at local midnight, after the scenario's warm-up, and
 runs the stretch's days; hour ``h`` of both is the ``h``-th hour after that midnight.
 
@@ -36,6 +37,8 @@ from .profile import bank_holidays
 
 KPIS = ("offered", "answered_within_10s", "abandon_rate", "mean_answer_s")
 """The KPIs compared, per channel."""
+IN_SAMPLE_WEEKS = 4
+"""With no weeks held out, the back-test runs on the fitted period's last four weeks at most."""
 HOUR_S = 3600.0
 WEEK_S = 7 * 86400.0
 
@@ -114,20 +117,41 @@ class HoldoutError(ExportError):
 
 def hold_out(export: Export, weeks: int) -> tuple[Export, Export]:
     """The export before its last ``weeks`` whole weeks (local days), and those weeks."""
-    if export.period is None:
-        raise HoldoutError("expected calls to hold out weeks of, found none")
-    made = export.calls["made_at"].fillna(export.calls["offered_at"]).dt.tz_convert(export.timezone)
-    dates = made.dt.date
-    last = dates.max()
-    days = (last - dates.min()).days + 1
+    held = _last_weeks(export, weeks)
+    days = _local_days(export)
     if days <= 7 * weeks:
         raise HoldoutError(
             f"--holdout-weeks: expected fewer whole weeks than the export has ({days} days), "
             f"found {weeks}: nothing would be left to fit"
         )
-    cut = last - pd.Timedelta(days=7 * weeks - 1)
-    held = (dates >= cut).to_numpy()
     return subset(export, ~held), subset(export, held)
+
+
+def in_sample_stretch(export: Export, weeks: int = IN_SAMPLE_WEEKS) -> Export:
+    """The stretch an in-sample back-test runs on: the export's last ``weeks`` whole weeks, or
+    all of it when it is shorter (a year of data need not be simulated to check a fit)."""
+    if _local_days(export) <= 7 * weeks:
+        return export
+    return subset(export, _last_weeks(export, weeks))
+
+
+def _local_days(export: Export) -> int:
+    if export.period is None:
+        raise HoldoutError("expected calls to hold out weeks of, found none")
+    dates = _local_dates(export)
+    return (dates.max() - dates.min()).days + 1
+
+
+def _local_dates(export: Export) -> pd.Series:
+    made = export.calls["made_at"].fillna(export.calls["offered_at"])
+    return made.dt.tz_convert(export.timezone).dt.date
+
+
+def _last_weeks(export: Export, weeks: int) -> np.ndarray:
+    """Which calls were made in the export's last ``weeks`` whole weeks of local days."""
+    dates = _local_dates(export)
+    cut = dates.max() - pd.Timedelta(days=7 * weeks - 1)
+    return (dates >= cut).to_numpy()
 
 
 def backtest_scenario(scenario: Scenario, stretch: Export, replications: int) -> Scenario:

@@ -35,13 +35,21 @@ def rota_table(
         words = f"the handlers of {rota}"
         return {"handlers": handlers, "provenance": {"handlers": f"rota: {words}"}}, {}, words
     if suffix in (".csv", ".xlsx"):
-        read_rota(rota)  # errors name the user's file, before anything is fitted
+        rows = read_rota(rota)  # errors name the user's file, before anything is fitted
         try:
             name = Path(os.path.relpath(rota.resolve(), folder.resolve())).as_posix()
         except ValueError:
             name = rota.resolve().as_posix()
         words = f"the rota file {rota}"
-        return {"rota": {"file": name}, "provenance": {"rota": f"rota: {words}"}}, {}, words
+        groups = [g.name for g in base.handlers]
+        provenance = {
+            f"handlers.{groups.index(group)}.shifts": f"rota: {words}"
+            for group in dict.fromkeys(
+                r.group for r in rows if (r.role or "handlers") == "handlers"
+            )
+            if group in groups
+        }
+        return {"rota": {"file": name}, "provenance": provenance}, {}, words
     raise ScenarioError(
         f"{rota}: --rota: expected a rota file (.csv or .xlsx) or a scenario (.toml), "
         f"found {suffix or 'no suffix'!r}"

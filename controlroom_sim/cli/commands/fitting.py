@@ -96,7 +96,7 @@ def command_fit(args: argparse.Namespace) -> int:
     """Fit, write the scenario, back-test, write fit.json, backtest.csv and report.html."""
     from ...config.loading import load_scenario
     from ...experiments.files import prepare_folder, write_atomic, write_json
-    from ...fitting.backtest import hold_out, run_backtest
+    from ...fitting.backtest import hold_out, in_sample_stretch, run_backtest
     from ...fitting.fit import FitSettings, fit_export
     from ...fitting.fit_document import fit_document
     from ...fitting.rota_choice import rota_table
@@ -111,11 +111,19 @@ def command_fit(args: argparse.Namespace) -> int:
             f"{whole.rejections.rows_read} rows (run fit-check for the reasons)"
         )
     base = load_scenario(args.base)
+    counts = whole.calls["channel"].value_counts()
+    lacking = [f"{c} ({n:,} calls)" for c, n in counts.items() if c not in base.channels]
+    if lacking:
+        raise ExportError(
+            f"{args.base or 'the built-in baseline'}: expected a [channels] entry for every "
+            f"channel the export has, found none for {', '.join(lacking)} (give a --base that "
+            "has it)"
+        )
     if args.holdout_weeks:
         fit_part, held = hold_out(whole, args.holdout_weeks)
         kind = "holdout"
     else:
-        fit_part, held, kind = whole, whole, "in-sample"
+        fit_part, held, kind = whole, in_sample_stretch(whole), "in-sample"
     out = prepare_folder(args.out)
     rota, copies, rota_words = rota_table(args.rota, out, base)
     settings = FitSettings(
