@@ -27,9 +27,10 @@ from scipy import stats
 
 from ..analysis.call_kpis import channel_kpis
 from ..analysis.confidence import confidence_interval
+from ..analysis.intervals import interval_table
 from ..analysis.kpi_kinds import kpi_bounds
 from ..config.schema import Scenario
-from ..config.vocabulary import WEEKDAYS
+from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from ..model.simulate import simulate
 from .export import Export, ExportError, subset
 from .observed import model_calls
@@ -63,6 +64,9 @@ class Backtest:
     """Whose handlers the simulation had (the ``--rota`` given, or the base's)."""
     holidays: dict[str, str]
     """The bank holidays inside the stretch (date -> name): the model knows none of them."""
+    on_duty: np.ndarray
+    """Handlers on duty in the simulation, per quarter hour of the week (Monday 00:00 first;
+    the time average over the stretch, breaks taken out; NaN where the stretch has none)."""
 
     def summary(self) -> dict[str, object]:
         """The error summary: per channel, the mean absolute error of the hourly 10-second rate
@@ -191,8 +195,11 @@ def run_backtest(
     obs_weekly = _periods(observed, plain, channels, WEEK_S, weeks)
     obs_whole = _periods(observed, plain, channels, whole_s, 1)
     sim_hourly, sim_weekly, sim_whole = [], [], []
+    on_duty = np.full(INTERVALS_PER_WEEK, np.nan)
     for replication in range(replications):
         records = simulate(scenario, replication)
+        if replication == 0:
+            on_duty = _on_duty(records, scenario)
         calls = records.measured_calls.copy()
         calls["arrival_s"] = calls["arrival_s"] - records.warmup_s
         for column in ("force_s", "answered_s", "abandoned_s", "end_s"):
@@ -212,11 +219,24 @@ def run_backtest(
         weekly=weekly,
         whole=whole,
         rota=rota,
+        on_duty=on_duty,
         holidays={
             day.isoformat(): name
             for day, name in bank_holidays(first, first + pd.Timedelta(days=days - 1)).items()
         },
     )
+
+
+def _on_duty(records, scenario: Scenario) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Handlers on duty per quarter hour of the week, averaged over the stretch."""
+    table = interval_table(records, scenario)
+    table = table[table["channel"] == table["channel"].iloc[0]]
+    day = table["weekday"].cat.codes.to_numpy().astype(np.int64)
+    clock = table["time"].str.split(":", expand=True).astype(int).to_numpy()
+    index = day * 96 + clock[:, 0] * 4 + clock[:, 1] // 15
+    total = np.bincount(index, weights=table["handlers_on_duty"], minlength=INTERVALS_PER_WEEK)
+    seen = np.bincount(index, minlength=INTERVALS_PER_WEEK)
+    return np.divide(total, seen, out=np.full(INTERVALS_PER_WEEK, np.nan), where=seen > 0)
 
 
 def _prediction_interval(values: np.ndarray, bounds: tuple[float, float]) -> tuple[float, float]:

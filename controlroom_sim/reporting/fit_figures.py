@@ -187,3 +187,45 @@ def backtest_figure(backtest: Backtest, path: Path) -> Figure | None:
         "(colour) and where one replication falls with 95% chance (grey: the prediction interval).",
         path,
     )
+
+
+def staff_figure(fit: Fit, backtest: Backtest, path: Path) -> Figure | None:
+    """Handlers answering calls in the export (a lower bound of staff on duty) beside the
+    handlers on duty in the back-test's simulation, over the week."""
+    if fit.handlers_answering is None:
+        return None
+    fig, ax = plt.subplots(figsize=(12, 3.2))
+    hours = np.arange(len(fit.handlers_answering)) / 4
+    ax.step(
+        hours,
+        fit.handlers_answering,
+        where="post",
+        color="k",
+        linewidth=1,
+        label="distinct handlers answering in the export (at least this many on duty)",
+    )
+    ax.step(
+        hours,
+        backtest.on_duty,
+        where="post",
+        color=COLOURS["101"],
+        linewidth=1.4,
+        label=f"handlers on duty in the simulation ({backtest.rota})",
+    )
+    ax.set_xlim(0, 168)
+    ax.set_xticks(np.arange(0, 169, 24))
+    ax.set_xticklabels([d[:3].title() for d in WEEKDAYS] + [""], ha="left")
+    ax.grid(True, axis="x", alpha=0.4)
+    ax.set_ylabel("handlers")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    save_figure(fig, path)
+    return (
+        "Staff: handlers answering against handlers on duty",
+        "Black: how many different handlers answered a call in each quarter hour, averaged over "
+        "the weeks (a lower bound of the staff on duty: someone on duty who answered nothing is "
+        "not counted). Blue: the handlers on duty in the back-test's simulation, breaks taken "
+        "out. Blue well below black means the simulated rota is thinner than the force's was.",
+        path,
+    )

@@ -34,6 +34,7 @@ def write_fit_page(path: Path, fit: Fit, backtest: Backtest, document: dict[str,
             fit_figures.talk_figure(fit, images / "talk.png"),
             fit_figures.patience_figure(fit, images / "patience.png"),
             fit_figures.backtest_figure(backtest, images / "backtest.png"),
+            fit_figures.staff_figure(fit, backtest, images / "staff.png"),
         )
         if f is not None
     ]

@@ -65,7 +65,7 @@ def test_the_fit_folder_holds_what_the_fit_wrote(fitted: Path) -> None:
     assert {"scenario.toml", "profile_999.csv", "profile_101.csv", "fit.json", "backtest.csv"} <= (
         names
     )
-    assert {"profile.png", "talk.png", "patience.png", "backtest.png"} <= {
+    assert {"profile.png", "talk.png", "patience.png", "backtest.png", "staff.png"} <= {
         p.name for p in (fitted / "report").iterdir()
     }
     document = json.loads((fitted / "fit.json").read_text(encoding="utf-8"))
@@ -97,7 +97,7 @@ def test_the_fit_report_reads_in_a_browser(fitted: Path, browser, size) -> None:
         sizes = browser.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
         )
-        assert len(sizes) == 4 and all(done and w > 100 for done, w in sizes)
+        assert len(sizes) == 5 and all(done and w > 100 for done, w in sizes)
         assert not page_scrolls_sideways(browser)
         assert console_problems(browser) == []
         text = browser.find_element("tag name", "body").text
