@@ -15,7 +15,7 @@ import pytest
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.fitting.synthetic import MAPPING, write_export
 from controlroom_sim.model.simulate import simulate
-from tests.helpers.cli import run_main
+from tests.helpers.fits import run_fit
 
 SHOTS = Path("/tmp/fit-report-shots")
 """Where the browser test leaves its screenshots, to be looked at."""
@@ -41,21 +41,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mapping = folder / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
     out = folder / "fit"
-    status, stdout, stderr = run_main(
-        [
-            "fit",
-            str(export),
-            "--mapping",
-            str(mapping),
-            "--out",
-            str(out),
-            "--holdout-weeks",
-            "1",
-            "--replications",
-            "3",
-        ]
-    )
-    assert status == 0, stderr
+    _, stdout = run_fit(export, mapping, out, "--holdout-weeks", "1", replications=3)
     assert "back-test (holdout, 7 days from 2026-05-23" in stdout
     return out
 

@@ -4,7 +4,6 @@ short-abandon option, and bad input as one-line errors naming the file or option
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,8 @@ from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.fitting.synthetic import MAPPING, write_export
 from controlroom_sim.model.simulate import simulate
 from tests.fitting.exports import write as write_hand_export
-from tests.helpers.cli import assert_one_line_error, run_main
+from tests.helpers.cli import assert_one_line_error
+from tests.helpers.fits import run_fit
 from tests.helpers.paths import SCENARIOS
 
 START = pd.Timestamp("2026-06-08 00:00", tz="Europe/London")
@@ -37,12 +37,7 @@ def export(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def fit(export: tuple[Path, Path], out: Path, *extra: str) -> tuple[dict, str]:
-    status, stdout, stderr = run_main(
-        ["fit", str(export[0]), "--mapping", str(export[1]), "--out", str(out),
-         "--replications", "2", *extra]
-    )  # fmt: skip
-    assert status == 0, stderr
-    return json.loads((out / "fit.json").read_text(encoding="utf-8")), stdout
+    return run_fit(export[0], export[1], out, *extra)
 
 
 def test_a_rota_file_is_named_in_the_fitted_scenario(export, tmp_path: Path) -> None:

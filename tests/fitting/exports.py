@@ -6,25 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MAPPING = """\
-[columns]
-call_id = "Ref"
-channel = "Service"
-offered_at = "Presented"
-made_at = "Dialled"
-answered_at = "Answered"
-ended_at = "Cleared"
-wrap_end_at = "WrapEnd"
-caller = "CLI"
-handler = "Agent"
+from controlroom_sim.fitting.synthetic import MAPPING as SYNTHETIC_MAPPING
 
-[channels]
-"999" = ["EMERGENCY"]
-"101" = ["NON EMERGENCY", "NON-EMERG"]
-
-[times]
-format = "%d/%m/%Y %H:%M:%S"
-"""
+MAPPING = (
+    SYNTHETIC_MAPPING.replace('["NON EMERGENCY"]', '["NON EMERGENCY", "NON-EMERG"]')
+    .replace(".%f", "")
+    .replace('timezone = "Europe/London"\n', "")
+)
+"""The synthetic export's mapping, with a second spelling of 101, times to the second, and the
+time zone left to its default (Europe/London)."""
 
 HEADER = "Ref,Service,Dialled,Presented,Answered,Cleared,WrapEnd,Agent,CLI"
 

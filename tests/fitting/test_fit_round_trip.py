@@ -20,7 +20,6 @@ thousands of abandons.
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import numpy as np
@@ -32,7 +31,7 @@ from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.vocabulary import INTERVALS_PER_WEEK
 from controlroom_sim.fitting.synthetic import MAPPING, write_export
 from controlroom_sim.model.simulate import simulate
-from tests.helpers.cli import run_main
+from tests.helpers.fits import run_fit
 
 LONDON = "Europe/London"
 START = pd.Timestamp("2026-03-16 00:00", tz=LONDON)
@@ -92,22 +91,7 @@ def fitted(tmp_path_factory):
     mapping = folder / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
     out = folder / "fit"
-    status, stdout, stderr = run_main(
-        [
-            "fit",
-            str(export),
-            "--mapping",
-            str(mapping),
-            "--out",
-            str(out),
-            "--base",
-            str(truth_file),
-            "--replications",
-            "4",
-        ]
-    )
-    assert status == 0, stderr
-    document = json.loads((out / "fit.json").read_text(encoding="utf-8"))
+    document, stdout = run_fit(export, mapping, out, "--base", str(truth_file), replications=4)
     return truth, records, out, document, stdout
 
 
