@@ -64,6 +64,8 @@ class Backtest:
     """Whose handlers the simulation had (the ``--rota`` given, or the base's)."""
     holidays: dict[str, str]
     """The bank holidays inside the stretch (date -> name): the model knows none of them."""
+    callbacks: bool
+    """Whether the simulated scenario had 101 callbacks on (an export cannot show them)."""
     on_duty: np.ndarray
     """Handlers on duty in the simulation, per quarter hour of the week (Monday 00:00 first;
     the time average over the stretch, breaks taken out; NaN where the stretch has none)."""
@@ -219,6 +221,7 @@ def run_backtest(
         weekly=weekly,
         whole=whole,
         rota=rota,
+        callbacks=scenario.callback is not None and scenario.callback.enabled,
         on_duty=on_duty,
         holidays={
             day.isoformat(): name

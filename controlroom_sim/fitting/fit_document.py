@@ -76,6 +76,7 @@ def fit_document(
             "replications": backtest.replications,
             "rota": backtest.rota,
             "bank_holidays": backtest.holidays,
+            "callbacks_in_simulation": backtest.callbacks,
             "summary": backtest.summary(),
         },
         "scenario": str(scenario),

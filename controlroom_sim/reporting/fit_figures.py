@@ -175,11 +175,18 @@ def backtest_figure(backtest: Backtest, path: Path) -> Figure | None:
         ax.plot(hours, rows["observed"], color="k", linewidth=0.9, label="observed")
         ax.set_title(f"{kpi}_{channel}, hour by hour")
         ax.set_xlim(0, backtest.days * 24)
-        ax.set_xticks(np.arange(0, backtest.days * 24 + 1, 24))
+        ticks = np.arange(0, backtest.days * 24 + 1, 24)
+        ax.set_xticks(ticks)
+        first = np.datetime64(backtest.first_day)
+        ax.set_xticklabels(
+            [str(first + np.timedelta64(int(t // 24), "D"))[5:] for t in ticks], ha="left"
+        )
         ax.grid(True, axis="x", alpha=0.4)
-        ax.legend(fontsize=8, loc="lower left")
-    axes[-1, 0].set_xlabel(f"hours from {backtest.first_day} 00:00")
-    fig.tight_layout()
+    # One legend above the panels, where it hides no hour.
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncols=3, fontsize=9, frameon=False)
+    axes[-1, 0].set_xlabel("day (month-day), from 00:00 local time")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / (2.6 * len(panels))))
     save_figure(fig, path)
     return (
         f"Back-test ({backtest.kind})",

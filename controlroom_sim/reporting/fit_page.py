@@ -220,6 +220,12 @@ def _backtest_text(backtest: Backtest) -> str:
         "prediction interval from the replications' mean and spread): an observed week is one "
         "draw, so it is judged against that, not the interval of the mean.</p>"
     )
+    if backtest.callbacks:
+        text += (
+            '<p class="warning" role="note">The fitted scenario has 101 callbacks on (from its '
+            "base), which an export cannot show: the simulated 101 figures include callbacks the "
+            "force's calls did not have. Switch them off in the base to compare one for one.</p>"
+        )
     if backtest.holidays:
         days = ", ".join(f"{name} ({day})" for day, name in backtest.holidays.items())
         text += (

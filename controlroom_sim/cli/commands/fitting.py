@@ -190,7 +190,7 @@ def fit_text(fit: Fit, backtest: Backtest, out: Path) -> list[str]:
     ]
     for name, values in summary.items():
         mae = values.get("hourly_mae_answered_within_10s")
-        words = f"  {name}: weekly KPIs inside the simulated range {values['weekly_inside']} of "
+        words = f"  {name}: weekly KPIs inside the 95% prediction interval {values['weekly_inside']} of "
         words += f"{values['weekly_compared']}"
         if mae is not None:
             floor = values.get("hourly_mae_answered_within_10s_noise_floor")
@@ -198,6 +198,11 @@ def fit_text(fit: Fit, backtest: Backtest, out: Path) -> list[str]:
             if floor is not None:
                 words += f" (one replication against the others: {floor:.1f} pp)"
         lines.append(words)
+    if backtest.callbacks:
+        lines.append(
+            "  note: the base has 101 callbacks on, which an export cannot show; the simulated "
+            "101 figures include callbacks the export's calls did not have"
+        )
     parts.append("\n".join(lines))
     parts.append(
         f"wrote {out / 'scenario.toml'}, fit.json, backtest.csv, report.html\n"
