@@ -190,8 +190,10 @@ def fit_text(fit: Fit, backtest: Backtest, out: Path) -> list[str]:
     ]
     for name, values in summary.items():
         mae = values.get("hourly_mae_answered_within_10s")
-        words = f"  {name}: weekly KPIs inside the 95% prediction interval {values['weekly_inside']} of "
-        words += f"{values['weekly_compared']}"
+        words = (
+            f"  {name}: {values['weekly_inside']} of {values['weekly_compared']} weekly KPIs "
+            "inside the 95% prediction interval"
+        )
         if mae is not None:
             floor = values.get("hourly_mae_answered_within_10s_noise_floor")
             words += f"; hourly 10-second rate off by {mae:.1f} pp on average"
