@@ -86,3 +86,7 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+if __name__ == "__main__":  # python -m controlroom_sim.cli.main, like python -m controlroom_sim
+    sys.exit(main())

@@ -47,7 +47,7 @@ def check_text(export: Export, files: int) -> list[str]:
     rejections = export.rejections
     calls = len(export.calls)
     head = (
-        f"fit-check: {calls} call{'s' if calls != 1 else ''} usable of {rejections.rows_read} "
+        f"fit-check: {calls:,} call{'s' if calls != 1 else ''} usable of {rejections.rows_read:,} "
         f"row{'s' if rejections.rows_read != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     )
     period = export.period
