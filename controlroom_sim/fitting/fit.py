@@ -108,14 +108,11 @@ def fit_export(export: Export, settings: FitSettings | None = None) -> Fit:
     calls = export.calls
     grid = period_grid(export)
     linked = bool(calls["caller"].notna().any())
-    first = ~follow_ups(calls, settings.follow_up_window_s)
+    first = ~follow_ups(calls, settings.follow_up_window_s)  # all first calls without callers
     channels = {}
     for channel in sorted(calls["channel"].unique(), key=lambda c: (c != "999", c)):
         mine = (calls["channel"] == channel).to_numpy()
-        channels[channel] = _fit_channel(
-            export, grid, channel, mine, first if linked else np.ones(len(calls), bool), settings
-        )
-        channels[channel].linked = linked
+        channels[channel] = _fit_channel(export, grid, channel, mine, first, linked, settings)
     return Fit(
         export=export,
         grid=grid,
@@ -132,6 +129,7 @@ def _fit_channel(
     channel: str,
     mine: np.ndarray,
     first: np.ndarray,
+    linked: bool,
     settings: FitSettings,
 ) -> ChannelFit:
     calls = export.calls
@@ -175,7 +173,7 @@ def _fit_channel(
         patience=patience,
         bt_connect=bt,
         redials=redials,
-        linked=True,
+        linked=linked,
         notes=notes,
     )
 
