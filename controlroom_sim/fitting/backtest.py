@@ -9,7 +9,9 @@ starts on the stretch's first weekday at local midnight, after the scenario's wa
 runs the stretch's days; hour ``h`` of both is the ``h``-th hour after that midnight.
 
 Every KPI, observed or simulated, comes from :func:`~controlroom_sim.analysis.call_kpis.
-channel_kpis` over the calls that arrived in the hour or week: the project's own definitions.
+channel_kpis` over the calls that arrived in the hour or week: the project's own definitions,
+with the scenario's answer clocks (from the call reaching the force on every channel when the
+export has no made times, since its answer times can only run from then).
 For each hour and week the simulated value is given as the mean over replications with its
 95% confidence interval, and the 95% prediction interval of one more replication (mean ±
 t sd √(1 + 1/n)): a single observed week is one draw, so it is judged against that interval
@@ -192,7 +194,8 @@ def run_backtest(
     weeks = max(1, math.ceil(days / 7))
     whole_s = days * 86400.0
     # An export has no callbacks: its calls are read without the callback's KPIs.
-    plain = scenario.model_copy(update={"callback": None})
+    clocked = _clocks_for(scenario, stretch)
+    plain = clocked.model_copy(update={"callback": None})
     obs_hourly = _periods(observed, plain, channels, HOUR_S, hours)
     obs_weekly = _periods(observed, plain, channels, WEEK_S, weeks)
     obs_whole = _periods(observed, plain, channels, whole_s, 1)
@@ -206,9 +209,9 @@ def run_backtest(
         calls["arrival_s"] = calls["arrival_s"] - records.warmup_s
         for column in ("force_s", "answered_s", "abandoned_s", "end_s"):
             calls[column] = calls[column] - records.warmup_s
-        sim_hourly.append(_periods(calls, scenario, channels, HOUR_S, hours))
-        sim_weekly.append(_periods(calls, scenario, channels, WEEK_S, weeks))
-        sim_whole.append(_periods(calls, scenario, channels, whole_s, 1))
+        sim_hourly.append(_periods(calls, clocked, channels, HOUR_S, hours))
+        sim_weekly.append(_periods(calls, clocked, channels, WEEK_S, weeks))
+        sim_whole.append(_periods(calls, clocked, channels, whole_s, 1))
     hourly = _compare(obs_hourly, sim_hourly, start, HOUR_S, stretch.timezone)
     weekly = _compare(obs_weekly, sim_weekly, start, WEEK_S, stretch.timezone)
     whole = _compare(obs_whole, sim_whole, start, whole_s, stretch.timezone)
@@ -228,6 +231,20 @@ def run_backtest(
             for day, name in bank_holidays(first, first + pd.Timedelta(days=days - 1)).items()
         },
     )
+
+
+def _clocks_for(scenario: Scenario, stretch: Export) -> Scenario:
+    """The scenario whose answer clocks the comparison's KPIs use: its own, or, when the
+    export has no made times, every channel's clock from the call reaching the force. Such an
+    export's answer times can only run from the offered time, so the simulated ones must too
+    (from the call being made they would include a BT stage the export cannot show)."""
+    if stretch.calls["made_at"].notna().any():
+        return scenario
+    channels = {
+        name: channel.model_copy(update={"answer_clock": "force"})
+        for name, channel in scenario.channels.items()
+    }
+    return scenario.model_copy(update={"channels": channels})
 
 
 def _on_duty(records, scenario: Scenario) -> np.ndarray:  # type: ignore[no-untyped-def]

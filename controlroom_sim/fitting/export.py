@@ -3,8 +3,8 @@ with a :class:`~.mapping.Mapping` into one clean table of calls.
 
 The clean table (:attr:`Export.calls`), one row per usable call, sorted by offered time:
 ``call_id``, ``channel`` (the model's name, ``999`` or ``101``), ``made_at``, ``offered_at``,
-``answered_at``, ``ended_at``, ``wrap_end_at`` (timezone-aware UTC; NaT where the export has
-no such time), ``outcome`` (``answered`` when the call has an answered time, else
+``answered_at``, ``ended_at``, ``wrap_end_at`` (timezone-aware UTC to the nanosecond, one
+dtype for all; NaT where the export has no such time), ``outcome`` (``answered`` when the call has an answered time, else
 ``abandoned``), ``wait_s`` (offered to answered, or offered to ended for an abandoned call),
 ``talk_s`` (answered to ended), ``wrap_s`` (ended to wrap end), ``caller`` and ``handler``
 (text, or None), and ``file`` and ``row`` (where the call was read: the row as a spreadsheet
@@ -293,7 +293,7 @@ def _clean(rows: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     calls["row"] = rows["row"]
     calls = calls.sort_values("offered_at", kind="stable").reset_index(drop=True)
     for name in TIME_COLUMNS:
-        calls[name] = pd.to_datetime(calls[name], utc=True)
+        calls[name] = pd.to_datetime(calls[name], utc=True).dt.as_unit("ns")
     return calls
 
 

@@ -106,3 +106,26 @@ def test_too_many_held_out_weeks_is_a_one_line_error(own, capsys) -> None:
         "error: --holdout-weeks: expected fewer whole weeks than the export has (2 days), "
         "found 1: nothing would be left to fit"
     )
+
+
+def test_without_made_times_both_sides_time_answers_from_the_force(own) -> None:
+    """An export without made times can only time 999 answers from the offered time; the
+    simulated side is timed the same way (from the call being made it would include the BT
+    stage the export cannot show, about 5 s, and read far lower)."""
+    scenario, _, _, folder = own
+    mapping = folder / "no_made.toml"
+    mapping.write_text(MAPPING.replace('made_at = "Dialled"\n', ""), encoding="utf-8")
+    export = read_export([folder / "calls.csv"], load_mapping(mapping))
+    result = run_backtest(scenario, export, "in-sample", "its own", replications=1)
+    whole = result.whole.set_index(["channel", "kpi"])
+    observed = whole.loc[("999", "answered_within_10s"), "observed"]
+    simulated = whole.loc[("999", "answered_within_10s"), "simulated"]
+    assert simulated == pytest.approx(observed, abs=0.002)
+    made_clock = run_backtest(
+        scenario,
+        read_export([folder / "calls.csv"], load_mapping(folder / "mapping.toml")),
+        "in-sample",
+        "its own",
+        replications=1,
+    ).whole.set_index(["channel", "kpi"])
+    assert made_clock.loc[("999", "answered_within_10s"), "observed"] < observed - 0.05
