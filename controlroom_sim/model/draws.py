@@ -49,6 +49,10 @@ class GradingDraws(NamedTuple):
     skip_u: tuple[float, ...]
     miss_u: tuple[float, ...]
     time_s: tuple[float, ...]
+    type_talk_s: tuple[float, ...]
+    """One talk time per type with its own on the channel (the grader's ``own_talk``)."""
+    type_wrap_s: tuple[float, ...]
+    """One wrap-up time per type with its own on the channel (the grader's ``own_wrap``)."""
 
 
 class DispatchDraws(NamedTuple):
@@ -164,6 +168,7 @@ class Draws:
             )
         grading = None
         if grader is not None:
+            types = grader.types
             kind = [add(name, UNIFORM) for name in ("type_u", "risk_u", "vulnerable_u", "repeat_u")]
             refer = add("refer_u", UNIFORM)
             checks = [
@@ -174,8 +179,13 @@ class Draws:
                 )
                 for name, check in grader.checks
             ]
+            # Streams named by the type, added only for the types that have their own times:
+            # a scenario without them draws exactly what it drew before.
+            talk = [add(f"type.{types[k].name}.talk_s", d) for k, d in grader.own_talk]
+            wrap = [add(f"type.{types[k].name}.wrap_s", d) for k, d in grader.own_wrap]
             grading = _Layout(
-                GradingDraws, [*kind, refer, *([c[k] for c in checks] for k in range(3))]
+                GradingDraws,
+                [*kind, refer, *([c[k] for c in checks] for k in range(3)), talk, wrap],
             )
         incident = None
         if grader is not None and dispatch is not None:
