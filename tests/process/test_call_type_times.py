@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from controlroom_sim.config.schema import Scenario
+from controlroom_sim.model import simulate
 from tests.helpers.traces import fixed, run
 
 # THRIVE sub-tasks with fixed times: three always done (7 + 11 + 13 s), the advice never.
@@ -124,3 +126,24 @@ def test_the_mean_handle_time_weights_the_types_own_times() -> None:
     )
     assert sc.mean_handle_s("999") == pytest.approx(0.25 * 310 + 0.75 * 70)
     assert sc.mean_handle_s("101") == 110.0
+
+
+def test_a_type_time_no_call_uses_leaves_every_table_identical() -> None:
+    """A type's own time is drawn from a stream of its own: a type that no call has (share 0)
+    given its own times changes nothing at all, to the last bit, in a run with random
+    arrivals, patience and talk times."""
+    lognormal = {"dist": "lognormal", "mean": 200, "sd": 120}
+
+    def scenario(own: dict[str, Any]) -> Scenario:
+        data = _scenario([_type("a", 1.0), _type("z", 0.0, **own)], talk999=lognormal)
+        raw = data.model_dump(by_alias=True)
+        raw["channels"]["999"].update(calls_per_day=1500, patience_s=lognormal)
+        raw["handlers"][0]["count"] = 5
+        return Scenario.model_validate(raw)
+
+    before = simulate(scenario({}), 0)
+    after = simulate(scenario({"talk_s": {"999": fixed(999)}, "wrap_s": {"999": fixed(5)}}), 0)
+    assert len(before.calls) > 1000
+    assert before.calls["outcome"].eq("abandoned").any()
+    for name in ("calls", "work", "duty", "handlers"):
+        pd.testing.assert_frame_equal(getattr(before, name), getattr(after, name))
