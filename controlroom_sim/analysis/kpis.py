@@ -51,6 +51,9 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "answered in under 10 s",
     "answered_within_10s_vulnerable": "share of answered calls whose caller is vulnerable "
     "answered in under 10 s",
+    "mean_reach_s_high_risk": "mean time from the call to a handler speaking with the caller, "
+    "live or by a callback (101 only), callers of high true risk, seconds",
+    "mean_reach_s_vulnerable": "the same, vulnerable callers, seconds",
     "gave_up_per_day": "callers a day (first call in the window, on this channel) who never "
     "reached a handler: every call abandoned or a callback that never reached them, none open",
     "gave_up_at_risk_per_day": "the same, of callers of high true risk or vulnerable: callers "

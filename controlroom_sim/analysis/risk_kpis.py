@@ -9,9 +9,10 @@ channel, beside the channel's figures for everyone:
 * ``vulnerable``: calls whose caller is vulnerable.
 
 For each: calls offered, abandonment (abandoned / offered), mean answer time and the share
-answered in under 10 s (of answered calls, on the channel's answer clock), as the channel's
-own KPIs with the group before the channel: ``abandon_rate_high_risk_101``,
-``mean_answer_s_vulnerable_999``.
+answered in under 10 s (of answered calls, on the channel's answer clock), and on 101 the mean
+time to speak with the caller, live or by a callback (as ``mean_reach_s_101``), as the
+channel's own KPIs with the group before the channel: ``abandon_rate_high_risk_101``,
+``mean_answer_s_vulnerable_999``, ``mean_reach_s_high_risk_101``.
 
 The harm exposure of giving up (``gave_up_at_risk_per_day_<channel>``) counts *callers*, not
 calls: a caller (everyone whose first call was made in the measured window, on the channel of
@@ -59,12 +60,13 @@ def _groups(calls: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def queue_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[str, float]:
-    """Offered, abandonment, mean answer time and the 10-second rate of each group's calls on
-    ``channel``, from the measured calls of one replication."""
+    """Offered, abandonment, mean answer time and the 10-second rate (and on 101 the mean reach
+    time) of each group's calls on ``channel``, from the measured calls of one replication."""
     mine = (calls["channel"] == channel).to_numpy()
     codes, code = _outcome_codes(calls["outcome"])
     answered_all = codes == code("answered")
     abandoned_all = codes == code("abandoned")
+    reached_all = answered_all | (codes == code("callback_answered"))
     wait_all = calls["answered_s"].to_numpy() - calls[clock_column(scenario, channel)].to_numpy()
     out: dict[str, float] = {}
     for group, members in _groups(calls).items():
@@ -79,6 +81,9 @@ def queue_kpis(calls: pd.DataFrame, scenario: Scenario, channel: str) -> dict[st
         out[f"answered_within_10s_{group}_{channel}"] = _share(
             int(np.count_nonzero(wait < 10.0)), n
         )
+        if channel == "101":  # as mean_reach_s_101: live or by a callback
+            reach = wait_all[reached_all & rows]
+            out[f"mean_reach_s_{group}_{channel}"] = float(reach.mean()) if len(reach) else math.nan
     return out
 
 

@@ -49,6 +49,7 @@ _ROWS: list[tuple[Any, ...]] = [
     (8, 8, "101", 65.0, NAN, "callback_failed", "medium", True),  # F: callback never reached
     (9, 9, "999", 66.0, 66.0, "answered", "high", True),  # G answered at once
     (10, 10, "999", 67.0, 87.0, "answered", "medium", False),
+    (11, 11, "101", 100.0, 400.0, "callback_answered", "high", False),  # H: rung back at 400 s
 ]
 
 
@@ -73,12 +74,13 @@ def _calls(rows: list[tuple[Any, ...]] = _ROWS) -> pd.DataFrame:
 
 
 def test_queue_kpis_count_each_group_exactly() -> None:
-    """101 high risk: calls 0, 1, 5, 7 (two abandoned, one answered after 30 s); 101
-    vulnerable: 2, 3, 8 (two abandoned, none answered); 999 high risk: 6 and 9 (5 s, 0 s)."""
+    """101 high risk: calls 0, 1, 5, 7, 11 (two abandoned, one answered after 30 s, one reached
+    by a callback after 300 s); 101 vulnerable: 2, 3, 8 (two abandoned, none answered or
+    reached); 999 high risk: 6 and 9 (5 s, 0 s)."""
     sc = _scenario()
     got = queue_kpis(_calls(), sc, "101") | queue_kpis(_calls(), sc, "999")
-    assert got["offered_high_risk_101"] == 4.0
-    assert got["abandon_rate_high_risk_101"] == 2 / 4
+    assert got["offered_high_risk_101"] == 5.0
+    assert got["abandon_rate_high_risk_101"] == 2 / 5
     assert got["mean_answer_s_high_risk_101"] == 30.0
     assert got["answered_within_10s_high_risk_101"] == 0.0
     assert got["offered_vulnerable_101"] == 3.0
@@ -89,6 +91,9 @@ def test_queue_kpis_count_each_group_exactly() -> None:
     assert got["abandon_rate_high_risk_999"] == 0.0
     assert got["mean_answer_s_high_risk_999"] == 2.5
     assert got["answered_within_10s_high_risk_999"] == 1.0
+    assert got["mean_reach_s_high_risk_101"] == (30.0 + 300.0) / 2
+    assert math.isnan(got["mean_reach_s_vulnerable_101"])
+    assert "mean_reach_s_high_risk_999" not in got
     assert got["offered_vulnerable_999"] == 1.0
     assert got["mean_answer_s_vulnerable_999"] == 0.0
 
@@ -96,7 +101,8 @@ def test_queue_kpis_count_each_group_exactly() -> None:
 def test_gave_up_counts_callers_never_reached() -> None:
     """Gave up: B (vulnerable; two calls, counted once), C (not at risk) and F (vulnerable;
     a callback that never reached them), all on 101. Not: A and D (a later call got through,
-    D's on 999), E (still open), G and the other 999 caller (answered). Over two days."""
+    D's on 999), E (still open), H (reached by a callback), G and the other 999 caller
+    (answered). Over two days."""
     calls = _calls()
     got = gave_up_kpis(calls, calls, ["999", "101"], days=2.0)
     assert got == {
@@ -165,7 +171,7 @@ def test_every_risk_kpi_has_a_kind_and_a_meaning() -> None:
     sc = _queue_scenario()
     kpis = replication_kpis(simulate(sc, 0), sc)
     names = [k for k in kpis if "high_risk" in k or "vulnerable" in k or "gave_up" in k]
-    assert len(names) == 10
+    assert len(names) == 12
     for name in names:
         assert kpi_kind(name) is not None, name
         assert name.rsplit("_", 1)[0] in KPI_DESCRIPTIONS, name
