@@ -3,7 +3,8 @@ random streams (common random numbers across scenarios with the same seed).
 
 A call's draws are a :class:`CallDraws` record, read by name: the channel's (BT stage,
 patience, talk, wrap-up, follow-up choices) and, when the scenario has them, the callback's,
-the THRIVE grading's, the incident's and the support worker's, each its own record. A new
+the THRIVE grading's (with the call types' own talk and wrap-up times, one stream per type that
+has them), the incident's and the support worker's, each its own record. A new
 draw is a field of its record and the ``add`` line that names its stream and distribution:
 no other draw moves. The streams, their names and the order they are sampled in are the
 engine's contract for common random numbers: a draw added must not reuse a name.
@@ -38,8 +39,9 @@ class CallbackDraws(NamedTuple):
 
 
 class GradingDraws(NamedTuple):
-    """A call's type, true risk and flags, and its THRIVE sub-tasks (one of each per check,
-    in the grader's order)."""
+    """A call's type, true risk and flags, its THRIVE sub-tasks (one of each per check, in the
+    grader's order), and a talk and wrap-up time for each type with its own (used when the
+    call is of that type)."""
 
     type_u: float
     risk_u: float
