@@ -49,6 +49,7 @@ AMOUNT_PREFIXES = (
     "incidents_",
     "unattended_",
     "harm_exposure_hours_",
+    "gave_up_",
     "overtime_hours",
     "review_hours",
     "diversions",

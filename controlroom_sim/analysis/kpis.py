@@ -16,6 +16,7 @@ from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
+from .risk_kpis import risk_kpis
 from .staffing_kpis import STAFFING_DESCRIPTIONS, overtime_hours, staffing_kpis
 
 KPI_DESCRIPTIONS: dict[str, str] = {
@@ -38,6 +39,25 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "callback_requested_rate": "share of offered calls that asked for a callback",
     "callback_success_rate": "share of finished callback requests that reached the caller",
     "mean_callback_delay_s": "mean time from a callback request to reaching the caller, seconds",
+    "offered_high_risk": "calls offered whose caller's true risk is high (with call types)",
+    "offered_vulnerable": "calls offered whose caller is vulnerable (with call types)",
+    "abandon_rate_high_risk": "abandoned / offered, of calls whose caller's true risk is high",
+    "abandon_rate_vulnerable": "abandoned / offered, of calls whose caller is vulnerable",
+    "mean_answer_s_high_risk": "mean answer time of answered calls whose caller's true risk is "
+    "high, seconds",
+    "mean_answer_s_vulnerable": "mean answer time of answered calls whose caller is vulnerable, "
+    "seconds",
+    "answered_within_10s_high_risk": "share of answered calls whose caller's true risk is high "
+    "answered in under 10 s",
+    "answered_within_10s_vulnerable": "share of answered calls whose caller is vulnerable "
+    "answered in under 10 s",
+    "mean_reach_s_high_risk": "mean time from the call to a handler speaking with the caller, "
+    "live or by a callback (101 only), callers of high true risk, seconds",
+    "mean_reach_s_vulnerable": "the same, vulnerable callers, seconds",
+    "gave_up_per_day": "callers a day (first call in the window, on this channel) who never "
+    "reached a handler: every call abandoned or a callback that never reached them, none open",
+    "gave_up_at_risk_per_day": "the same, of callers of high true risk or vulnerable: callers "
+    "at risk a day whose risk nobody assessed",
     "handler_occupancy": "busy time / available (on duty, not on a break) time of handlers",
     "graded_emergency": "share of graded calls graded emergency (likewise priority, scheduled, "
     "resolved, referred)",
@@ -95,6 +115,9 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
             )
     if "grade" in calls.columns:
         kpis.update(grading_kpis(calls))
+    if "true_risk" in calls.columns:
+        days = (records.horizon_s - records.warmup_s) / 86400.0
+        kpis.update(risk_kpis(records.calls, calls, scenario, days))
     failure = scenario.dispatch.failure_demand if scenario.dispatch is not None else None
     if "101" in scenario.channels and failure is not None:
         own = _rows(calls, calls["channel"] == "101", ("origin",))

@@ -3,7 +3,8 @@ random streams (common random numbers across scenarios with the same seed).
 
 A call's draws are a :class:`CallDraws` record, read by name: the channel's (BT stage,
 patience, talk, wrap-up, follow-up choices) and, when the scenario has them, the callback's,
-the THRIVE grading's, the incident's and the support worker's, each its own record. A new
+the THRIVE grading's (with the call types' own talk and wrap-up times, one stream per type that
+has them), the incident's and the support worker's, each its own record. A new
 draw is a field of its record and the ``add`` line that names its stream and distribution:
 no other draw moves. The streams, their names and the order they are sampled in are the
 engine's contract for common random numbers: a draw added must not reuse a name.
@@ -38,8 +39,9 @@ class CallbackDraws(NamedTuple):
 
 
 class GradingDraws(NamedTuple):
-    """A call's type, true risk and flags, and its THRIVE sub-tasks (one of each per check,
-    in the grader's order)."""
+    """A call's type, true risk and flags, its THRIVE sub-tasks (one of each per check, in the
+    grader's order), and a talk and wrap-up time for each type with its own (used when the
+    call is of that type)."""
 
     type_u: float
     risk_u: float
@@ -49,6 +51,10 @@ class GradingDraws(NamedTuple):
     skip_u: tuple[float, ...]
     miss_u: tuple[float, ...]
     time_s: tuple[float, ...]
+    type_talk_s: tuple[float, ...]
+    """One talk time per type with its own on the channel (the grader's ``own_talk``)."""
+    type_wrap_s: tuple[float, ...]
+    """One wrap-up time per type with its own on the channel (the grader's ``own_wrap``)."""
 
 
 class DispatchDraws(NamedTuple):
@@ -164,6 +170,7 @@ class Draws:
             )
         grading = None
         if grader is not None:
+            types = grader.types
             kind = [add(name, UNIFORM) for name in ("type_u", "risk_u", "vulnerable_u", "repeat_u")]
             refer = add("refer_u", UNIFORM)
             checks = [
@@ -174,8 +181,13 @@ class Draws:
                 )
                 for name, check in grader.checks
             ]
+            # Streams named by the type, added only for the types that have their own times:
+            # a scenario without them draws exactly what it drew before.
+            talk = [add(f"type.{types[k].name}.talk_s", d) for k, d in grader.own_talk]
+            wrap = [add(f"type.{types[k].name}.wrap_s", d) for k, d in grader.own_wrap]
             grading = _Layout(
-                GradingDraws, [*kind, refer, *([c[k] for c in checks] for k in range(3))]
+                GradingDraws,
+                [*kind, refer, *([c[k] for c in checks] for k in range(3)), talk, wrap],
             )
         incident = None
         if grader is not None and dispatch is not None:

@@ -94,7 +94,8 @@ class Intake:
         draws: GradingDraws,
         previous: Call | CallFacts | None,
     ) -> None:
-        """Type, true risk and the THRIVE assessment, all from draws made at arrival.
+        """Type, true risk and the THRIVE assessment, all from draws made at arrival; the
+        type's own talk and wrap-up times where it has them, plus the sub-tasks done.
 
         A follow-up call (a redial, or a 101 caller ringing 999) is about the same situation:
         it keeps the type, true risk and flags of the caller's previous call.
@@ -114,6 +115,14 @@ class Intake:
         call.checks_s = result.checks_s
         call.assessed_risk = result.assessed_risk
         call.grade = result.grade
+        if grader.own_talk or grader.own_wrap:
+            # The type's own times, where it has them, in place of the channel's.
+            slot = grader.talk_slot.get(kind[0])
+            if slot is not None:
+                call.talk_s = draws.type_talk_s[slot]
+            slot = grader.wrap_slot.get(kind[0])
+            if slot is not None:
+                call.wrap_s = draws.type_wrap_s[slot]
         call.talk_s += result.checks_s
 
     def _on_reach(self, event: simpy.Event) -> None:

@@ -142,10 +142,7 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             for kind in ("first", "followup")
         )
         self.to999 = self.index.get("999")
-        self._mean_handle = [
-            ch.talk_s.mean + (ch.wrap_s.mean if ch.wrap_s is not None else 0.0)
-            for ch in self.channels
-        ]
+        self._mean_handle = [scenario.mean_handle_s(name) for name in names]
 
         self._build_handlers()
         self.support = (

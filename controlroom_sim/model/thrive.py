@@ -7,6 +7,8 @@ The rules (docs/model.md, "Grading"):
 
 * the call's type comes from the channel's mix, its true risk from the type's risk table, and
   whether the caller is vulnerable or a repeat victim from the type's probabilities;
+* a type with its own ``talk_s`` or ``wrap_s`` on the channel has its calls take that in place
+  of the channel's (drawn from the type's own stream, so other calls keep their draws);
 * each THRIVE sub-task is done or skipped (``skip_probability``); done ones add their time to
   the talk time;
 * a skipped check whose risk factor is present (repeat-victim check and a repeat victim;
@@ -74,6 +76,12 @@ class Grader:
                 if check is not None:
                     self.checks.append((name, check))
         self.miss_probability = thrive.miss_probability if thrive is not None else 0.0
+        # The types with their own talk (wrap-up) time on this channel: (type, its time), and
+        # for each such type its place among them (the call's draw of that type's stream).
+        self.own_talk = [(k, t.talk_s[channel]) for k, t in enumerate(types) if channel in t.talk_s]
+        self.own_wrap = [(k, t.wrap_s[channel]) for k, t in enumerate(types) if channel in t.wrap_s]
+        self.talk_slot = {k: slot for slot, (k, _) in enumerate(self.own_talk)}
+        self.wrap_slot = {k: slot for slot, (k, _) in enumerate(self.own_wrap)}
 
     @property
     def check_names(self) -> list[str]:

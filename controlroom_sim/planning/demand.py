@@ -57,8 +57,7 @@ def arrival_rates(scenario: Scenario) -> dict[str, np.ndarray]:
 
 def mean_handling_s(scenario: Scenario, channel: str) -> float:
     """Mean handler time per answered call: talk, THRIVE sub-tasks done, and wrap-up."""
-    ch = scenario.channels[channel]
-    total = ch.talk_s.mean + (ch.wrap_s.mean if ch.wrap_s is not None else 0.0)
+    total = scenario.mean_handle_s(channel)
     if scenario.call_types and scenario.thrive is not None:
         for name in CHECKS:
             check = getattr(scenario.thrive, name)

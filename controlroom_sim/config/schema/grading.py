@@ -14,7 +14,8 @@ from .base import Probability, _Strict
 
 
 class CallType(_Strict):
-    """``[[call_types]]``: a kind of call, its share of each channel and its true risk."""
+    """``[[call_types]]``: a kind of call, its share of each channel, its true risk and,
+    optionally, its own talk and wrap-up times."""
 
     name: Annotated[str, Field(min_length=1)]
     share: Annotated[dict[ChannelName, Probability], Field(min_length=1)]
@@ -25,6 +26,11 @@ class CallType(_Strict):
     repeat_victim_probability: Probability = 0.0
     refer_probability: Probability = 0.0
     """Chance that a call assessed as needing no police action is referred to a partner."""
+    talk_s: dict[ChannelName, Distribution] = {}
+    """This type's talk time on each channel named, in place of the channel's ``talk_s`` (the
+    THRIVE sub-tasks done still add to it); a channel not named keeps the channel's."""
+    wrap_s: dict[ChannelName, Distribution] = {}
+    """This type's wrap-up time on each channel named, in place of the channel's ``wrap_s``."""
 
     @field_validator("risk")
     @classmethod

@@ -316,6 +316,15 @@ class Scenario(_Strict):
                 raise KeyedError(
                     f"call_types.{i}.name", f"expected a unique name, found {name!r} again"
                 )
+        for i, spec in enumerate(self.call_types):
+            for key in ("talk_s", "wrap_s"):
+                for channel in getattr(spec, key):
+                    if channel not in self.channels:
+                        raise KeyedError(
+                            f"call_types.{i}.{key}",
+                            f"expected a channel of the scenario, found {channel!r} (no "
+                            f"[channels.{channel}])",
+                        )
         for channel, spec in self.channels.items():
             if spec.calls_per_day <= 0:
                 continue
@@ -327,6 +336,29 @@ class Scenario(_Strict):
                 )
 
     # -- derived quantities used by the model -------------------------------------------------
+
+    def mean_handle_s(self, channel: str) -> float:
+        """Mean talk plus wrap-up time of a channel's calls, before any THRIVE sub-tasks: the
+        channel's times, or a call type's own where it has them, weighted by the types'
+        shares of the channel."""
+        spec = self.channels[channel]
+        talk, wrap = spec.talk_s.mean, spec.wrap_s.mean if spec.wrap_s is not None else 0.0
+        shares = [(t, t.share.get(channel, 0.0)) for t in self.call_types]
+        total = sum(share for _, share in shares)
+        own = any(channel in t.talk_s or channel in t.wrap_s for t in self.call_types)
+        if total <= 0 or not own:
+            return talk + wrap  # exactly the channel's (no rounding from the weighting)
+        return (
+            sum(
+                share
+                * (
+                    (t.talk_s[channel].mean if channel in t.talk_s else talk)
+                    + (t.wrap_s[channel].mean if channel in t.wrap_s else wrap)
+                )
+                for t, share in shares
+            )
+            / total
+        )
 
     @property
     def warmup_s(self) -> float:
