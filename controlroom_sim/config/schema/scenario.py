@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
+from .calendar import Calendar
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
@@ -28,7 +29,8 @@ class RunSettings(_Strict):
     cooldown_hours: NonNegativeFloat = 2.0
     """Simulated after the horizon (arrivals go on) so calls offered near its end can finish."""
     start_weekday: Weekday = "monday"
-    """Weekday of the first measured day."""
+    """Weekday of the first measured day (with ``[calendar]``: its start date's, which it must
+    agree with when given)."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 10
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
 
@@ -43,6 +45,9 @@ class Scenario(_Strict):
     """``[[forces]]``: the forces whose calls the room takes; absent: one force."""
     handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
     surges: list[Surge] = []
+    calendar: Calendar | None = None
+    """``[calendar]``: the run on dates, with seasonal demand, bank holidays, named days, events
+    and growth; absent: the weekly profile alone."""
     call_types: list[CallType] = []
     """Call types and true risk; absent: calls are not typed or graded."""
     thrive: Thrive | None = None
@@ -115,6 +120,7 @@ class Scenario(_Strict):
                     also=(f"channels.{name}.abandon_to_999_probability",),
                 )
         self._check_shift_line_names()
+        self._check_calendar()
         self._check_forces()
         self._check_call_types()
         self._check_dispatch()
@@ -161,6 +167,29 @@ class Scenario(_Strict):
                 for j, line in enumerate(group.shifts or []):
                     out.append((f"{section}.{i}.shifts.{j}", line))
         return out
+
+    def _check_calendar(self) -> None:
+        if self.calendar is None:
+            return
+        weekday = self.calendar.weekday
+        if (
+            "start_weekday" in self.scenario.model_fields_set
+            and self.scenario.start_weekday != weekday
+        ):
+            raise KeyedError(
+                "calendar.start_date",
+                f"{self.calendar.start_date} is a {weekday}, so expected scenario.start_weekday "
+                f"= {weekday!r} or none, found {self.scenario.start_weekday!r}",
+                also=("scenario.start_weekday",),
+            )
+        for i, event in enumerate(self.calendar.events):
+            for j, name in enumerate(event.forces or []):
+                if name not in self.force_names:
+                    raise KeyedError(
+                        f"calendar.events.{i}.forces.{j}",
+                        f"expected the name of a force ({', '.join(self.force_names) or 'none'}), "
+                        f"found {name!r}",
+                    )
 
     def _check_forces(self) -> None:
         names = [f.name for f in self.forces]
@@ -349,7 +378,8 @@ class Scenario(_Strict):
         Simulation time 0 is the start of the warm-up; the measured window starts at 00:00
         on ``start_weekday`` plus any fraction of a day the warm-up leaves over.
         """
-        first_measured = WEEKDAYS.index(self.scenario.start_weekday) * 86400.0
+        weekday = self.scenario.start_weekday if self.calendar is None else self.calendar.weekday
+        first_measured = WEEKDAYS.index(weekday) * 86400.0
         return (first_measured - self.warmup_s) % (7 * 86400.0)
 
     def channel_priority(self, name: str) -> int:
