@@ -16,10 +16,11 @@ from controlroom_sim.config.calendar import (
     season_slot,
     seasonal_factors,
 )
-from controlroom_sim.config.loading import load_scenario
+from controlroom_sim.config.loading import load_scenario, scenario_files
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.arrivals import arrival_blocks, expected_count
 from controlroom_sim.model.rng import RandomStreams
+from tests.helpers.paths import ROOT
 
 DAY = 86400.0
 MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -278,3 +279,16 @@ def test_a_year_of_daily_counts_follows_the_calendar() -> None:
         days=365,
     )
     _check_counts(scenario, 30)
+
+
+# -- the library scenario's files ------------------------------------------------------------------
+
+
+def test_calendar_profiles_are_among_the_scenario_files_and_weekdays_stay_names() -> None:
+    """The New Year's Eve CSV is one of year_2026's files (a run records and checks it); a
+    weekday name set on the command line stays a name, not a path."""
+    path = ROOT / "scenarios" / "year_2026.toml"
+    assert any(p.name == "new_years_eve.csv" for p in scenario_files(path))
+    scenario = load_scenario(path, ["calendar.named_days.0.profile=Sunday"])
+    assert scenario.calendar is not None
+    assert scenario.calendar.named_days[0].profile == "sunday"
