@@ -91,6 +91,7 @@ def test_the_start_date_sets_the_weekday() -> None:
     """2026-01-01 is a Thursday: day 0 has Thursday's volume, without start_weekday."""
     scenario = _scenario({"start_date": "2026-01-01"})
     assert scenario.calendar is not None and scenario.calendar.weekday == "thursday"
+    assert scenario.scenario.start_weekday == "thursday"
     assert _day_count(scenario, 0) == pytest.approx(_weekday_volume(3), rel=1e-12)
     assert _day_count(scenario, 3) == pytest.approx(_weekday_volume(6), rel=1e-12)
 

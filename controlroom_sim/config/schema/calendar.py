@@ -114,7 +114,8 @@ class Calendar(_Strict):
     """Date of the first measured day (day 1, at the end of the warm-up), ``"YYYY-MM-DD"``."""
     seasonal_index: list[NonNegativeFloat] | None = None
     """12 monthly or 52 weekly factors (week 1 is 1-7 January; week 52 runs to 31 December),
-    scaled by the loader's rule so that their mean over the days of a year is 1."""
+    scaled (:func:`controlroom_sim.config.calendar.seasonal_factors`) to a mean of 1 over the days
+    of a year."""
     bank_holidays: Literal["england-and-wales"] | None = None
     """Bank holidays of this region have their own profile and volume; absent: none."""
     bank_holiday_profile: str = "sunday"

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
-from .calendar import Calendar
+from .calendar import Calendar, _iso_date, parse_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
@@ -83,6 +83,23 @@ class Scenario(_Strict):
                 "(controlroom-sim run --arrivals FILE --mapping MAPPING)",
             )
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weekday_from_date(cls, data: object) -> object:
+        """With ``[calendar]`` and no ``start_weekday``, the weekday is the start date's."""
+        if not isinstance(data, dict):
+            return data
+        calendar, run = data.get("calendar"), data.get("scenario")
+        if not (isinstance(calendar, dict) and isinstance(run, dict)):
+            return data
+        if "start_weekday" in run:
+            return data
+        try:
+            date = parse_date(str(_iso_date(calendar.get("start_date"))))
+        except ValueError:
+            return data  # the calendar's own check says what is wrong
+        return {**data, "scenario": {**run, "start_weekday": WEEKDAYS[date.weekday()]}}
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
