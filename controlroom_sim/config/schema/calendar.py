@@ -182,3 +182,42 @@ class Calendar(_Strict):
     def weekday(self) -> str:
         """The weekday of the first measured day (``"monday"``...)."""
         return WEEKDAYS[self.first_date.weekday()]
+
+
+def weekday_from_date(data: object) -> object:
+    """A scenario's raw data with ``scenario.start_weekday`` set to the calendar's start date's
+    weekday when the data has ``[calendar]`` and no ``start_weekday`` (every reader of it then
+    agrees with the date)."""
+    if not isinstance(data, dict):
+        return data
+    calendar, run = data.get("calendar"), data.get("scenario")
+    if not (isinstance(calendar, dict) and isinstance(run, dict)) or "start_weekday" in run:
+        return data
+    try:
+        date = parse_date(str(_iso_date(calendar.get("start_date"))))
+    except ValueError:
+        return data  # the calendar's own check says what is wrong
+    return {**data, "scenario": {**run, "start_weekday": WEEKDAYS[date.weekday()]}}
+
+
+def check_calendar(
+    calendar: Calendar, start_weekday: str | None, force_names: tuple[str, ...]
+) -> None:
+    """The calendar against the rest of the scenario: the start date's weekday is the run's
+    ``start_weekday`` (when the scenario gives one), and events name forces the room has."""
+    weekday = calendar.weekday
+    if start_weekday is not None and start_weekday != weekday:
+        raise KeyedError(
+            "calendar.start_date",
+            f"{calendar.start_date} is a {weekday}, so expected scenario.start_weekday "
+            f"= {weekday!r} or none, found {start_weekday!r}",
+            also=("scenario.start_weekday",),
+        )
+    for i, event in enumerate(calendar.events):
+        for j, name in enumerate(event.forces or []):
+            if name not in force_names:
+                raise KeyedError(
+                    f"calendar.events.{i}.forces.{j}",
+                    f"expected the name of a force ({', '.join(force_names) or 'none'}), "
+                    f"found {name!r}",
+                )

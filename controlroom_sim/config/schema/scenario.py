@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
-from .calendar import Calendar, _iso_date, parse_date
+from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive
@@ -87,19 +87,7 @@ class Scenario(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _weekday_from_date(cls, data: object) -> object:
-        """With ``[calendar]`` and no ``start_weekday``, the weekday is the start date's."""
-        if not isinstance(data, dict):
-            return data
-        calendar, run = data.get("calendar"), data.get("scenario")
-        if not (isinstance(calendar, dict) and isinstance(run, dict)):
-            return data
-        if "start_weekday" in run:
-            return data
-        try:
-            date = parse_date(str(_iso_date(calendar.get("start_date"))))
-        except ValueError:
-            return data  # the calendar's own check says what is wrong
-        return {**data, "scenario": {**run, "start_weekday": WEEKDAYS[date.weekday()]}}
+        return weekday_from_date(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -186,27 +174,10 @@ class Scenario(_Strict):
         return out
 
     def _check_calendar(self) -> None:
-        if self.calendar is None:
-            return
-        weekday = self.calendar.weekday
-        if (
-            "start_weekday" in self.scenario.model_fields_set
-            and self.scenario.start_weekday != weekday
-        ):
-            raise KeyedError(
-                "calendar.start_date",
-                f"{self.calendar.start_date} is a {weekday}, so expected scenario.start_weekday "
-                f"= {weekday!r} or none, found {self.scenario.start_weekday!r}",
-                also=("scenario.start_weekday",),
-            )
-        for i, event in enumerate(self.calendar.events):
-            for j, name in enumerate(event.forces or []):
-                if name not in self.force_names:
-                    raise KeyedError(
-                        f"calendar.events.{i}.forces.{j}",
-                        f"expected the name of a force ({', '.join(self.force_names) or 'none'}), "
-                        f"found {name!r}",
-                    )
+        if self.calendar is not None:
+            given = "start_weekday" in self.scenario.model_fields_set
+            weekday = self.scenario.start_weekday if given else None
+            check_calendar(self.calendar, weekday, self.force_names)
 
     def _check_forces(self) -> None:
         names = [f.name for f in self.forces]
