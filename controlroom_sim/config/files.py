@@ -21,6 +21,7 @@ from .rota_scenario import KEY as ROTA
 from .rota_scenario import apply_rota
 from .shift_lines import KEY as SHIFT_LINES
 from .shift_lines import apply_shift_lines, by_place_error
+from .vocabulary import WEEKDAYS
 
 BUILTIN_BASELINE = "baseline"
 
@@ -170,14 +171,23 @@ def _at(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def _absolutise_profiles(data: dict[str, Any], file: Path) -> None:
+    """Profile paths relative to ``file``: channels' and the calendar's (a calendar profile
+    may be a weekday name instead, left as it is)."""
     channels = data.get("channels")
-    if not isinstance(channels, dict):
-        return
-    for channel in channels.values():
-        if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
-            profile = Path(channel["profile"])
+    tables = list(channels.values()) if isinstance(channels, dict) else []
+    calendar = data.get("calendar")
+    keys = [(table, "profile") for table in tables]
+    if isinstance(calendar, dict):
+        keys.append((calendar, "bank_holiday_profile"))
+        named = calendar.get("named_days")
+        keys += [(day, "profile") for day in (named if isinstance(named, list) else [])]
+    for table, key in keys:
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            if table[key].strip().lower() in WEEKDAYS:
+                continue
+            profile = Path(table[key])
             if not profile.is_absolute():
-                channel["profile"] = str(resolved_path(file.parent / profile))
+                table[key] = str(resolved_path(file.parent / profile))
 
 
 def resolved_path(path: Path) -> Path:

@@ -32,8 +32,10 @@ from .overrides import apply_override
 from .profiles import read_profile
 from .rota_scenario import KEY as ROTA
 from .rota_scenario import apply_rota
+from .schema.calendar import Calendar
 from .schema.scenario import Scenario
 from .shift_lines import KEY as SHIFT_LINES
+from .vocabulary import WEEKDAYS
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -83,6 +85,12 @@ def scenario_files(path: str | Path | None = None) -> list[Path]:
     for channel in (data.get("channels") or {}).values():
         if isinstance(channel, dict) and isinstance(channel.get("profile"), str):
             files.add(Path(channel["profile"]))
+    calendar = data.get("calendar")
+    if isinstance(calendar, dict):
+        named = calendar.get("named_days")
+        settings = [calendar.get("bank_holiday_profile")]
+        settings += [d.get("profile") for d in (named or []) if isinstance(d, dict)]
+        files |= {Path(s) for s in settings if isinstance(s, str) and s.lower() not in WEEKDAYS}
     return sorted(files)
 
 
@@ -134,8 +142,34 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], Part], file: 
             channel = channel.model_copy(update={"profile_weights": weights})
         channels[name] = channel
     scenario = scenario.model_copy(update={"channels": channels})
+    if scenario.calendar is not None:
+        scenario = scenario.model_copy(
+            update={"calendar": _read_day_profiles(scenario.calendar, origins, file)}
+        )
     _check_provenance(scenario, origins, file)
     return scenario
+
+
+def _read_day_profiles(
+    calendar: Calendar, origins: dict[tuple[str, ...], Part], file: Path
+) -> Calendar:
+    """The calendar with the weights of its CSV day profiles (a weekday name needs none)."""
+
+    def weights(setting: str, key: str) -> tuple[float, ...]:
+        source = origin_of(tuple(key.split(".")), origins) or str(file)
+        return read_profile(Path(setting), (source, f": {key}"), day_only=True)
+
+    update: dict[str, Any] = {}
+    if calendar.bank_holiday_profile not in WEEKDAYS:
+        key = "calendar.bank_holiday_profile"
+        update["bank_holiday_profile_weights"] = weights(calendar.bank_holiday_profile, key)
+    days = []
+    for i, day in enumerate(calendar.named_days):
+        if day.profile is not None and day.profile not in WEEKDAYS:
+            read = weights(day.profile, f"calendar.named_days.{i}.profile")
+            day = day.model_copy(update={"profile_weights": read})
+        days.append(day)
+    return calendar.model_copy(update={**update, "named_days": days})
 
 
 def _check_provenance(scenario: Scenario, origins: dict[tuple[str, ...], Part], file: Path) -> None:

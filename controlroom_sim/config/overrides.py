@@ -19,6 +19,7 @@ from .files import ScenarioError, check_integers, resolved_path
 from .origins import Origins, set_origin
 from .shift_lines import KEY as SHIFT_LINES
 from .shift_lines import override_path
+from .vocabulary import WEEKDAYS
 
 # -- overrides ----------------------------------------------------------------------------------
 
@@ -62,7 +63,7 @@ def apply_override(
         )
     value = _parse_value(value_text.strip())
     check_integers(value, where, tuple(parts))
-    if parts[-1] == "profile" and isinstance(value, str):
+    if parts[-1] == "profile" and isinstance(value, str) and value.lower() not in WEEKDAYS:
         value = str(resolved_path(Path(value)))
     if isinstance(value, dict) and isinstance(value.get("profile"), str):
         value["profile"] = str(resolved_path(Path(value["profile"])))

@@ -13,7 +13,9 @@ from .files import ScenarioError, decode_text
 from .vocabulary import INTERVALS_PER_WEEK, WEEKDAYS, clock_to_seconds
 
 
-def read_profile(file: Path, key: str | Sequence[Part]) -> tuple[float, ...]:
+def read_profile(
+    file: Path, key: str | Sequence[Part], day_only: bool = False
+) -> tuple[float, ...]:
     """Read a profile CSV into 672 weights (Monday 00:00 first), one per 15 minutes of a week.
 
     ``key`` says where the profile was named (``"scenario.toml: channels.999.profile"``, or
@@ -22,13 +24,19 @@ def read_profile(file: Path, key: str | Sequence[Part]) -> tuple[float, ...]:
 
     Two layouts are accepted: ``weekday,start,weight`` with 672 rows (a week) or
     ``start,weight`` with 96 rows (a day, repeated on every weekday). Weights are relative:
-    only their shape matters, since ``calls_per_day`` sets the volume.
+    only their shape matters, since ``calls_per_day`` sets the volume. ``day_only`` (a calendar
+    day's profile) accepts the day's layout only.
     """
     where = f"{file}"
     rows = _csv_rows(file, key, where)
     if not rows:
         raise ScenarioError(f"{where}: expected a header and rows of weights, found an empty file")
     header = [cell.strip().lower() for cell in rows[0]]
+    if header == ["weekday", "start", "weight"] and day_only:
+        raise ScenarioError(
+            f"{where}: header: expected 'start,weight' (a profile of one day), "
+            f"found {','.join(rows[0])!r}"
+        )
     if header == ["weekday", "start", "weight"]:
         expected, weekly = INTERVALS_PER_WEEK, True
     elif header == ["start", "weight"]:

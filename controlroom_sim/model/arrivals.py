@@ -11,6 +11,12 @@ A room that takes several forces' calls (``[[forces]]``) has one process per for
 the channel's rate times the force's share, with the surges on that force. Their sum is the
 channel's rate, so the room's demand is the same as one process of the summed rate.
 
+With ``[calendar]``, each day's rates are multiplied by the day's factor (seasonal index,
+growth, a bank holiday's or named day's own factor) and, on a day with a shape of its own, the
+day's calls are spread by that shape instead of its weekday's
+(:func:`controlroom_sim.config.calendar.day_table`); planned events multiply rates like surges.
+Days start at profile interval edges, so the rate stays piecewise constant on the same pieces.
+
 Times are generated one day at a time, so a year-long run never holds all its arrivals at once.
 """
 
@@ -20,6 +26,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..config.calendar import OWN_SHAPE, day_table, event_windows
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVAL_S, INTERVALS_PER_WEEK, clock_to_seconds
 
@@ -39,7 +46,44 @@ def surge_windows(
             continue
         start = scenario.warmup_s + (surge.day - 1) * 86400.0 + clock_to_seconds(surge.start)
         out.append((start, start + surge.hours * 3600.0, surge.multiplier))
+    if scenario.calendar is not None:
+        events = scenario.calendar.events
+        for i, s0, s1, multiplier in event_windows(scenario.calendar, scenario.warmup_s):
+            if channel not in events[i].channels:
+                continue
+            if force is not None and events[i].forces is not None and force not in events[i].forces:
+                continue
+            out.append((s0, s1, multiplier))
     return out
+
+
+def calendar_rates(
+    scenario: Scenario, weekly: np.ndarray, mids: np.ndarray, index: np.ndarray
+) -> np.ndarray:
+    """The rates of pieces with midpoints ``mids`` (in weekly intervals ``index``) with the
+    calendar's day factors and shapes applied to the ``weekly`` rates."""
+    assert scenario.calendar is not None
+    days = np.floor((mids - scenario.warmup_s) / 86400.0).astype(np.int64)
+    table = day_table(scenario.calendar, int(days.min()), int(days.max()))
+    row = days - table.first_day
+    base = weekly[index] * table.factor[row]
+    shapes = table.shape[row]
+    special = shapes != OWN_SHAPE
+    if special.any():
+        by_day = weekly.reshape(7, 96)
+        volume = by_day.sum(axis=1)  # each weekday's rate summed over its intervals
+        slot = index[special] % 96
+        codes = shapes[special]
+        share = np.empty(len(codes))
+        for code in np.unique(codes):
+            hit = codes == code
+            if code < 7:
+                day = by_day[code] / volume[code] if volume[code] > 0 else np.zeros(96)
+            else:
+                day = table.profiles[code - 7]
+            share[hit] = day[slot[hit]]
+        base[special] = volume[index[special] // 96] * share * table.factor[row][special]
+    return base
 
 
 def force_shares(scenario: Scenario, channel: str) -> list[tuple[str | None, float]]:
@@ -79,7 +123,11 @@ def rate_pieces(
     edges = np.unique(np.clip(np.asarray(cuts, dtype=float), start_s, end_s))
     mids = (edges[:-1] + edges[1:]) / 2
     index = (np.floor((mids + origin) / INTERVAL_S).astype(np.int64)) % INTERVALS_PER_WEEK
-    base = weekly[index]
+    base = (
+        weekly[index]
+        if scenario.calendar is None
+        else calendar_rates(scenario, weekly, mids, index)
+    )
     rates = np.zeros_like(base)
     for share, windows in surges:
         part = base if share == 1.0 else base * share

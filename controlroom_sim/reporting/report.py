@@ -75,11 +75,11 @@ def _kpi_rows(summary: pd.DataFrame, scenarios: list[str], kpis: list[str]) -> s
                 cells.append(f'<td class="num">{esc(interval)}</td>')
             else:
                 cells.append("<td></td><td></td>")
-        # Without the channel suffix, or the channel and force suffixes.
+        # Without the channel suffix, or the channel and force (or month) suffixes.
         meaning = next(
             (
                 KPI_DESCRIPTIONS[k]
-                for k in (kpi, *(kpi.rsplit("_", n)[0] for n in (1, 2)))
+                for k in (kpi, *(kpi.rsplit("_", n)[0] for n in (1, 2, 3)))
                 if k in KPI_DESCRIPTIONS
             ),
             "",

@@ -23,6 +23,7 @@ not in value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def _unit_and_format(kpi: str) -> tuple[str, str]:
 
 
 def _base_kpi(kpi: str) -> str:
+    kpi = re.sub(r"_\d{4}_\d{2}$", "", kpi)  # a month KPI's month (with [calendar])
     for suffix in ("_999", "_101"):
         if kpi.endswith(suffix):
             return kpi[: -len(suffix)]

@@ -9,6 +9,10 @@ so these profiles are assumptions, built from three stated choices and kept as d
   weekends),
 * for 999, a night-time-economy bump in the small hours of Saturday and Sunday.
 
+``new_years_eve.csv`` (a day profile for ``scenarios/year_2026.toml``) is the 999 hourly shape
+with the evening rising to twice its usual weight by midnight (ASSUMPTION: the celebrations
+build through the evening).
+
 Hours are interpolated linearly to quarter hours. Only the shape matters: a scenario's
 ``calls_per_day`` sets the volume. Run ``python scenarios/profiles/make_profiles.py`` to rebuild
 the CSVs after changing a choice (and copy them into controlroom_sim/data/profiles/).
@@ -102,6 +106,23 @@ def weekly(hourly, daily, night_bump=None) -> list[tuple[str, str, float]]:
     return rows
 
 
+def new_years_eve(hourly) -> list[tuple[str, float]]:
+    """One day: the hourly shape, times 1 before 18:00 rising linearly to 2 at midnight."""
+    rows = []
+    for q, weight in enumerate(quarter_hours(hourly)):
+        hours = q / 4 + 0.125
+        ramp = 1.0 + max(0.0, hours - 18.0) / 6.0
+        rows.append((f"{q // 4:02d}:{q % 4 * 15:02d}", round(weight * ramp, 4)))
+    return rows
+
+
+def write_day(path: Path, rows) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["start", "weight"])
+        writer.writerows(rows)
+
+
 def write(path: Path, rows) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -113,3 +134,4 @@ if __name__ == "__main__":
     here = Path(__file__).parent
     write(here / "999_weekly.csv", weekly(HOURLY_999, DAILY_999, NIGHT_BUMP_999))
     write(here / "101_weekly.csv", weekly(HOURLY_101, DAILY_101))
+    write_day(here / "new_years_eve.csv", new_years_eve(HOURLY_999))

@@ -31,6 +31,7 @@ def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
         "merging/one_room.toml",
         "merging/two_rooms.toml",
         "merging/three_rooms.toml",
+        "year_2026.toml",
     ):
         assert expected in names
     assert not any(n.startswith("patterns/") for n in names)

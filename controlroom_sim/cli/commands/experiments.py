@@ -21,6 +21,7 @@ from ...experiments.run_folder import default_folder
 from ...experiments.runner import kpi_names
 from ...reporting.cost_display import cost_line, staffing_table
 from ...reporting.display import comparison_table, kpi_table, precision_lines, sweep_overview
+from ...reporting.month_display import month_table
 from ...reporting.workbook import write_workbook
 from ..parsers.values import _names
 from ..session import _ARGV, _RUN_FOLDER
@@ -87,6 +88,13 @@ def command_run(args: argparse.Namespace) -> int:
         print(line)
     _warn_if_few(n)
     print(kpi_table(result.summary))
+    months = month_table(result.summary)
+    if months:
+        print()
+        print(
+            "By month ([calendar]; every month's KPIs are in kpis.csv, e.g. offered_999_2026_01):"
+        )
+        print(months)
     staffing = staffing_table(result.summary, currency=_currency(scenario))
     if staffing:
         print()

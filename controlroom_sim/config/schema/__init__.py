@@ -24,6 +24,7 @@ from .base import (
     PositiveFloat,
     Probability,
 )
+from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
 from .grading import CallType, Check, Thrive
@@ -35,6 +36,8 @@ __all__ = [
     "ROLES",
     "Appointments",
     "Break",
+    "Calendar",
+    "CalendarEvent",
     "CallType",
     "Callback",
     "Channel",
@@ -45,6 +48,7 @@ __all__ = [
     "ForceName",
     "HandlerGroup",
     "KeyedError",
+    "NamedDay",
     "NonNegativeFloat",
     "PositiveFloat",
     "Probability",

@@ -3,7 +3,7 @@ risk, and the sub-tasks of the assessment in the call."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -11,6 +11,9 @@ from pydantic import Field, field_validator
 from ..distributions import Distribution
 from ..vocabulary import RISK_LEVELS, ChannelName, RiskLevel
 from .base import Probability, _Strict
+
+if TYPE_CHECKING:
+    from .channels import Channel
 
 
 class CallType(_Strict):
@@ -67,3 +70,26 @@ class Thrive(_Strict):
     advice: Check | None = None
     """Safety and evidence-preservation advice: time when given; skipping it is a quality gap."""
     miss_probability: Probability = 0.5
+
+
+def mean_handle_s(spec: Channel, channel: str, call_types: list[CallType]) -> float:
+    """Mean talk plus wrap-up time of ``channel``'s calls (``spec``), before any THRIVE
+    sub-tasks: the channel's times, or a call type's own where it has them, weighted by the
+    types' shares of the channel."""
+    talk, wrap = spec.talk_s.mean, spec.wrap_s.mean if spec.wrap_s is not None else 0.0
+    shares = [(t, t.share.get(channel, 0.0)) for t in call_types]
+    total = sum(share for _, share in shares)
+    own = any(channel in t.talk_s or channel in t.wrap_s for t in call_types)
+    if total <= 0 or not own:
+        return talk + wrap  # exactly the channel's (no rounding from the weighting)
+    return (
+        sum(
+            share
+            * (
+                (t.talk_s[channel].mean if channel in t.talk_s else talk)
+                + (t.wrap_s[channel].mean if channel in t.wrap_s else wrap)
+            )
+            for t, share in shares
+        )
+        / total
+    )

@@ -9,9 +9,10 @@ from pydantic import Field, model_validator
 
 from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
+from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
-from .grading import CallType, Thrive
+from .grading import CallType, Thrive, mean_handle_s
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
 
@@ -28,7 +29,8 @@ class RunSettings(_Strict):
     cooldown_hours: NonNegativeFloat = 2.0
     """Simulated after the horizon (arrivals go on) so calls offered near its end can finish."""
     start_weekday: Weekday = "monday"
-    """Weekday of the first measured day."""
+    """Weekday of the first measured day (with ``[calendar]``: its start date's, which it must
+    agree with when given)."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 10
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
 
@@ -43,6 +45,9 @@ class Scenario(_Strict):
     """``[[forces]]``: the forces whose calls the room takes; absent: one force."""
     handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
     surges: list[Surge] = []
+    calendar: Calendar | None = None
+    """``[calendar]``: the run on dates, with seasonal demand, bank holidays, named days, events
+    and growth; absent: the weekly profile alone."""
     call_types: list[CallType] = []
     """Call types and true risk; absent: calls are not typed or graded."""
     thrive: Thrive | None = None
@@ -78,6 +83,11 @@ class Scenario(_Strict):
                 "(controlroom-sim run --arrivals FILE --mapping MAPPING)",
             )
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weekday_from_date(cls, data: object) -> object:
+        return weekday_from_date(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -115,6 +125,7 @@ class Scenario(_Strict):
                     also=(f"channels.{name}.abandon_to_999_probability",),
                 )
         self._check_shift_line_names()
+        self._check_calendar()
         self._check_forces()
         self._check_call_types()
         self._check_dispatch()
@@ -161,6 +172,12 @@ class Scenario(_Strict):
                 for j, line in enumerate(group.shifts or []):
                     out.append((f"{section}.{i}.shifts.{j}", line))
         return out
+
+    def _check_calendar(self) -> None:
+        if self.calendar is not None:
+            given = "start_weekday" in self.scenario.model_fields_set
+            weekday = self.scenario.start_weekday if given else None
+            check_calendar(self.calendar, weekday, self.force_names)
 
     def _check_forces(self) -> None:
         names = [f.name for f in self.forces]
@@ -338,27 +355,9 @@ class Scenario(_Strict):
     # -- derived quantities used by the model -------------------------------------------------
 
     def mean_handle_s(self, channel: str) -> float:
-        """Mean talk plus wrap-up time of a channel's calls, before any THRIVE sub-tasks: the
-        channel's times, or a call type's own where it has them, weighted by the types'
-        shares of the channel."""
-        spec = self.channels[channel]
-        talk, wrap = spec.talk_s.mean, spec.wrap_s.mean if spec.wrap_s is not None else 0.0
-        shares = [(t, t.share.get(channel, 0.0)) for t in self.call_types]
-        total = sum(share for _, share in shares)
-        own = any(channel in t.talk_s or channel in t.wrap_s for t in self.call_types)
-        if total <= 0 or not own:
-            return talk + wrap  # exactly the channel's (no rounding from the weighting)
-        return (
-            sum(
-                share
-                * (
-                    (t.talk_s[channel].mean if channel in t.talk_s else talk)
-                    + (t.wrap_s[channel].mean if channel in t.wrap_s else wrap)
-                )
-                for t, share in shares
-            )
-            / total
-        )
+        """Mean talk plus wrap-up time of a channel's calls, before any THRIVE sub-tasks
+        (:func:`.grading.mean_handle_s`)."""
+        return mean_handle_s(self.channels[channel], channel, self.call_types)
 
     @property
     def warmup_s(self) -> float:
@@ -381,7 +380,8 @@ class Scenario(_Strict):
         Simulation time 0 is the start of the warm-up; the measured window starts at 00:00
         on ``start_weekday`` plus any fraction of a day the warm-up leaves over.
         """
-        first_measured = WEEKDAYS.index(self.scenario.start_weekday) * 86400.0
+        weekday = self.scenario.start_weekday if self.calendar is None else self.calendar.weekday
+        first_measured = WEEKDAYS.index(weekday) * 86400.0
         return (first_measured - self.warmup_s) % (7 * 86400.0)
 
     def channel_priority(self, name: str) -> int:
