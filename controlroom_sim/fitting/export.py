@@ -8,7 +8,8 @@ dtype for all; NaT where the export has no such time), ``outcome`` (``answered``
 has an answered time, else ``abandoned``), ``wait_s`` (offered to answered, or offered to ended
 for an abandoned call), ``talk_s`` (answered to ended), ``wrap_s`` (ended to wrap end),
 ``caller`` and ``handler`` (text, or None), and ``file`` and ``row`` (where the call was read:
-the row as a spreadsheet shows it, the header being row 1). Local times are read as :mod:`.wall_clock` says.
+the row as a spreadsheet shows it, the header being row 1). Local times are read as
+:mod:`.wall_clock` says.
 
 Messy rows are never dropped silently: each row that cannot be used is counted under the first
 of these reasons that applies (:data:`REASONS`), with the first three examples naming the file
