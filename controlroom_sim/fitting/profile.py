@@ -35,11 +35,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-import holidays
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..config import calendar
 from ..config.vocabulary import INTERVAL_S, WEEKDAYS
 from .export import Export
 
@@ -54,9 +54,11 @@ FILLED_ASSUMPTION = (
 
 
 def bank_holidays(first: datetime.date, last: datetime.date) -> dict[datetime.date, str]:
-    """England and Wales bank holidays from ``first`` to ``last`` (both included)."""
-    years = range(first.year, last.year + 1)
-    days = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    """England and Wales bank holidays from ``first`` to ``last`` (both included), as the
+    scenario calendar knows them (:func:`controlroom_sim.config.calendar.bank_holidays`)."""
+    days: dict[datetime.date, str] = {}
+    for year in range(first.year, last.year + 1):
+        days.update(calendar.bank_holidays("england-and-wales", year))
     return {d: name for d, name in sorted(days.items()) if first <= d <= last}
 
 
