@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -69,8 +70,23 @@ def _base_kpi(kpi: str) -> str:
     return kpi
 
 
+def _row(sheet: Worksheet, cells: Sequence[object]) -> None:
+    """Append a row: NaN as an empty cell, and text without the control characters a
+    workbook cannot hold (a scenario named with one would otherwise stop the workbook)."""
+    sheet.append(
+        [
+            None
+            if isinstance(v, float) and v != v
+            else ILLEGAL_CHARACTERS_RE.sub("", v)
+            if isinstance(v, str)
+            else v
+            for v in cells
+        ]
+    )
+
+
 def _header(sheet: Worksheet, cells: Sequence[str]) -> None:
-    sheet.append(list(cells))
+    _row(sheet, cells)
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
     sheet.freeze_panes = f"B{sheet.max_row + 1}"
@@ -101,7 +117,7 @@ def _summary(book: Workbook, results: Results) -> None:
             r = by.get((name, kpi))
             row += [None, None, None] if r is None else [r.mean, r.ci_low, r.ci_high]
         row.append(KPI_DESCRIPTIONS.get(kpi, KPI_DESCRIPTIONS.get(_base_kpi(kpi), "")))
-        sheet.append([None if isinstance(v, float) and v != v else v for v in row])
+        _row(sheet, row)
         for cell in sheet[sheet.max_row][2 : 2 + 3 * len(names)]:
             cell.number_format = form
     _widths(sheet)
@@ -128,7 +144,7 @@ def _staffing(book: Workbook, results: Results) -> None:
             values = [mean.get((run.name, f"{name}_{role}")) for name, _, _ in COST_COLUMNS]
             if all(v is None for v in values):
                 continue
-            sheet.append([run.name, role.replace("_", " "), *values])
+            _row(sheet, [run.name, role.replace("_", " "), *values])
             for cell, (_, _, form) in zip(sheet[sheet.max_row][2:], COST_COLUMNS, strict=True):
                 cell.number_format = "£#,##0" if form == "money" else "#,##0.0"
     _widths(sheet, 24, 16)
@@ -155,7 +171,7 @@ def _differences(book: Workbook, results: Results) -> None:
     for r in table.itertuples():
         unit, form = _unit_and_format(r.kpi)
         row = [r.kpi, r.scenario, unit, r.baseline_mean, r.mean, r.diff, r.ci_low, r.ci_high]
-        sheet.append([None if isinstance(v, float) and v != v else v for v in row])
+        _row(sheet, row)
         for cell in sheet[sheet.max_row][3:]:
             cell.number_format = form
     _widths(sheet)
@@ -176,11 +192,11 @@ def _week_grid(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _grid_sheet(book: Workbook, title: str, heading: str, grid: pd.DataFrame, form: str) -> None:
     sheet = book.create_sheet(title[:_MAX_SHEET])
-    sheet.append([heading])
+    _row(sheet, [heading])
     sheet["A1"].font = _BOLD
     _header(sheet, ["time", *(w.capitalize() for w in grid.columns)])
     for time, values in grid.iterrows():
-        sheet.append([time, *(None if v != v else float(v) for v in values)])
+        _row(sheet, [time, *(float(v) for v in values)])
         for cell in sheet[sheet.max_row][1:]:
             cell.number_format = form
     _widths(sheet, 10, 12)

@@ -124,3 +124,18 @@ def test_the_library_writes_the_workbook_too(tmp_path: Path) -> None:
         result.summary.set_index("kpi").loc["offered_999", "mean"], rel=1e-12
     )
     assert crs.run(replications=1, overrides=["scenario.days=0.2"]).folder is None  # no folder
+
+
+def test_a_scenario_name_with_a_control_character_still_makes_a_workbook(tmp_path: Path) -> None:
+    """A workbook cannot hold control characters; a scenario named with one (an escape pasted
+    into --set) is written without it instead of stopping the run."""
+    import controlroom_sim as crs
+
+    out = tmp_path / "escape"
+    overrides = ['scenario.name="\x1bnight"', "scenario.days=0.2", "scenario.warmup_hours=0"]
+    crs.run(replications=2, overrides=overrides, out=out)
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    names = {row[0] for row in _rows(book["Staffing"])[1:]} if "Staffing" in book else set()
+    cells = [c for sheet in book.worksheets for row in _rows(sheet) for c in row]
+    assert not any(isinstance(c, str) and "\x1b" in c for c in cells)
+    assert "night" in names or any(isinstance(c, str) and "night" in c for c in cells)
