@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from ..vocabulary import WEEKDAYS, ChannelName, clock_to_seconds
 from .base import ForceName, KeyedError, NonNegativeFloat, PositiveFloat, _Strict
@@ -32,6 +32,15 @@ def parse_date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a date as YYYY-MM-DD, found {text!r}") from None
+
+
+def _checked_date(text: str) -> str:
+    parse_date(text)
+    return text
+
+
+IsoDate = Annotated[str, BeforeValidator(_iso_date), AfterValidator(_checked_date)]
+"""A date as ``"YYYY-MM-DD"`` text (a TOML date is taken as such), checked."""
 
 
 def _day_profile(value: str) -> str:
@@ -77,7 +86,7 @@ class CalendarEvent(_Strict):
     """``[[calendar.events]]``: a planned event that multiplies channels' rates on a date."""
 
     name: str = ""
-    date: str
+    date: IsoDate
     """The date the event starts, ``"YYYY-MM-DD"``."""
     start: str
     hours: PositiveFloat
@@ -85,17 +94,6 @@ class CalendarEvent(_Strict):
     channels: Annotated[list[ChannelName], Field(min_length=1)]
     forces: Annotated[list[ForceName], Field(min_length=1)] | None = None
     """With ``[[forces]]``: the forces whose calls the event raises; absent: every force's."""
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _iso(cls, value: object) -> object:
-        return _iso_date(value)
-
-    @field_validator("date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        parse_date(value)
-        return value
 
     @field_validator("start")
     @classmethod
@@ -110,7 +108,7 @@ class Calendar(_Strict):
     Absent, the run is a week on the weekly profile alone (nothing below applies).
     """
 
-    start_date: str
+    start_date: IsoDate
     """Date of the first measured day (day 1, at the end of the warm-up), ``"YYYY-MM-DD"``."""
     seasonal_index: list[NonNegativeFloat] | None = None
     """12 monthly or 52 weekly factors (week 1 is 1-7 January; week 52 runs to 31 December),
@@ -130,17 +128,6 @@ class Calendar(_Strict):
     bank_holiday_profile_weights: tuple[float, ...] | None = Field(
         default=None, exclude=True, repr=False
     )
-
-    @field_validator("start_date", mode="before")
-    @classmethod
-    def _iso(cls, value: object) -> object:
-        return _iso_date(value)
-
-    @field_validator("start_date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        parse_date(value)
-        return value
 
     @field_validator("bank_holiday_profile")
     @classmethod
