@@ -34,7 +34,7 @@ from ..analysis.kpi_kinds import kpi_bounds
 from ..config.schema import Scenario
 from ..config.vocabulary import INTERVALS_PER_WEEK, WEEKDAYS
 from ..model.simulate import simulate
-from .export import Export, ExportError, subset
+from .export import Export, ExportError, arrival_times, subset
 from .observed import model_calls
 from .profile import bank_holidays
 
@@ -151,8 +151,8 @@ def _local_days(export: Export) -> int:
 
 
 def _local_dates(export: Export) -> pd.Series:
-    made = export.calls["made_at"].fillna(export.calls["offered_at"])
-    return made.dt.tz_convert(export.timezone).dt.date
+    """Each call's local date of arrival."""
+    return arrival_times(export.calls).dt.tz_convert(export.timezone).dt.date
 
 
 def _last_weeks(export: Export, weeks: int) -> np.ndarray:
@@ -274,14 +274,12 @@ def _prediction_interval(values: np.ndarray, bounds: tuple[float, float]) -> tup
 def _first_day(stretch: Export):
     if stretch.period is None:
         raise ValueError("a back-test needs calls to compare with")
-    made = stretch.calls["made_at"].fillna(stretch.calls["offered_at"])
-    return made.min().tz_convert(stretch.timezone).date()
+    return _local_dates(stretch).min()
 
 
 def _days(stretch: Export) -> int:
-    made = stretch.calls["made_at"].fillna(stretch.calls["offered_at"])
-    last = made.max().tz_convert(stretch.timezone).date()
-    return (last - _first_day(stretch)).days + 1
+    dates = _local_dates(stretch)
+    return (dates.max() - _first_day(stretch)).days + 1
 
 
 def _periods(

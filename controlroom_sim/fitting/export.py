@@ -128,6 +128,12 @@ def read_export(files: Sequence[str | Path], mapping: Mapping) -> Export:
     return Export(calls, rejections, _period(calls, mapping.times.timezone), mapping.times.timezone)
 
 
+def arrival_times(calls: pd.DataFrame) -> pd.Series:
+    """When each of the clean ``calls`` arrived: made (``made_at``), or offered when the export
+    has no made time for it. The model's arrivals are calls being made, before any BT stage."""
+    return calls["made_at"].fillna(calls["offered_at"])
+
+
 def subset(export: Export, keep: pd.Series | np.ndarray) -> Export:
     """The calls of ``export`` that ``keep`` selects (a mask over its calls), with their own
     period and the same rows-not-used count: a held-out stretch, or the stretch before it."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .export import arrival_times
+
 FOLLOW_UP_WINDOW_S = 3600.0
 """ASSUMPTION (no public figure): a call made at most this long after its caller abandoned a
 call on the same channel (or, for a 999 call, on 101) is a follow-up the model makes itself."""
@@ -36,7 +38,7 @@ def follow_ups(calls: pd.DataFrame, window_s: float = FOLLOW_UP_WINDOW_S) -> np.
     # window's reach), so each call's search for its caller's abandonments is one
     # searchsorted over every call at once.
     code = pd.factorize(caller)[0].astype(np.int64)
-    made = calls["made_at"].fillna(calls["offered_at"])
+    made = arrival_times(calls)
     gave_up = calls["ended_at"].fillna(calls["offered_at"])
     window = round(window_s * 1000)
     base = min(made.min(), gave_up.min()) - pd.Timedelta(milliseconds=window + 1)

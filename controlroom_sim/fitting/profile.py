@@ -41,7 +41,7 @@ from scipy import stats
 
 from ..config import calendar
 from ..config.vocabulary import INTERVAL_S, WEEKDAYS
-from .export import Export
+from .export import Export, arrival_times
 
 SLOTS_PER_DAY = 96
 HOLIDAY_REGION = "England and Wales"
@@ -87,7 +87,7 @@ def period_grid(export: Export) -> Grid:
     if export.period is None:
         raise ValueError("an export with no usable calls has no period")
     zone = export.timezone
-    times = _arrival_times(export.calls)
+    times = arrival_times(export.calls)
     local = times.dt.tz_convert(zone)
     first_day, last_day = local.min().date(), local.max().date()
     utc = times.dt.tz_convert("UTC")
@@ -106,11 +106,6 @@ def period_grid(export: Export) -> Grid:
         first_day=first_day,
         last_day=last_day,
     )
-
-
-def _arrival_times(calls: pd.DataFrame) -> pd.Series:
-    """When each call arrived: made, or offered when the export has no made time."""
-    return calls["made_at"].fillna(calls["offered_at"])
 
 
 @dataclass
@@ -188,7 +183,7 @@ def fit_arrivals(export: Export, channel: str, grid: Grid | None = None) -> Arri
     """``channel``'s calls a day and weekly profile from ``export`` (see the module's words)."""
     grid = grid if grid is not None else period_grid(export)
     calls = export.calls[export.calls["channel"] == channel]
-    times = _arrival_times(calls)
+    times = arrival_times(calls)
     at = np.searchsorted(_ns(grid.starts), _ns(times), side="right") - 1
     per_interval = np.bincount(at, minlength=len(grid.starts)).astype(float)
     ordinary = ~grid.holiday

@@ -53,7 +53,7 @@ import pandas as pd
 
 from ..config.schema import Scenario
 from ..config.vocabulary import WEEKDAYS
-from .export import Export, ExportError
+from .export import Export, ExportError, arrival_times
 from .follow_ups import FOLLOW_UP_WINDOW_S, follow_ups
 from .mapping import Mapping
 
@@ -115,7 +115,7 @@ def build_trace(
     last_day = export.period.last.tz_convert(zone).date()
     origin = _midnight(first_day, zone)
     end = _midnight(last_day + pd.Timedelta(days=1), zone)
-    made = calls["made_at"].fillna(calls["offered_at"])
+    made = arrival_times(calls)
     seconds = (made - origin).dt.total_seconds().to_numpy()
     before = int(((seconds < 0) & ~left_out).sum())
     seconds = np.maximum(seconds, 0.0)
