@@ -66,25 +66,15 @@ def test_the_fit_folder_holds_what_the_fit_wrote(fitted: Path) -> None:
 
 @pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
 def test_the_fit_report_reads_in_a_browser(fitted: Path, browser, size) -> None:  # type: ignore[no-untyped-def]
-    from tests.helpers.browser import (
-        clear_viewport,
-        console_problems,
-        open_file,
-        page_scrolls_sideways,
-        set_viewport,
-    )
+    from tests.helpers.browser import console_problems, page_at
 
     width, height = size
-    console_problems(browser)
-    set_viewport(browser, width, height)
-    try:
-        open_file(browser, fitted / "report.html")
+    with page_at(browser, fitted / "report.html", width, height):
         assert browser.title == "controlroom-sim fit"
         sizes = browser.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
         )
         assert len(sizes) == 5 and all(done and w > 100 for done, w in sizes)
-        assert not page_scrolls_sideways(browser)
         assert console_problems(browser) == []
         text = browser.find_element("tag name", "body").text
         for words in (
@@ -102,5 +92,3 @@ def test_the_fit_report_reads_in_a_browser(fitted: Path, browser, size) -> None:
         for i, y in enumerate(range(0, min(total, 4 * height), height)):
             browser.execute_script(f"window.scrollTo(0, {y})")
             assert browser.save_screenshot(str(SHOTS / f"fit_{width}x{height}_{i}.png"))
-    finally:
-        clear_viewport(browser)

@@ -129,20 +129,9 @@ def test_the_difference_heatmap_is_variant_minus_baseline(compared: Path) -> Non
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 720)])
 def test_the_comparison_page_in_a_browser(compared: Path, browser, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
-    from tests.helpers.browser import (
-        clear_viewport,
-        console_problems,
-        open_file,
-        page_scrolls_sideways,
-        set_viewport,
-    )
+    from tests.helpers.browser import console_problems, page_at
 
-    console_problems(browser)
-    set_viewport(browser, width, height)
-    try:
-        open_file(browser, compared / "report.html")
-        assert browser.execute_script("return window.innerWidth") == width
-        assert not page_scrolls_sideways(browser)
+    with page_at(browser, compared / "report.html", width, height):
         shown = browser.execute_script(
             """
             const img = alt => document.querySelector(`img[alt="${alt}"]`);
@@ -174,5 +163,3 @@ def test_the_comparison_page_in_a_browser(compared: Path, browser, width: int, h
             "document.querySelector('img[alt^=\"Where in the week\"]').scrollIntoView()"
         )
         assert browser.save_screenshot(str(SHOTS / f"compare-heatmap-{width}x{height}.png"))
-    finally:
-        clear_viewport(browser)

@@ -91,20 +91,9 @@ def test_the_sweep_report_names_its_columns_in_words(swept: Path) -> None:
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 720)])
 def test_the_sweep_page_fits_a_laptop_screen(swept: Path, browser, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
-    from tests.helpers.browser import (
-        clear_viewport,
-        console_problems,
-        open_file,
-        page_scrolls_sideways,
-        set_viewport,
-    )
+    from tests.helpers.browser import console_problems, page_at
 
-    console_problems(browser)
-    set_viewport(browser, width, height)
-    try:
-        open_file(browser, swept / "report.html")
-        assert browser.execute_script("return window.innerWidth") == width
-        assert not page_scrolls_sideways(browser)
+    with page_at(browser, swept / "report.html", width, height):
         SHOTS.mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(SHOTS / f"sweep-top-{width}x{height}.png"))
         # The KPI table scrolls in its own box, its header row kept in view.
@@ -133,8 +122,6 @@ def test_the_sweep_page_fits_a_laptop_screen(swept: Path, browser, width: int, h
         assert image[0] and image[1] > 100 and 0 < image[2] <= width
         assert browser.save_screenshot(str(SHOTS / f"sweep-figure-{width}x{height}.png"))
         assert console_problems(browser) == []
-    finally:
-        clear_viewport(browser)
 
 
 def test_the_sweep_figure_draws_each_kpi_against_the_varied_value(

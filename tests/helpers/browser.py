@@ -6,8 +6,10 @@ the machine they are skipped with the reason (``.ci/run`` installs it, so CI run
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -78,6 +80,22 @@ def set_viewport(driver, width: int, height: int) -> None:  # type: ignore[no-un
 def clear_viewport(driver) -> None:  # type: ignore[no-untyped-def]
     """Undo :func:`set_viewport` (the window's own size again)."""
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@contextlib.contextmanager
+def page_at(driver, path: Path, width: int, height: int) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """``path`` opened at exactly ``width`` × ``height`` CSS pixels, with the console emptied
+    first (what earlier pages left) and the window's own size back afterwards; the page is
+    checked to fill that width and not to scroll sideways."""
+    console_problems(driver)
+    set_viewport(driver, width, height)
+    try:
+        open_file(driver, path)
+        assert driver.execute_script("return window.innerWidth") == width
+        assert not page_scrolls_sideways(driver)
+        yield
+    finally:
+        clear_viewport(driver)
 
 
 def page_scrolls_sideways(driver) -> bool:  # type: ignore[no-untyped-def]
