@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..config.schema import ROLES, Scenario, Staffing
 from ..model.records import RunRecords
-from ..model.staffing import RotaGroup, shifts_worked
+from ..model.shifts import RotaGroup, shifts_worked
 
 WEEK_S = 7 * 86400.0
 WEEKS_A_YEAR = 365.25 / 7

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..config.schema import Scenario
 from .rng import RandomStreams
-from .staffing import Absent, RotaGroup, ShiftWorked
+from .shifts import Absent, RotaGroup, ShiftWorked
 
 
 def absence(

@@ -33,29 +33,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
-from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 import simpy
 
-from ..config.schema import Break, Shift
-from ..config.vocabulary import WEEKDAYS
 from .columns import MASK, Rows, Slots
+from .shifts import Absent, RotaGroup, ShiftWorked, shifts_worked
 
 OFF, IDLE, BUSY, ON_BREAK = range(4)
-INF = math.inf
 
 # Order of roster events at the same moment: ends, breaks, starts (then by person).
 _END, _BREAK, _START = range(3)
-
-
-class RotaGroup(Protocol):
-    """What a staff group of a scenario provides (handler, officer, dispatcher, worker)."""
-
-    name: str
-    count: int | None
-    shifts: list[Shift] | None
 
 
 class Member:
@@ -81,56 +70,6 @@ class Member:
         self.leaving = False
         self.break_min = 0.0
         self.duty_start_s = 0.0
-
-
-def shifts_worked(
-    group: RotaGroup, origin_weekday_s: float, end_s: float
-) -> list[tuple[str, float, float, int, Sequence[Break], int, int]]:
-    """``(label, start_s, end_s, count, breaks, line, day)`` for every shift of ``group`` in
-    the run: ``line`` is the shift line's index in the group, ``day`` the shift's day counted
-    from the Monday of the run's first week (-1 for the Sunday before).
-
-    ``origin_weekday_s`` is the time from Monday 00:00 to simulation time 0; shifts that
-    started the day before time 0 and are still on at time 0 are included.
-    """
-    if group.count is not None:
-        return [("around the clock", 0.0, INF, group.count, [], 0, 0)]
-    out = []
-    for s, shift in enumerate(group.shifts or []):
-        days = set(shift.weekdays())
-        duration = shift.hours * 3600.0
-        first_day = math.floor((origin_weekday_s - 86400.0) / 86400.0)
-        last_day = math.ceil((origin_weekday_s + end_s) / 86400.0)
-        for day in range(first_day, last_day + 1):
-            if day % 7 not in days:
-                continue
-            start = day * 86400.0 + shift.start_s - origin_weekday_s
-            if start >= end_s or start + duration <= 0:
-                continue
-            label = f"{shift.start}+{shift.hours:g}h {WEEKDAYS[day % 7][:3]}#{s}"
-            out.append((label, start, start + duration, shift.count, shift.breaks, s, day))
-    return out
-
-
-class ShiftWorked(NamedTuple):
-    """One shift of a group in the run (see :func:`shifts_worked`); its people are the members
-    ``first_id .. first_id + count - 1``."""
-
-    group: int
-    label: str
-    start_s: float
-    end_s: float
-    count: int
-    breaks: Sequence[Break]
-    first_id: int
-    line: int = 0
-    """The shift line's index in its group."""
-    day: int = 0
-    """The shift's day, from the Monday of the run's first week."""
-
-
-Absent = Callable[[ShiftWorked, int], bool]
-"""Whether the ``k``-th person of a shift is absent on the day (see :class:`Staff`)."""
 
 
 class Staff:

@@ -28,7 +28,8 @@ import simpy
 from controlroom_sim.config.loading import load_scenario
 from controlroom_sim.config.schema import Break, RotaGroup, Shift
 from controlroom_sim.model import room as model
-from controlroom_sim.model.staffing import BUSY, IDLE, OFF, ON_BREAK, Member, Staff, shifts_worked
+from controlroom_sim.model.shifts import shifts_worked
+from controlroom_sim.model.staffing import BUSY, IDLE, OFF, ON_BREAK, Member, Staff
 
 H = 3600.0
 DAY = 86400.0
