@@ -39,37 +39,11 @@ import pandas as pd
 import simpy
 
 from .columns import MASK, Rows, Slots
+from .member import BUSY, IDLE, OFF, ON_BREAK, Member
 from .shifts import Absent, RotaGroup, ShiftWorked, shifts_worked
-
-OFF, IDLE, BUSY, ON_BREAK = range(4)
 
 # Order of roster events at the same moment: ends, breaks, starts (then by person).
 _END, _BREAK, _START = range(3)
-
-
-class Member:
-    """One person on one shift. Owners subclass it to add what their work needs."""
-
-    __slots__ = (
-        "break_min",
-        "duty_start_s",
-        "group",
-        "idle_since",
-        "leaving",
-        "member_id",
-        "shift",
-        "state",
-    )
-
-    def __init__(self, member_id: int, group: int) -> None:
-        self.member_id = member_id
-        self.group = group
-        self.shift = -1  # its shift's index in Staff.shifts (set by the Staff)
-        self.state = OFF
-        self.idle_since = 0.0
-        self.leaving = False
-        self.break_min = 0.0
-        self.duty_start_s = 0.0
 
 
 class Staff:
