@@ -67,6 +67,8 @@ class ShiftWorked(NamedTuple):
     """The shift line's index in its group."""
     day: int = 0
     """The shift's day, from the Monday of the run's first week."""
+    call_in: bool = False
+    """People called in while the run goes (:meth:`.staffing.Staff.call_in`): all overtime."""
 
 
 Absent = Callable[[ShiftWorked, int], bool]

@@ -12,7 +12,11 @@ Call handlers, response officers, dispatchers and support workers follow the sam
   full length; a break due at the start of the shift starts with it, and one due during another
   break follows it;
 * roster changes at the same moment happen in the order shift ends, breaks, starts, then by
-  person, so runs are deterministic.
+  person, so runs are deterministic;
+* while the run goes (intraday decisions, :mod:`.intraday`), people may be called in for some
+  hours after a delay (a shift row of their own, all of it overtime), sent home (as at a shift
+  end), and breaks not yet started cancelled: :meth:`Staff.call_in`, :meth:`Staff.send_home`,
+  :meth:`Staff.cancel_breaks`, each taking effect at ``env.now``.
 
 A :class:`Staff` owns the people of one kind and their duty records. The owner of the work gives
 it two callbacks: ``release(member)`` when a member becomes free for work (the owner gives it
@@ -32,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 import pandas as pd
@@ -41,12 +45,13 @@ import simpy
 from .columns import MASK, Rows, Slots
 from .member import BUSY, IDLE, OFF, ON_BREAK, Member
 from .shifts import Absent, RotaGroup, ShiftWorked, shifts_worked
+from .staff_changes import StaffChanges
 
 # Order of roster events at the same moment: ends, breaks, starts (then by person).
 _END, _BREAK, _START = range(3)
 
 
-class Staff:
+class Staff(StaffChanges):
     """The people of one kind, their rota and their duty records.
 
     Parameters
@@ -103,6 +108,9 @@ class Staff:
                 n += count
         self.n_members = n
         self.on_shift: dict[int, Member] = {}
+        self.record_call_ins = False
+        """Whether the member table has a ``call_in`` column (set by the owner when the
+        scenario may call people in, and by :meth:`call_in`)."""
         # Shifts not reached yet, by when their first event falls due, the next one last.
         self._upcoming = sorted(
             ((max(shift.start_s, 0.0), i) for i, shift in enumerate(self.shifts)), reverse=True
@@ -129,9 +137,13 @@ class Staff:
                 self._reach(upcoming.pop()[1])
             if not queue:
                 return
-            at, kind, member_id, _, minutes = heappop(queue)
+            at = queue[0][0]
             if at > env.now:
+                # Sleep with the event still queued (cancel_breaks may take it out), then look
+                # again: the same order as taking it first.
                 yield env.timeout(at - env.now)
+                continue
+            _, kind, member_id, _, minutes = heappop(queue)
             member = on_shift.get(member_id)
             if member is None:  # off for good already: a break due after its shift's end
                 continue
@@ -251,6 +263,16 @@ class Staff:
         else:
             self.release(member)
 
+    def _drop_queued_breaks(self, member_ids: set[int]) -> int:
+        """Take the queued breaks of these members out of the rota; how many."""
+        queue = self._queue
+        kept = [e for e in queue if not (e[1] == _BREAK and e[2] in member_ids)]
+        dropped = len(queue) - len(kept)
+        if dropped:
+            heapify(kept)
+            queue[:] = kept  # in place: the rota process holds the list
+        return dropped
+
     def close(self) -> None:
         """At the end of the run: close the duty stretches of everyone still available, and
         write the rows of the members still on shift (and of any shift not reached), whose
@@ -275,7 +297,8 @@ class Staff:
 
     def member_table(self, id_column: str) -> pd.DataFrame:
         """One row per person and shift, with scheduled and actual end, overtime, and whether
-        the person was absent on the day (once, after :meth:`close`)."""
+        the person was absent on the day; once people were called in, whether the row is a
+        call-in (once, after :meth:`close`)."""
         n = self.n_members
         shift = self.rows.column("shift", n)
         group = self.rows.column("group", n)
@@ -294,4 +317,12 @@ class Staff:
         table["overtime_s"] = (
             (table["actual_end_s"] - table["scheduled_end_s"]).clip(lower=0.0).fillna(0.0)
         )
+        if self.record_call_ins:
+            # A call-in's whole time is overtime: from its start to its actual end (or the end
+            # of the run if still on then).
+            called = np.array([s.call_in for s in shifts], dtype=bool)[shift]
+            start = table["scheduled_start_s"].clip(upper=self.end_s)
+            worked = (table["actual_end_s"].fillna(self.end_s) - start).clip(lower=0.0)
+            table["call_in"] = called
+            table.loc[called, "overtime_s"] = worked[called]
         return table
