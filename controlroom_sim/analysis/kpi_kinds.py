@@ -59,6 +59,10 @@ AMOUNT_PREFIXES = (
     "posts_",
     "cost_week",
     "cost_year",
+    "rule_firings_",
+    "breaks_cancelled",
+    "handlers_called_in",
+    "call_in_",
 )
 """KPIs that are counts, times or hours: 0 or more, with no upper bound."""
 

@@ -16,6 +16,7 @@ from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
+from .intraday_kpis import INTRADAY_DESCRIPTIONS, intraday_kpis
 from .month_kpis import month_kpis
 from .risk_kpis import risk_kpis
 from .staffing_kpis import STAFFING_DESCRIPTIONS, overtime_hours, staffing_kpis
@@ -95,8 +96,10 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "support_worker_utilisation": "time support workers spent with callers / time available",
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
     "unresolved matter (failure demand)",
-    "overtime_hours": "hours worked past shift ends, shifts ending in the window",
+    "overtime_hours": "hours worked past shift ends, and the whole time of handlers called in "
+    "by intraday rules, shifts ending in the window",
 } | STAFFING_DESCRIPTIONS
+KPI_DESCRIPTIONS.update(INTRADAY_DESCRIPTIONS)
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
 room of several forces, each force's own carry its name after that, e.g. ``offered_999_Beds``;
 with ``[calendar]``, a few come by month too, e.g. ``answered_within_10s_999_2026_01``:
@@ -136,6 +139,7 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
     kpis["overtime_hours"] = overtime_hours(records.handlers, lo, hi)
     kpis.update(staffing_kpis(records, scenario))
+    kpis.update(intraday_kpis(records, scenario))
     kpis.update(month_kpis(records, scenario))
     return kpis
 

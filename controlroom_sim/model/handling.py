@@ -53,6 +53,8 @@ class Handling:
         call.state = IN_SERVICE
         call.answered_s = now
         call.outcome = ANSWERED
+        if self.watch is not None:  # intraday rules watch the answers
+            self.watch.answered(call)
         support = self.support
         if support is not None and call.call_type in support.types:
             taken = support.take(call.call_type)

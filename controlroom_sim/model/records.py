@@ -54,6 +54,12 @@ With support workers, ``calls`` also has ``support_worker_id`` (-1 if the call s
 handler), ``support_start_s`` and ``support_end_s``; ``support_work`` has one row per call a
 worker took (``worker_id, call_id, start_s, end_s``), and ``support_duty`` and
 ``support_workers`` are as ``duty`` and ``handlers``.
+
+With ``[[intraday_rules]]`` (:mod:`controlroom_sim.model.intraday`), ``handlers`` also has
+``call_in`` (the row is a handler called in while the run went: its ``overtime_s`` is all of
+its time on, from its start to its actual end or the end of the run), and ``rule_log`` has one
+row per firing of a rule: ``time_s``, ``rule``, ``action``, ``measured`` (the value that made
+it fire), ``called_in`` (handlers called in) and ``breaks_cancelled``.
 """
 
 from __future__ import annotations
@@ -98,6 +104,8 @@ class RunRecords:
     support_workers: pd.DataFrame | None = None
     reviews: pd.DataFrame | None = None
     """With reassessment: one row per review of a waiting incident."""
+    rule_log: pd.DataFrame | None = None
+    """With ``[[intraday_rules]]``: one row per firing of a rule."""
 
     @property
     def measured_calls(self) -> pd.DataFrame:

@@ -62,6 +62,7 @@ from .entities import (
 )
 from .handling import Handling
 from .intake import Intake
+from .intraday import AnswerWatch, IntradayRules
 from .recorder import SlotRecorder
 from .records import WORK_KINDS, RunRecords
 from .rng import RandomStreams
@@ -145,6 +146,12 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         self._mean_handle = [scenario.mean_handle_s(name) for name in names]
 
         self._build_handlers()
+        # Intraday decisions: a watch on the answers and a process per rule, only with rules.
+        self.watch: AnswerWatch | None = None
+        self.rules: IntradayRules | None = None
+        if scenario.intraday_rules:
+            self.watch = AnswerWatch(scenario, names, nf)
+            self.rules = IntradayRules(self.env, scenario, self.watch, self.staff)
         self.support = (
             SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
         )
@@ -291,6 +298,7 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             duty=duty,
             handlers=handlers,
             origin_weekday_s=sc.origin_weekday_s,
+            rule_log=self.rules.table() if self.rules is not None else None,
         )
 
 

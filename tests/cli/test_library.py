@@ -28,6 +28,7 @@ def test_the_library_holds_the_what_ifs_and_no_pattern_files() -> None:
         "whatif/demand_suppression.toml",
         "whatif/national_standard.toml",
         "whatif/minimum_staffing.toml",
+        "whatif/intraday_rules.toml",
         "merging/one_room.toml",
         "merging/two_rooms.toml",
         "merging/three_rooms.toml",

@@ -10,7 +10,8 @@ words a scenario is written in (channels, grades, weekdays, intervals) are in
 The schema is in sections: :mod:`.base` (strict models, bounded numbers, :class:`KeyedError`),
 :mod:`.channels` (channels, callback, forces, surges), :mod:`.rotas` (shifts, breaks, handler
 groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch`,
-:mod:`.staffing` (contract hours, shrinkage, costs, absence) and :mod:`.scenario` (the whole
+:mod:`.staffing` (contract hours, shrinkage, costs, absence), :mod:`.intraday` (rules acting
+while the run goes) and :mod:`.scenario` (the whole
 :class:`Scenario`). This package re-exports their names, so ``from
 controlroom_sim.config.schema import Scenario`` works from any layer.
 """
@@ -28,11 +29,14 @@ from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
 from .grading import CallType, Check, Thrive
+from .intraday import ACTION_KEYS, MEASURES, IntradayRule
 from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .scenario import RunSettings, Scenario
 from .staffing import ROLES, Shrinkage, Staffing
 
 __all__ = [
+    "ACTION_KEYS",
+    "MEASURES",
     "ROLES",
     "Appointments",
     "Break",
@@ -47,6 +51,7 @@ __all__ = [
     "Force",
     "ForceName",
     "HandlerGroup",
+    "IntradayRule",
     "KeyedError",
     "NamedDay",
     "NonNegativeFloat",

@@ -13,6 +13,7 @@ from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive, mean_handle_s
+from .intraday import IntradayRules
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
 
@@ -61,6 +62,7 @@ class Scenario(_Strict):
     support_workers: list[SupportWorkers] = []
     staffing: Staffing | None = None
     """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
+    intraday_rules: IntradayRules = []  # rules acting while the run goes (.intraday)
     provenance: dict[str, str] = {}
     """Where each parameter comes from: key path -> seed line, public figure or assumption."""
 
