@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -27,6 +27,10 @@ HEADLINE = (
     "callback_success_rate_101",
     "handler_occupancy",
     "overtime_hours",
+    "breaks_cancelled",
+    "handlers_called_in",
+    "call_in_hours",
+    "call_in_cost_week",
     "graded_emergency",
     "graded_priority",
     "graded_scheduled",
@@ -71,10 +75,18 @@ def render(rows: Sequence[Sequence[str]], header: Sequence[str], right: Sequence
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
+def headline(present: Iterable[str]) -> list[str]:
+    """The headline KPIs, with each intraday rule's firings (``rule_firings_<rule>``, named by
+    the scenario) before what the rules did."""
+    firings = sorted(k for k in present if k.startswith("rule_firings_"))
+    at = HEADLINE.index("breaks_cancelled")
+    return [*HEADLINE[:at], *firings, *HEADLINE[at:]]
+
+
 def kpi_table(summary: pd.DataFrame, kpis: Sequence[str] | None = None) -> str:
     """KPI, mean and 95% CI, for the headline KPIs present in ``summary``."""
     by_name = {row.kpi: row for row in summary.itertuples()}
-    names = [k for k in (kpis or HEADLINE) if k in by_name]
+    names = [k for k in (kpis or headline(by_name)) if k in by_name]
     rows = []
     for name in names:
         row = by_name[name]
