@@ -20,6 +20,7 @@ from .distributions import DIST_NAMES
 from .errors import Part
 from .origins import latest_of, origin_of, written_key
 from .schema.base import KeyedError
+from .schema.interventions import ACTIONS
 
 
 def first_line(exc: BaseException) -> str:
@@ -34,7 +35,7 @@ def format_validation_error(
     wrong (raise it with ``named(ScenarioError, *parts)``)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
-    loc = tuple(str(p) for p in first["loc"] if str(p) not in DIST_NAMES)
+    loc = _without_tags(tuple(str(p) for p in first["loc"]))
     found_key = None
     if loc and loc[-1] == "[key]":  # a table key that is not allowed, e.g. channels.998
         loc, found_key = loc[:-1], loc[-2]
@@ -49,6 +50,17 @@ def format_validation_error(
         message = _describe(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return (source, f": {key}: {message}" + (more if len(errors) > 1 else ""))
+
+
+def _without_tags(loc: tuple[str, ...]) -> tuple[str, ...]:
+    """The key path without the tags pydantic puts in it: a distribution's name, and an
+    intervention's action (``interventions.0.surge.hours`` is ``interventions.0.hours``)."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if part not in DIST_NAMES
+        and not (i >= 2 and loc[i - 2] == "interventions" and part in ACTIONS)
+    )
 
 
 _EXPECT = {
@@ -77,8 +89,12 @@ def _describe(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         return "unknown key (check its spelling, or see the scenario reference in the README)"
+    if kind == "union_tag_not_found" and "action" in str(ctx.get("discriminator")):
+        return "expected an 'action' key naming one of " + ", ".join(ACTIONS)
     if kind == "union_tag_invalid":
-        return f"expected dist to be one of {', '.join(DIST_NAMES)}, found {ctx.get('tag')!r}"
+        tag = str(ctx.get("discriminator", "'dist'")).strip("'")
+        names = DIST_NAMES if tag == "dist" else ACTIONS
+        return f"expected {tag} to be one of {', '.join(names)}, found {ctx.get('tag')!r}"
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected')}, found {found!r}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):

@@ -34,10 +34,11 @@ class Callbacks:
 
     def _offer(self, call: Call) -> None:
         env = self.env
-        call.callback_offered_s = env.now
-        if call.callback_accepted:
-            call.state = CALLBACK_WAIT
-            return
+        if self.callback is not None:  # callbacks may have been switched off since
+            call.callback_offered_s = env.now
+            if call.callback_accepted:
+                call.state = CALLBACK_WAIT
+                return
         remaining = call.patience_s - (env.now - call.force_s)
         if remaining < INF:
             env.timeout(max(remaining, 0.0), call).callbacks.append(self._on_abandon)
@@ -61,7 +62,7 @@ class Callbacks:
             else:
                 self._final(call)
             return
-        cb = self.callback
+        cb = self.callback_spec
         assert cb is not None
         busy = call.callback_attempt_s
         done = now + busy
@@ -80,7 +81,7 @@ class Callbacks:
         call: Call = event.value
         line = call.line
         call.state = CALLBACK_WAIT
-        handler = self._pick_idle(line)
+        handler = self._pick_idle(line) if self.env.now >= self.outage_until else None
         if handler is not None:
             self._serve(handler, call)
             return

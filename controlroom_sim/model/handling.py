@@ -56,7 +56,7 @@ class Handling:
         if self.watch is not None:  # intraday rules watch the answers
             self.watch.answered(call)
         support = self.support
-        if support is not None and call.call_type in support.types:
+        if support is not None and support.on and call.call_type in support.types:
             taken = support.take(call.call_type)
             if taken is not None:
                 self._pass_to_worker(handler, call, *taken)
@@ -158,7 +158,7 @@ class Handling:
 
     def _release(self, handler: Handler) -> None:
         """A handler is free for work: the next waiting call it can take, or idle."""
-        call = self._next_call(handler)
+        call = self._next_call(handler) if self.env.now >= self.outage_until else None
         if call is not None:
             self._serve(handler, call)
         else:

@@ -68,8 +68,8 @@ class Intake:
         call.follow_u = draws.follow_u
         call.follow_delay_s = draws.follow_delay_s
         call.to999_delay_s = draws.to999_delay_s
-        if self.callback is not None and channel == self.callback_channel:
-            cb = self.callback
+        if channel == self.callback_channel:
+            cb = self.callback_spec
             offer = draws.callback
             call.callback_accepted = offer.accept_u < cb.accept_probability
             call.callback_success_at = _attempts_needed(
@@ -133,7 +133,7 @@ class Intake:
         call.force_s = env.now
         channel = call.channel
         line = call.line
-        handler = self._pick_idle(line)
+        handler = self._pick_idle(line) if env.now >= self.outage_until else None
         if handler is not None:
             self._serve(handler, call)
             return

@@ -63,6 +63,7 @@ from .entities import (
 from .handling import Handling
 from .intake import Intake
 from .intraday import AnswerWatch, IntradayRules
+from .interventions import Interventions
 from .recorder import SlotRecorder
 from .records import WORK_KINDS, RunRecords
 from .rng import RandomStreams
@@ -71,7 +72,7 @@ from .support import SupportDesk
 from .thrive import Grader
 
 
-class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
+class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
     """One replication of a scenario. Build it, call :meth:`run`, read the records.
 
     Parameters
@@ -123,9 +124,14 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         ]
         self.work = Rows(_WORK_COLUMNS)
 
+        # The callback section (on or off: an intervention may switch it), and the one in
+        # force now (None while callbacks are off).
         cb = scenario.callback
-        self.callback_channel = self.index.get("101") if cb is not None and cb.enabled else None
-        self.callback = cb if self.callback_channel is not None else None
+        self.callback_spec = cb if cb is not None and "101" in self.index else None
+        self.callback_channel = self.index["101"] if self.callback_spec is not None else None
+        self.callback = (
+            cb if cb is not None and self.callback_spec is not None and cb.enabled else None
+        )
         self.graders = [Grader(scenario, name) if scenario.call_types else None for name in names]
         self.first_draws, self.follow_draws = (
             [
@@ -133,7 +139,7 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
                     self.streams,
                     f"{kind}.{name}",
                     ch,
-                    self.callback if i == self.callback_channel else None,
+                    self.callback_spec if i == self.callback_channel else None,
                     self.graders[i],
                     scenario.dispatch,
                     scenario.support_workers,
@@ -166,6 +172,10 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             else None
         )
         self._start_arrivals(arrival_times if arrival_times is not None else scenario.arrival_trace)
+        # Until when a telephony outage stops answering (an intervention).
+        self.outage_until = -np.inf
+        if scenario.interventions:
+            self._schedule_interventions()
 
     def _start_arrivals(self, arrival_times: Mapping[str, Sequence[float]] | None) -> None:
         """One arrival process per channel (and force): given times, or the Poisson process."""

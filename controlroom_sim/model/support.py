@@ -40,6 +40,8 @@ class SupportDesk:
         names = [t.name for t in scenario.call_types]
         self.types_of = [{names.index(n) for n in group.call_types} for group in groups]
         self.types = set().union(*self.types_of) if self.types_of else set()
+        self.on = True
+        """Whether handlers hand calls over (an intervention may switch it off and on)."""
         self.idle: list[deque[SupportWorker]] = [deque() for _ in groups]
         self.work = Rows(
             {"worker_id": "int64", "call_id": "int64", "start_s": "float64", "end_s": "float64"}

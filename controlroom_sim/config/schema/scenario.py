@@ -14,6 +14,7 @@ from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive, mean_handle_s
 from .intraday import IntradayRules
+from .interventions import Intervention, check_interventions
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
 
@@ -46,6 +47,8 @@ class Scenario(_Strict):
     """``[[forces]]``: the forces whose calls the room takes; absent: one force."""
     handlers: Annotated[list[HandlerGroup], Field(min_length=1)]
     surges: list[Surge] = []
+    interventions: list[Intervention] = []
+    """``[[interventions]]``: changes made while the room runs (a live exercise's, replayed)."""
     calendar: Calendar | None = None
     """``[calendar]``: the run on dates, with seasonal demand, bank holidays, named days, events
     and growth; absent: the weekly profile alone."""
@@ -132,6 +135,7 @@ class Scenario(_Strict):
         self._check_call_types()
         self._check_dispatch()
         self._check_support_workers()
+        check_interventions(self)
         if (
             self.dispatch is not None
             and self.dispatch.failure_demand is not None
