@@ -62,8 +62,8 @@ from .entities import (
 )
 from .handling import Handling
 from .intake import Intake
-from .intraday import AnswerWatch, IntradayRules
 from .interventions import Interventions
+from .intraday import AnswerWatch, IntradayRules
 from .recorder import SlotRecorder
 from .records import WORK_KINDS, RunRecords
 from .rng import RandomStreams
@@ -124,14 +124,7 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         ]
         self.work = Rows(_WORK_COLUMNS)
 
-        # The callback section (on or off: an intervention may switch it), and the one in
-        # force now (None while callbacks are off).
-        cb = scenario.callback
-        self.callback_spec = cb if cb is not None and "101" in self.index else None
-        self.callback_channel = self.index["101"] if self.callback_spec is not None else None
-        self.callback = (
-            cb if cb is not None and self.callback_spec is not None and cb.enabled else None
-        )
+        self._set_callback()
         self.graders = [Grader(scenario, name) if scenario.call_types else None for name in names]
         self.first_draws, self.follow_draws = (
             [
@@ -176,6 +169,14 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         self.outage_until = -np.inf
         if scenario.interventions:
             self._schedule_interventions()
+
+    def _set_callback(self) -> None:
+        """The callback section (on or off: an intervention may switch it), and the one in
+        force now (None while callbacks are off)."""
+        cb = self.scenario.callback
+        self.callback_spec = cb if cb is not None and "101" in self.index else None
+        self.callback_channel = self.index["101"] if self.callback_spec is not None else None
+        self.callback = cb if self.callback_spec is not None and cb.enabled else None
 
     def _start_arrivals(self, arrival_times: Mapping[str, Sequence[float]] | None) -> None:
         """One arrival process per channel (and force): given times, or the Poisson process."""

@@ -13,8 +13,8 @@ from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
 from .grading import CallType, Thrive, mean_handle_s
-from .intraday import IntradayRules
 from .interventions import Intervention, check_interventions
+from .intraday import IntradayRules
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
 
