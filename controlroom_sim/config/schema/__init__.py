@@ -26,6 +26,7 @@ from .base import (
 )
 from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
+from .digital import Digital
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
 from .grading import CallType, Check, Thrive
 from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
@@ -42,6 +43,7 @@ __all__ = [
     "Callback",
     "Channel",
     "Check",
+    "Digital",
     "Dispatch",
     "FailureDemand",
     "Force",

@@ -11,6 +11,7 @@ from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
+from .digital import Digital, check_digital
 from .dispatch import Dispatch
 from .grading import CallType, Thrive, mean_handle_s
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
@@ -59,6 +60,7 @@ class Scenario(_Strict):
     dispatchers: list[RotaGroup] = []
     """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
+    digital: Digital | None = None
     staffing: Staffing | None = None
     """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
     provenance: dict[str, str] = {}
@@ -130,6 +132,7 @@ class Scenario(_Strict):
         self._check_call_types()
         self._check_dispatch()
         self._check_support_workers()
+        check_digital(self.digital, self.channels, self.handlers)
         if (
             self.dispatch is not None
             and self.dispatch.failure_demand is not None
