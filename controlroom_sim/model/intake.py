@@ -134,6 +134,8 @@ class Intake:
         channel = call.channel
         line = call.line
         handler = self._pick_idle(line)
+        if handler is None and self.digital is not None and self.digital.interrupts[line]:
+            handler = self.digital.set_aside_for(line)  # [digital] set_aside: off an item
         if handler is not None:
             self._serve(handler, call)
             return
