@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
+from .digital_kpis import DIGITAL_DESCRIPTIONS, digital_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
 from .month_kpis import month_kpis
 from .risk_kpis import risk_kpis
@@ -96,6 +97,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
     "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, shifts ending in the window",
+    **DIGITAL_DESCRIPTIONS,
 } | STAFFING_DESCRIPTIONS
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
 room of several forces, each force's own carry its name after that, e.g. ``offered_999_Beds``;
@@ -132,6 +134,8 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis["support_worker_utilisation"] = _utilisation(
             records.support_work, records.support_duty, records.warmup_s, records.horizon_s
         )
+    if records.digital is not None and scenario.digital is not None:
+        kpis.update(digital_kpis(records, scenario.digital))
     lo, hi = records.warmup_s, records.horizon_s
     kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
     kpis["overtime_hours"] = overtime_hours(records.handlers, lo, hi)
