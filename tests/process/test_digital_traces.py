@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from controlroom_sim.analysis.intervals import interval_table
+from controlroom_sim.analysis.kpis import replication_kpis
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model import ControlRoom, simulate
 from controlroom_sim.model.records import RunRecords
@@ -183,3 +185,16 @@ def test_an_item_in_hand_at_the_end_is_open_with_its_work_to_the_end() -> None:
     r = _run(sc, digital=[end - 3600.0])
     assert rows(r.digital, ITEMS) == [(0, end - 3600.0, end - 3600.0, None, 7200.0, 3600.0, 0)]
     assert _work(r) == [(0, 0, end - 3600.0, end, "digital")]
+
+
+def test_the_interval_table_shows_the_backlog_and_the_kpis_count_the_item() -> None:
+    """The item is in the backlog from 10 to 610 s: 600 of the first interval's 900 s."""
+    sc = _scenario([_one(["999", "digital"])])
+    r = _run(sc, digital=[10.0])
+    table = interval_table(r, sc)
+    first = table[table["channel"] == "999"]["digital_backlog"].tolist()
+    assert first[0] == pytest.approx(600.0 / 900.0)
+    assert first[1:] == [0.0] * (len(first) - 1)
+    k = replication_kpis(r, sc)
+    assert (k["digital_arrived"], k["digital_done"], k["digital_peak_backlog"]) == (1.0, 1.0, 1.0)
+    assert k["digital_hours"] == pytest.approx(600.0 / 3600.0)
