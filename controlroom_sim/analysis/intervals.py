@@ -89,6 +89,17 @@ def interval_table(records: RunRecords, scenario: Scenario) -> pd.DataFrame:
         / widths
     )
     extra = _dispatch_levels(records, edges, widths)
+    if records.digital is not None:
+        # Digital items arrived and not done (an item not done by the end stays to the end).
+        items = records.digital
+        extra["digital_backlog"] = (
+            _level_integral(
+                items["arrival_s"].to_numpy(),
+                items["done_s"].fillna(records.end_s).to_numpy(),
+                edges,
+            )
+            / widths
+        )
     calls = records.measured_calls
     outcomes, code = _outcome_codes(calls["outcome"])
     arrival = calls["arrival_s"].to_numpy()

@@ -36,6 +36,7 @@ SHARE_PREFIXES = (
     "upgraded_share",
     "escalated_share",
     "repeat_call_share",
+    "digital_within_target",
 )
 """KPIs that are shares, from 0 to 1."""
 
@@ -63,6 +64,7 @@ AMOUNT_PREFIXES = (
     "breaks_cancelled",
     "handlers_called_in",
     "call_in_",
+    "digital_",  # digital_arrived, _done, _mean_backlog, _peak_backlog, _hours
 )
 """KPIs that are counts, times or hours: 0 or more, with no upper bound."""
 

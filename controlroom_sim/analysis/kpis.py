@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ..config.schema import Scenario
 from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
+from .digital_kpis import DIGITAL_DESCRIPTIONS, digital_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
 from .intraday_kpis import INTRADAY_DESCRIPTIONS, intraday_kpis
 from .month_kpis import month_kpis
@@ -98,6 +99,7 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "unresolved matter (failure demand)",
     "overtime_hours": "hours worked past shift ends, and the whole time of handlers called in "
     "by intraday rules, shifts ending in the window",
+    **DIGITAL_DESCRIPTIONS,
 } | STAFFING_DESCRIPTIONS
 KPI_DESCRIPTIONS.update(INTRADAY_DESCRIPTIONS)
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
@@ -135,6 +137,8 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         kpis["support_worker_utilisation"] = _utilisation(
             records.support_work, records.support_duty, records.warmup_s, records.horizon_s
         )
+    if records.digital is not None and scenario.digital is not None:
+        kpis.update(digital_kpis(records, scenario.digital))
     lo, hi = records.warmup_s, records.horizon_s
     kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
     kpis["overtime_hours"] = overtime_hours(records.handlers, lo, hi)

@@ -50,6 +50,7 @@ REPEAT = int(Origin.REPEAT)
 WORK_CALL = int(WorkKind.CALL)
 WORK_CALLBACK = int(WorkKind.CALLBACK)
 WORK_ATTEMPT = int(WorkKind.CALLBACK_ATTEMPT)
+WORK_DIGITAL = int(WorkKind.DIGITAL)
 RESOLVED = GRADES.index("resolved")
 PRIORITY = GRADES.index("priority")
 

@@ -161,7 +161,7 @@ class Handling:
         call = self._next_call(handler) if self.env.now >= self.outage_until else None
         if call is not None:
             self._serve(handler, call)
-        else:
+        elif self.digital is None or not self.digital.take(handler):
             handler.state = IDLE
             handler.idle_since = self.env.now
             self.idle[handler.group].append(handler)

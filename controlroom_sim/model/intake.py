@@ -133,7 +133,12 @@ class Intake:
         call.force_s = env.now
         channel = call.channel
         line = call.line
-        handler = self._pick_idle(line) if env.now >= self.outage_until else None
+        if env.now >= self.outage_until:
+            handler = self._pick_idle(line)
+            if handler is None and self.digital is not None and self.digital.interrupts[line]:
+                handler = self.digital.set_aside_for(line)  # [digital] set_aside: off an item
+        else:  # a telephony outage: nobody answers
+            handler = None
         if handler is not None:
             self._serve(handler, call)
             return

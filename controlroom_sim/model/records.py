@@ -19,7 +19,8 @@ Tables
     moment was not reached.
 ``work``
     One row per stint of a handler on a call: ``handler_id``, ``call_id``, ``start_s``,
-    ``end_s``, ``kind`` (``call``, ``callback``, ``callback_attempt``).
+    ``end_s``, ``kind`` (``call``, ``callback``, ``callback_attempt``; with ``[digital]``,
+    ``digital``: a stint on a digital item, whose id is in ``call_id``).
 ``duty``
     One row per stretch a handler was available (on shift and not on a break):
     ``handler_id``, ``start_s``, ``end_s``.
@@ -50,6 +51,11 @@ With dispatch:
     With dispatchers: one row per allocation (``dispatcher_id, incident_id, start_s,
     end_s``), and their available stretches.
 
+With ``[digital]``, ``digital`` has one row per digital item: ``item_id``, ``arrival_s``,
+``first_start_s`` (a handler first took it), ``done_s`` (its work finished; NaN if not by the
+end of the run), the drawn ``work_s``, ``worked_s`` (the work done, to the end of the run for an
+item in hand then) and ``set_asides`` (times a call interrupted it, or the desk was suspended).
+
 With support workers, ``calls`` also has ``support_worker_id`` (-1 if the call stayed with the
 handler), ``support_start_s`` and ``support_end_s``; ``support_work`` has one row per call a
 worker took (``worker_id, call_id, start_s, end_s``), and ``support_duty`` and
@@ -77,7 +83,7 @@ OUTCOMES: tuple[str, ...] = (
     "open",
 )
 ORIGINS: tuple[str, ...] = ("first", "redial", "from_101", "repeat")
-WORK_KINDS: tuple[str, ...] = ("call", "callback", "callback_attempt")
+WORK_KINDS: tuple[str, ...] = ("call", "callback", "callback_attempt", "digital")
 
 
 @dataclass
@@ -106,6 +112,8 @@ class RunRecords:
     """With reassessment: one row per review of a waiting incident."""
     rule_log: pd.DataFrame | None = None
     """With ``[[intraday_rules]]``: one row per firing of a rule."""
+    digital: pd.DataFrame | None = None
+    """With ``[digital]``: one row per digital item."""
 
     @property
     def measured_calls(self) -> pd.DataFrame:

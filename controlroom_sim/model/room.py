@@ -54,6 +54,7 @@ from .call_table import (
 )
 from .callbacks import Callbacks
 from .columns import Rows
+from .digital import DigitalDesk
 from .dispatch import DispatchDesk
 from .draws import Draws
 from .entities import (
@@ -144,6 +145,7 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         self.to999 = self.index.get("999")
         self._mean_handle = [scenario.mean_handle_s(name) for name in names]
 
+        self.digital: DigitalDesk | None = None
         self._build_handlers()
         # Intraday decisions: a watch on the answers and a process per rule, only with rules.
         self.watch: AnswerWatch | None = None
@@ -151,6 +153,13 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         if scenario.intraday_rules:
             self.watch = AnswerWatch(scenario, names, nf)
             self.rules = IntradayRules(self.env, scenario, self.watch, self.staff)
+        if scenario.digital is not None:
+            # Given times (tests): the "digital" key's, none without it; else the Poisson process.
+            self.digital = DigitalDesk(
+                self,
+                scenario.digital,
+                arrival_times.get("digital", ()) if arrival_times is not None else None,
+            )
         self.support = (
             SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
         )
@@ -259,6 +268,8 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         with _without_cyclic_gc():
             end = self.scenario.end_s
             self.env.run(until=end)
+            if self.digital is not None:
+                self.digital.close(end)
             self.staff.close()
             if self.desk is not None:
                 self.desk.close()
@@ -269,7 +280,9 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
     def _records(self) -> RunRecords:
         frame = self._call_table()
         work = self.work.frame()
-        work["kind"] = pd.Categorical.from_codes(work["kind"], categories=list(WORK_KINDS))
+        # The kind "digital" only in a room with [digital]: without it the table is as before.
+        kinds = list(WORK_KINDS) if self.digital is not None else list(WORK_KINDS[:-1])
+        work["kind"] = pd.Categorical.from_codes(work["kind"], categories=kinds)
         duty = self.staff.duty_table("handler_id")
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
@@ -300,6 +313,7 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
             support_workers=(
                 self.support.staff.member_table("worker_id") if self.support is not None else None
             ),
+            digital=self.digital.table() if self.digital is not None else None,
             replication=self.replication,
             warmup_s=sc.warmup_s,
             horizon_s=sc.horizon_s,

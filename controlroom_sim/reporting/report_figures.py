@@ -277,23 +277,48 @@ def attendance(runs: list[RunData], path: Path) -> Figure | None:
 
 def backlog(runs: list[RunData], path: Path) -> Figure | None:
     """Incidents waiting for an officer over the measured horizon."""
-    runs = [r for r in runs if r.intervals is not None and "incidents_waiting" in r.intervals]
+    return _level(
+        runs,
+        path,
+        "incidents_waiting",
+        "incidents waiting (mean)",
+        "The dispatch backlog",
+        "Incidents waiting for an officer",
+    )
+
+
+def digital_backlog(runs: list[RunData], path: Path) -> Figure | None:
+    """Digital items arrived and not done over the measured horizon (``[digital]``)."""
+    return _level(
+        runs,
+        path,
+        "digital_backlog",
+        "digital items not done (mean)",
+        "The digital backlog",
+        "Digital items (online reports, e-mails, chats) arrived and not yet done",
+    )
+
+
+def _level(
+    runs: list[RunData], path: Path, column: str, ylabel: str, title: str, what: str
+) -> Figure | None:
+    """A level of the interval table (the same on every channel's row) over the horizon."""
+    runs = [r for r in runs if r.intervals is not None and column in r.intervals]
     if not runs:
         return None
     fig, ax = plt.subplots(figsize=(12, 3.6))
     for run in runs:
         table = run.intervals[run.intervals["channel"] == run.intervals["channel"].iloc[0]]
-        mean = table.groupby("interval")["incidents_waiting"].mean()
+        mean = table.groupby("interval")[column].mean()
         hours = interval_clock(table)["hours"]
         ax.step(hours.loc[mean.index], mean, where="post", label=run.name)
     weekday_ticks(ax, interval_clock(runs[0].intervals))
-    ax.set_ylabel("incidents waiting (mean)")
+    ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return (
-        "The dispatch backlog",
-        "Incidents waiting for an officer, time-averaged in each 15-minute interval and "
-        "averaged over replications.",
+        title,
+        f"{what}, time-averaged in each 15-minute interval and averaged over replications.",
         save_figure(fig, path, dpi=100),
     )
 
@@ -355,5 +380,6 @@ def draw_all(results: Results, folder: Path) -> list[Figure]:
         lambda: abandonment(runs, folder / "abandonment.png"),
         lambda: attendance(runs, folder / "attendance.png"),
         lambda: backlog(runs, folder / "backlog.png"),
+        lambda: digital_backlog(runs, folder / "digital_backlog.png"),
     ]
     return [f for f in (step() for step in steps) if f is not None]

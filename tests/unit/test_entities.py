@@ -45,7 +45,12 @@ def test_enum_matches_vocabulary(enum, labels) -> None:
         (
             entities,
             entities.WorkKind,
-            {"WORK_CALL": "CALL", "WORK_CALLBACK": "CALLBACK", "WORK_ATTEMPT": "CALLBACK_ATTEMPT"},
+            {
+                "WORK_CALL": "CALL",
+                "WORK_CALLBACK": "CALLBACK",
+                "WORK_ATTEMPT": "CALLBACK_ATTEMPT",
+                "WORK_DIGITAL": "DIGITAL",
+            },
         ),
         (entities, entities.CallState, {m.name: m.name for m in entities.CallState}),
         (incidents, incidents.IncidentState, {m.name: m.name for m in incidents.IncidentState}),

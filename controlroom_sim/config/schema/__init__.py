@@ -27,6 +27,7 @@ from .base import (
 )
 from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
+from .digital import Digital
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
 from .grading import CallType, Check, Thrive
 from .intraday import ACTION_KEYS, MEASURES, IntradayRule
@@ -46,6 +47,7 @@ __all__ = [
     "Callback",
     "Channel",
     "Check",
+    "Digital",
     "Dispatch",
     "FailureDemand",
     "Force",

@@ -3,7 +3,7 @@ rota, call handlers, and support workers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -127,7 +127,9 @@ class RotaGroup(_Strict):
 class HandlerGroup(RotaGroup):
     """``[[handlers]]``: call handlers with the same skills and rota."""
 
-    skills: Annotated[list[ChannelName], Field(min_length=1)]
+    skills: Annotated[list[ChannelName | Literal["digital"]], Field(min_length=1)]
+    """The channels whose calls the group takes, and ``"digital"`` if it works digital items
+    (``[digital]``)."""
     forces: Annotated[list[ForceName], Field(min_length=1)] | None = None
     """With ``[[forces]]``: the forces whose calls the group takes; absent: every force's."""
 

@@ -11,6 +11,7 @@ from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
+from .digital import Digital, check_digital
 from .dispatch import Dispatch
 from .grading import CallType, Thrive, mean_handle_s
 from .interventions import Intervention, check_interventions
@@ -63,6 +64,7 @@ class Scenario(_Strict):
     dispatchers: list[RotaGroup] = []
     """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
+    digital: Digital | None = None
     staffing: Staffing | None = None
     """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
     intraday_rules: IntradayRules = []  # rules acting while the run goes (.intraday)
@@ -136,6 +138,7 @@ class Scenario(_Strict):
         self._check_dispatch()
         self._check_support_workers()
         check_interventions(self)
+        check_digital(self.digital, self.channels, self.handlers)
         if (
             self.dispatch is not None
             and self.dispatch.failure_demand is not None
