@@ -113,35 +113,12 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         # Calls not final yet, by id; a final call is written to the column store and dropped.
         self.live: dict[int, Call] = {}
         self.calls_made = 0
-        self.call_rows = SlotRecorder(_CALL_COLUMNS)
-        self.grading_rows = (
-            SlotRecorder(_GRADING_COLUMNS, spread="checks_done", spread_columns=len(CHECKS))
-            if scenario.call_types
-            else None
-        )
-        self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
-        self.call_recorders = [
-            r for r in (self.call_rows, self.grading_rows, self.support_rows) if r is not None
-        ]
+        self._build_recorders()
         self.work = Rows(_WORK_COLUMNS)
 
         self._set_callback()
         self.graders = [Grader(scenario, name) if scenario.call_types else None for name in names]
-        self.first_draws, self.follow_draws = (
-            [
-                Draws(
-                    self.streams,
-                    f"{kind}.{name}",
-                    ch,
-                    self.callback_spec if i == self.callback_channel else None,
-                    self.graders[i],
-                    scenario.dispatch,
-                    scenario.support_workers,
-                )
-                for i, (name, ch) in enumerate(zip(names, self.channels, strict=True))
-            ]
-            for kind in ("first", "followup")
-        )
+        self._build_draws()
         self.to999 = self.index.get("999")
         self._mean_handle = [scenario.mean_handle_s(name) for name in names]
 
@@ -178,6 +155,42 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         self.outage_until = -np.inf
         if scenario.interventions:
             self._schedule_interventions()
+
+    def _build_recorders(self) -> None:
+        """The column stores of the calls' rows: every call's, and the grading and support
+        columns when the scenario has them."""
+        scenario = self.scenario
+        self.call_rows = SlotRecorder(_CALL_COLUMNS)
+        self.grading_rows = (
+            SlotRecorder(_GRADING_COLUMNS, spread="checks_done", spread_columns=len(CHECKS))
+            if scenario.call_types
+            else None
+        )
+        self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.call_recorders = [
+            r for r in (self.call_rows, self.grading_rows, self.support_rows) if r is not None
+        ]
+
+    def _build_draws(self) -> None:
+        """Each channel's per-call draws: first calls, and follow-ups (redials, 101 callers
+        ringing 999)."""
+        scenario = self.scenario
+        names = self.channel_names
+        self.first_draws, self.follow_draws = (
+            [
+                Draws(
+                    self.streams,
+                    f"{kind}.{name}",
+                    ch,
+                    self.callback_spec if i == self.callback_channel else None,
+                    self.graders[i],
+                    scenario.dispatch,
+                    scenario.support_workers,
+                )
+                for i, (name, ch) in enumerate(zip(names, self.channels, strict=True))
+            ]
+            for kind in ("first", "followup")
+        )
 
     def _set_callback(self) -> None:
         """The callback section (on or off: an intervention may switch it), and the one in
