@@ -47,6 +47,7 @@ from .absence import absence
 from .arrivals import arrival_blocks
 from .call_table import (
     _CALL_COLUMNS,
+    _FRONT_DESK_COLUMNS,
     _GRADING_COLUMNS,
     _SUPPORT_COLUMNS,
     _WORK_COLUMNS,
@@ -60,6 +61,7 @@ from .entities import (
     Call,
     Handler,
 )
+from .front_desk import FrontDeskStaff, FrontDeskStage
 from .handling import Handling
 from .intake import Intake
 from .recorder import SlotRecorder
@@ -70,7 +72,7 @@ from .support import SupportDesk
 from .thrive import Grader
 
 
-class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
+class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, CallRecorder):
     """One replication of a scenario. Build it, call :meth:`run`, read the records.
 
     Parameters
@@ -117,8 +119,17 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
             else None
         )
         self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.desk_rows = (
+            SlotRecorder(
+                _FRONT_DESK_COLUMNS, sources={c: f"fd.{c[11:]}" for c in _FRONT_DESK_COLUMNS}
+            )
+            if scenario.front_desk is not None
+            else None
+        )
         self.call_recorders = [
-            r for r in (self.call_rows, self.grading_rows, self.support_rows) if r is not None
+            r
+            for r in (self.call_rows, self.grading_rows, self.support_rows, self.desk_rows)
+            if r is not None
         ]
         self.work = Rows(_WORK_COLUMNS)
 
@@ -145,6 +156,15 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         self._mean_handle = [scenario.mean_handle_s(name) for name in names]
 
         self._build_handlers()
+        # The front desk (model/front_desk.py): desk_channel is -1 without one.
+        self.front_desk = (
+            FrontDeskStaff(self.env, scenario, self.streams, self._desk_serve)
+            if scenario.front_desk is not None
+            else None
+        )
+        self.desk_channel = (
+            self.index[scenario.front_desk.channel] if scenario.front_desk is not None else -1
+        )
         self.support = (
             SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
         )
@@ -246,6 +266,8 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
                 self.desk.close()
             if self.support is not None:
                 self.support.close()
+            if self.front_desk is not None:
+                self.front_desk.close()
             return self._records()
 
     def _records(self) -> RunRecords:
@@ -256,7 +278,11 @@ class ControlRoom(Intake, Callbacks, Handling, CallRecorder):
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
         desk = self.desk
+        fd = self.front_desk
         return RunRecords(
+            front_desk_work=fd.work_table() if fd is not None else None,
+            front_desk_duty=fd.staff.duty_table("operator_id") if fd is not None else None,
+            front_desk_operators=fd.staff.member_table("operator_id") if fd is not None else None,
             incidents=desk.incident_table() if desk is not None else None,
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,

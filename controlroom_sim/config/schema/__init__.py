@@ -10,7 +10,8 @@ words a scenario is written in (channels, grades, weekdays, intervals) are in
 The schema is in sections: :mod:`.base` (strict models, bounded numbers, :class:`KeyedError`),
 :mod:`.channels` (channels, callback, forces, surges), :mod:`.rotas` (shifts, breaks, handler
 groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch`,
-:mod:`.staffing` (contract hours, shrinkage, costs, absence) and :mod:`.scenario` (the whole
+:mod:`.staffing` (contract hours, shrinkage, costs, absence), :mod:`.front_desk` (a 101
+switchboard) and :mod:`.scenario` (the whole
 :class:`Scenario`). This package re-exports their names, so ``from
 controlroom_sim.config.schema import Scenario`` works from any layer.
 """
@@ -27,6 +28,7 @@ from .base import (
 from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
+from .front_desk import FrontDesk, FrontDeskRoute
 from .grading import CallType, Check, Thrive
 from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .scenario import RunSettings, Scenario
@@ -46,6 +48,8 @@ __all__ = [
     "FailureDemand",
     "Force",
     "ForceName",
+    "FrontDesk",
+    "FrontDeskRoute",
     "HandlerGroup",
     "KeyedError",
     "NamedDay",

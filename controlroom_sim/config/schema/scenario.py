@@ -12,6 +12,7 @@ from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .calendar import Calendar, check_calendar, weekday_from_date
 from .channels import Callback, Channel, Force, Surge
 from .dispatch import Dispatch
+from .front_desk import FrontDesk, check_front_desk
 from .grading import CallType, Thrive, mean_handle_s
 from .rotas import ROTA_SECTIONS, HandlerGroup, RotaGroup, Shift, SupportWorkers
 from .staffing import Staffing
@@ -59,6 +60,7 @@ class Scenario(_Strict):
     dispatchers: list[RotaGroup] = []
     """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
+    front_desk: FrontDesk | None = None  # [front_desk]: a 101 switchboard (.front_desk)
     staffing: Staffing | None = None
     """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
     provenance: dict[str, str] = {}
@@ -130,6 +132,7 @@ class Scenario(_Strict):
         self._check_call_types()
         self._check_dispatch()
         self._check_support_workers()
+        check_front_desk(self.front_desk, self.channels, self.handlers, self.forces)
         if (
             self.dispatch is not None
             and self.dispatch.failure_demand is not None
