@@ -36,6 +36,13 @@ SHARE_PREFIXES = (
     "upgraded_share",
     "escalated_share",
     "repeat_call_share",
+    "front_desk_resolved_share",
+    "front_desk_abandon_rate",
+    "front_desk_answered_within",
+    "front_desk_utilisation",
+    "routed_share",
+    "routed_abandon_rate",
+    "routed_answered_within",
 )
 """KPIs that are shares, from 0 to 1."""
 
@@ -59,6 +66,8 @@ AMOUNT_PREFIXES = (
     "posts_",
     "cost_week",
     "cost_year",
+    "front_desk_mean_",
+    "routed_mean_",
 )
 """KPIs that are counts, times or hours: 0 or more, with no upper bound."""
 
