@@ -100,12 +100,6 @@ class CallRecorder:
         route = rows.column("front_desk_route", n)
         frame["front_desk_route"] = _codes(route, self.channel_names, route >= 0)
         frame["front_desk_operator_id"] = rows.column("front_desk_operator_id", n)
-        if "grade" in frame.columns:
-            # The desk does no THRIVE assessment: a call it resolved was not graded.
-            resolved = (outcome == FRONT_DESK_OUTCOMES.index("resolved")).astype(bool)
-            for name in ("assessed_risk", "grade", *(f"{c}_done" for c in CHECKS)):
-                frame.loc[resolved, name] = pd.NA
-            frame.loc[resolved, "checks_s"] = np.nan
 
 
 _CALL_DTYPES = {

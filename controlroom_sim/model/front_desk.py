@@ -13,6 +13,11 @@ and its delay) is drawn when the call is made, from the desk's own named streams
 (``front_desk.first.*`` and ``front_desk.followup.*``), so a scenario without a desk draws
 exactly what it drew before.
 
+With dispatch, a call resolved at the desk still raises the incident its grade (drawn at
+arrival, as for every call) asks for, and may bring the dispatch's failure-demand repeat call
+as a handler's resolved call does: the desk takes the handler's place on the phone, not the
+officers' work. The desk's own ``repeat_probability`` is on top of that.
+
 What the ``calls`` table says of a call that passed the desk: ``answered_s`` is when the person
 who dealt with the call answered it (the front-desk operator for a call resolved there, else
 the handler), so a channel's answer time is the time to reach that person and its abandonment
@@ -228,6 +233,8 @@ class FrontDeskStage:
             call.end_s = call.wrap_end_s = visit.end_s
             if visit.repeat_u < spec.repeat_probability:
                 self.env.timeout(visit.repeat_delay_s, call).callbacks.append(self._on_desk_repeat)
+            if self.desk is not None and call.grade >= 0:
+                self._raise(call)  # the desk logs an incident the call's grade asks for
             self._final(call)
         else:
             target = call.channel
