@@ -12,6 +12,11 @@ A dispatch-only scenario (calls answered at once with no talk time, no travel, t
 exponential time on scene for every grade, one officer group around the clock, flat demand) is
 a non-preemptive priority M/M/c queue of incidents: Cobham's formula gives the mean wait of
 each grade, which is then the mean attendance time from the call.
+
+A front desk (``[front_desk]``) before such a channel, one that keeps (next to) nobody waiting
+and passes every call it does not resolve to the channel's own queue, feeds the handlers a
+Poisson stream thinned to λ(1−p): theory is Erlang A on that stream, for the routed calls' KPIs
+(``routed_abandon_rate_101`` and the like).
 """
 
 from __future__ import annotations
@@ -223,8 +228,13 @@ def describe_case(scenario: Scenario) -> str:
         )
     erlang = erlang_case(scenario)
     load = erlang.arrival_rate * erlang.mean_service
+    behind = (
+        f" behind a front desk (its unresolved calls: {erlang.arrival_rate * 86400:,.0f} a day)"
+        if erlang.routed
+        else ""
+    )
     return (
-        f"{erlang.servers} handlers, offered load {load:.2f} Erlangs "
+        f"{erlang.servers} handlers{behind}, offered load {load:.2f} Erlangs "
         f"({load / erlang.servers:.0%} per handler)"
     )
 
