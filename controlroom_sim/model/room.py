@@ -119,13 +119,7 @@ class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, CallRecorder):
             else None
         )
         self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
-        self.desk_rows = (
-            SlotRecorder(
-                _FRONT_DESK_COLUMNS, sources={c: f"fd.{c[11:]}" for c in _FRONT_DESK_COLUMNS}
-            )
-            if scenario.front_desk is not None
-            else None
-        )
+        self.desk_rows = _desk_rows() if scenario.front_desk is not None else None
         self.call_recorders = [
             r
             for r in (self.call_rows, self.grading_rows, self.support_rows, self.desk_rows)
@@ -157,14 +151,13 @@ class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, CallRecorder):
 
         self._build_handlers()
         # The front desk (model/front_desk.py): desk_channel is -1 without one.
+        fd = scenario.front_desk
         self.front_desk = (
             FrontDeskStaff(self.env, scenario, self.streams, self._desk_serve)
-            if scenario.front_desk is not None
+            if fd is not None
             else None
         )
-        self.desk_channel = (
-            self.index[scenario.front_desk.channel] if scenario.front_desk is not None else -1
-        )
+        self.desk_channel = self.index[fd.channel] if fd is not None else -1
         self.support = (
             SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
         )
@@ -318,6 +311,13 @@ class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, CallRecorder):
             handlers=handlers,
             origin_weekday_s=sc.origin_weekday_s,
         )
+
+
+def _desk_rows() -> SlotRecorder:
+    """The calls' front-desk columns, each read from the call's visit (``fd``)."""
+    return SlotRecorder(
+        _FRONT_DESK_COLUMNS, sources={c: f"fd.{c[11:]}" for c in _FRONT_DESK_COLUMNS}
+    )
 
 
 @contextlib.contextmanager
