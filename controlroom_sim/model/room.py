@@ -6,6 +6,8 @@ A call's way through (product.md, "The model"):
    given times). Every per-call attribute is drawn now, from named streams: the BT stage,
    patience, talk and wrap-up times, the redial choice and delay, the callback choices.
 2. A 999 call passes the BT operator stage (if the channel has one) and reaches the force.
+   With ``[front_desk]``, a 101 call then waits for a front-desk operator, who resolves it or
+   passes it to a handlers' queue (:mod:`.front_desk`).
 3. An idle handler with the channel's skill answers at once (the one idle longest); otherwise
    the call queues. Handlers take the highest-priority channel first (999 before 101),
    first come first served within a channel, and never interrupt a call.
