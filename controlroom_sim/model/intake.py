@@ -156,7 +156,8 @@ class Intake:
         self.queues[line].append(call)
         self.waiting[line] += 1
         cb = self.callback
-        if cb is not None and channel == self.callback_channel:
+        # Offered in the channel's own queue only (not to a 101 call the front desk sent to 999).
+        if cb is not None and channel == self.callback_channel and line // self.n_forces == channel:
             threshold = cb.offer_after_wait_s
             if cb.offer_rule == "predicted":
                 # The calls ahead on the caller's own line, shared by the handlers who take it.

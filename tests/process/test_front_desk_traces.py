@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from controlroom_sim.config.schema import Scenario
+from controlroom_sim.config.schema import Callback, Scenario
 from controlroom_sim.model.rng import RandomStreams
 from tests.helpers.traces import assert_call, fixed, rows, run
 
@@ -222,3 +222,27 @@ def run_poisson(sc: Scenario):  # type: ignore[no-untyped-def]
     from controlroom_sim.model import simulate
 
     return simulate(sc, 0)
+
+
+@pytest.mark.parametrize(
+    ("routes", "accept", "offered", "abandoned", "outcome"),
+    [
+        ([], 1.0, 15.0, None, "callback_answered"),  # offered 5 s into the 101 queue, accepted
+        ([], 0.0, 15.0, 60.0, "abandoned"),  # declined: gone when the 50 s in queues are up
+        ([{"target": "999", "share": 1.0}], 1.0, None, 60.0, "abandoned"),  # not in 999's queue
+    ],
+)
+def test_callbacks_after_the_desk(
+    routes: list, accept: float, offered: float | None, abandoned: float | None, outcome: str
+) -> None:
+    """A callback is offered in the 101 queue after the desk (5 s of waiting there), and a
+    caller who declines keeps the patience left after the desk; a call sent to 999's queue
+    is never offered one. The handler is on a 999 call until 1000 s."""
+    base = scenario({"routes": routes})
+    sc = base.model_copy(
+        update={
+            "callback": Callback(offer_after_wait_s=5.0, accept_probability=accept),
+        }
+    )
+    records = run(sc, t999=[0.0], t101=[0.0])
+    assert_call(records, 1, callback_offered_s=offered, abandoned_s=abandoned, outcome=outcome)
