@@ -37,6 +37,13 @@ SHARE_PREFIXES = (
     "escalated_share",
     "repeat_call_share",
     "digital_within_target",
+    "front_desk_resolved_share",
+    "front_desk_abandon_rate",
+    "front_desk_answered_within",
+    "front_desk_utilisation",
+    "routed_share",
+    "routed_abandon_rate",
+    "routed_answered_within",
 )
 """KPIs that are shares, from 0 to 1."""
 
@@ -65,6 +72,8 @@ AMOUNT_PREFIXES = (
     "handlers_called_in",
     "call_in_",
     "digital_",  # digital_arrived, _done, _mean_backlog, _peak_backlog, _hours
+    "front_desk_mean_",
+    "routed_mean_",
 )
 """KPIs that are counts, times or hours: 0 or more, with no upper bound."""
 

@@ -17,6 +17,7 @@ from ..model.records import RunRecords
 from .call_kpis import _rows, _share, channel_kpis, grading_kpis
 from .digital_kpis import DIGITAL_DESCRIPTIONS, digital_kpis
 from .dispatch_kpis import _utilisation, dispatch_kpis
+from .front_desk_kpis import DESK_DESCRIPTIONS, front_desk_kpis
 from .intraday_kpis import INTRADAY_DESCRIPTIONS, intraday_kpis
 from .month_kpis import month_kpis
 from .risk_kpis import risk_kpis
@@ -96,10 +97,11 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "dispatcher_utilisation": "time dispatchers spent allocating / time available",
     "support_worker_utilisation": "time support workers spent with callers / time available",
     "repeat_call_share_101": "share of offered 101 calls that are repeat calls about an "
-    "unresolved matter (failure demand)",
+    "unresolved matter (failure demand: after dispatch, or a call resolved at the front desk)",
     "overtime_hours": "hours worked past shift ends, and the whole time of handlers called in "
     "by intraday rules, shifts ending in the window",
     **DIGITAL_DESCRIPTIONS,
+    **DESK_DESCRIPTIONS,
 } | STAFFING_DESCRIPTIONS
 KPI_DESCRIPTIONS.update(INTRADAY_DESCRIPTIONS)
 """What each KPI means (channel KPIs carry the channel as a suffix, e.g. ``offered_999``; in a
@@ -127,7 +129,10 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
         days = (records.horizon_s - records.warmup_s) / 86400.0
         kpis.update(risk_kpis(records.calls, calls, scenario, days))
     failure = scenario.dispatch.failure_demand if scenario.dispatch is not None else None
-    if "101" in scenario.channels and failure is not None:
+    desk = scenario.front_desk
+    if "101" in scenario.channels and (
+        failure is not None or (desk is not None and desk.repeat_probability > 0)
+    ):
         own = _rows(calls, calls["channel"] == "101", ("origin",))
         kpis["repeat_call_share_101"] = _share(int((own["origin"] == "repeat").sum()), len(own))
     if records.incidents is not None:
@@ -140,6 +145,9 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     if records.digital is not None and scenario.digital is not None:
         kpis.update(digital_kpis(records, scenario.digital))
     lo, hi = records.warmup_s, records.horizon_s
+    if records.front_desk_work is not None and records.front_desk_duty is not None:
+        work, duty = records.front_desk_work, records.front_desk_duty
+        kpis.update(front_desk_kpis(calls, scenario, work, duty, (lo, hi)))
     kpis["handler_occupancy"] = _utilisation(records.work, records.duty, lo, hi)
     kpis["overtime_hours"] = overtime_hours(records.handlers, lo, hi)
     kpis.update(staffing_kpis(records, scenario))

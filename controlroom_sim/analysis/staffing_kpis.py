@@ -62,9 +62,13 @@ STAFFING_DESCRIPTIONS: dict[str, str] = {
 
 
 def role_groups(scenario: Scenario, role: str) -> Sequence[RotaGroup]:
-    """The scenario's groups of ``role`` (none for officers without dispatch)."""
+    """The scenario's groups of ``role`` (none for officers without dispatch). Front-desk
+    operators are contact staff on a handler's contract and pay: they count with the
+    handlers."""
     if role == "officers" and scenario.dispatch is None:
         return []
+    if role == "handlers" and scenario.front_desk is not None:
+        return [*scenario.handlers, *scenario.front_desk.operators]
     return getattr(scenario, role)
 
 
@@ -123,6 +127,8 @@ def staffing_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float]:
         paid = staffing.paid_hours(rostered)
         table = getattr(records, _MEMBERS[role]) if role in _MEMBERS else None
         overtime = overtime_hours(table, lo, hi) / weeks
+        if role == "handlers" and records.front_desk_operators is not None:
+            overtime += overtime_hours(records.front_desk_operators, lo, hi) / weeks
         kpis[f"rostered_hours_week_{role}"] = rostered
         kpis[f"paid_hours_week_{role}"] = paid
         kpis[f"posts_{role}"] = staffing.posts(role, rostered)

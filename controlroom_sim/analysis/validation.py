@@ -12,6 +12,11 @@ A dispatch-only scenario (calls answered at once with no talk time, no travel, t
 exponential time on scene for every grade, one officer group around the clock, flat demand) is
 a non-preemptive priority M/M/c queue of incidents: Cobham's formula gives the mean wait of
 each grade, which is then the mean attendance time from the call.
+
+A front desk (``[front_desk]``) before such a channel, one that keeps (next to) nobody waiting
+and passes every call it does not resolve to the channel's own queue, feeds the handlers a
+Poisson stream thinned to λ(1−p): theory is Erlang A on that stream, for the routed calls' KPIs
+(``routed_abandon_rate_101`` and the like).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class ErlangCase:
     mean_service: float
     mean_patience: float | None
     servers: int
+    routed: bool = False
+    """The handlers' queue behind a front desk: theory for the routed calls' KPIs."""
 
     def metrics(self, target: float = TARGET_S) -> QueueMetrics:
         if self.mean_patience is None:
@@ -59,6 +66,14 @@ class ErlangCase:
         """Theory for the KPIs the simulator reports, by KPI name."""
         m = self.metrics(target)
         c = self.channel
+        if self.routed:
+            return {
+                f"routed_abandon_rate_{c}": m.p_abandon,
+                f"routed_mean_answer_s_{c}": m.mean_wait_answered,
+                f"routed_answered_within_10s_{c}": m.service_level_answered,
+                f"routed_answered_within_10s_of_offered_{c}": m.service_level_offered,
+                "handler_occupancy": m.occupancy,
+            }
         return {
             f"abandon_rate_{c}": m.p_abandon,
             f"mean_answer_s_{c}": m.mean_wait_answered,
@@ -95,16 +110,43 @@ def erlang_case(scenario: Scenario) -> ErlangCase:
     groups = [g for g in scenario.handlers if name in g.skills and g.headcount > 0]
     if len(groups) != 1 or groups[0].count is None:
         why.append("handlers other than one group on duty around the clock")
+    rate = ch.calls_per_day / 86400.0
+    if scenario.front_desk is not None:
+        why.extend(_front_desk_why(scenario, name, rate))
+        rate *= 1.0 - scenario.front_desk.resolve_probability
     if why:
         raise NotAnErlangCase("no exact Erlang counterpart: it has " + "; ".join(why))
     assert groups[0].count is not None
     return ErlangCase(
+        routed=scenario.front_desk is not None,
         channel=name,
-        arrival_rate=ch.calls_per_day / 86400.0,
+        arrival_rate=rate,
         mean_service=ch.talk_s.mean,
         mean_patience=ch.patience_s.mean if ch.patience_s is not None else None,
         servers=groups[0].count,
     )
+
+
+def _front_desk_why(scenario: Scenario, channel: str, rate: float) -> list[str]:
+    """What keeps a front desk from passing the handlers a Poisson stream of its unresolved
+    calls, with their patience intact: the desk must keep (next to) nobody waiting (then its
+    output is Poisson, as an M/M/infinity queue's; Burke) and send every call it does not
+    resolve to the channel's own queue, and bring no repeat calls."""
+    desk = scenario.front_desk
+    assert desk is not None
+    why = []
+    if not isinstance(desk.time_s, Exponential):
+        why.append(f"front_desk.time_s is {desk.time_s.describe()} (needs exponential)")
+    if any(route.target != channel for route in desk.routes):
+        why.append("front-desk routes to another channel")
+    if desk.repeat_probability > 0:
+        why.append("repeat calls from the front desk")
+    ops = desk.operators
+    if len(ops) != 1 or ops[0].count is None:
+        why.append("front-desk operators other than one group on duty around the clock")
+    elif erlang_c_metrics(rate, desk.time_s.mean, ops[0].count, TARGET_S).p_wait > 1e-6:
+        why.append("a front desk that keeps callers waiting (its output is not Poisson)")
+    return why
 
 
 @dataclass(frozen=True)
@@ -186,8 +228,13 @@ def describe_case(scenario: Scenario) -> str:
         )
     erlang = erlang_case(scenario)
     load = erlang.arrival_rate * erlang.mean_service
+    behind = (
+        f" behind a front desk (its unresolved calls: {erlang.arrival_rate * 86400:,.0f} a day)"
+        if erlang.routed
+        else ""
+    )
     return (
-        f"{erlang.servers} handlers, offered load {load:.2f} Erlangs "
+        f"{erlang.servers} handlers{behind}, offered load {load:.2f} Erlangs "
         f"({load / erlang.servers:.0%} per handler)"
     )
 

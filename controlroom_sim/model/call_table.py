@@ -14,6 +14,7 @@ from .columns import as_frame
 from .entities import (
     Call,
 )
+from .front_desk import FRONT_DESK_OUTCOMES
 from .records import ORIGINS, OUTCOMES
 
 
@@ -84,7 +85,21 @@ class CallRecorder:
         if self.support_rows is not None:
             for name in _SUPPORT_COLUMNS:
                 frame[name] = self.support_rows.slots.column(name, n)
+        if self.desk_rows is not None:
+            self._front_desk_columns(frame)
         return frame
+
+    def _front_desk_columns(self, frame: pd.DataFrame) -> None:
+        """What happened at the front desk (NaN, -1 for a call that never met an operator)."""
+        rows = self.desk_rows.slots
+        n = len(frame)
+        for name in ("front_desk_answered_s", "front_desk_end_s"):
+            frame[name] = rows.column(name, n)
+        outcome = rows.column("front_desk_outcome", n)
+        frame["front_desk_outcome"] = _codes(outcome, FRONT_DESK_OUTCOMES, outcome >= 0)
+        route = rows.column("front_desk_route", n)
+        frame["front_desk_route"] = _codes(route, self.channel_names, route >= 0)
+        frame["front_desk_operator_id"] = rows.column("front_desk_operator_id", n)
 
 
 _CALL_DTYPES = {
@@ -144,6 +159,13 @@ _SUPPORT_COLUMNS = {
     "support_worker_id": "int64",
     "support_start_s": "float64",
     "support_end_s": "float64",
+}
+_FRONT_DESK_COLUMNS = {
+    "front_desk_answered_s": "float64",
+    "front_desk_end_s": "float64",
+    "front_desk_outcome": "int8",
+    "front_desk_route": "int8",
+    "front_desk_operator_id": "int64",
 }
 _WORK_COLUMNS = {
     "handler_id": "int64",

@@ -20,6 +20,7 @@ from .entities import (
     Call,
     Handler,
 )
+from .front_desk import ROUTED
 
 
 class Callbacks:
@@ -40,6 +41,8 @@ class Callbacks:
                 call.state = CALLBACK_WAIT
                 return
         remaining = call.patience_s - (env.now - call.force_s)
+        if self.front_desk is not None and call.fd.outcome == ROUTED:
+            remaining += call.fd.time_s  # time with a front-desk operator is not waiting
         if remaining < INF:
             env.timeout(max(remaining, 0.0), call).callbacks.append(self._on_abandon)
 

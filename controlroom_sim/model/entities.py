@@ -29,6 +29,10 @@ class CallState(IntEnum):
     CALLBACK_RETRY = 3
     IN_SERVICE = 4
     DONE = 5
+    AT_DESK = 6
+    """Waiting for a front-desk operator."""
+    IN_DESK = 7
+    """With a front-desk operator."""
 
 
 # The codes as plain ints for the hot path (an int subclass compares and hashes more slowly).
@@ -43,6 +47,8 @@ CALLBACK_WAIT = int(CallState.CALLBACK_WAIT)
 CALLBACK_RETRY = int(CallState.CALLBACK_RETRY)
 IN_SERVICE = int(CallState.IN_SERVICE)
 DONE = int(CallState.DONE)
+AT_DESK = int(CallState.AT_DESK)
+IN_DESK = int(CallState.IN_DESK)
 FIRST = int(Origin.FIRST)
 REDIAL = int(Origin.REDIAL)
 FROM_101 = int(Origin.FROM_101)
@@ -80,6 +86,7 @@ class Call:
         "checks_s",
         "dispatch_draws",
         "end_s",
+        "fd",
         "follow_delay_s",
         "follow_u",
         "force",

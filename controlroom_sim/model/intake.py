@@ -20,6 +20,7 @@ from .entities import (
     Call,
     CallFacts,
 )
+from .front_desk import NO_VISIT
 from .thrive import Grader
 
 
@@ -82,6 +83,12 @@ class Intake:
             self._assess(call, grader, draws.grading, previous)
             call.dispatch_draws = draws.dispatch
             call.support_draws = draws.support
+        if self.front_desk is not None:
+            call.fd = (
+                self.front_desk.draws[origin != FIRST].visit()
+                if channel == self.desk_channel
+                else NO_VISIT
+            )
         if bt > 0.0:
             self.env.timeout(bt, call).callbacks.append(self._on_reach)
         else:
@@ -129,8 +136,16 @@ class Intake:
         self._reach(event.value)
 
     def _reach(self, call: Call) -> None:
+        call.force_s = self.env.now
+        if call.channel == self.desk_channel:
+            self._to_desk(call)  # the front desk first (model/front_desk.py)
+        else:
+            self._join(call, call.patience_s)
+
+    def _join(self, call: Call, patience: float) -> None:
+        """The call joins its line's handlers: answered at once, or it queues with
+        ``patience`` left (a call from the front desk has used some of its patience there)."""
         env = self.env
-        call.force_s = env.now
         channel = call.channel
         line = call.line
         if env.now >= self.outage_until:
@@ -145,9 +160,9 @@ class Intake:
         call.state = WAITING
         self.queues[line].append(call)
         self.waiting[line] += 1
-        patience = call.patience_s
         cb = self.callback
-        if cb is not None and channel == self.callback_channel:
+        # Offered in the channel's own queue only (not to a 101 call the front desk sent to 999).
+        if cb is not None and channel == self.callback_channel and line // self.n_forces == channel:
             threshold = cb.offer_after_wait_s
             if cb.offer_rule == "predicted":
                 # The calls ahead on the caller's own line, shared by the handlers who take it.
@@ -168,11 +183,16 @@ class Intake:
         call: Call = event.value
         if call.state != WAITING:
             return
+        self.waiting[call.line] -= 1
+        self._abandon(call)
+
+    def _abandon(self, call: Call) -> None:
+        """The caller gives up (in a handlers' queue or at the front desk), and may ring
+        again: the same number, or 999 instead of 101."""
         call.state = DONE
         call.outcome = ABANDONED
         call.abandoned_s = self.env.now
         channel = call.channel
-        self.waiting[call.line] -= 1
         spec = self.channels[channel]
         u = call.follow_u
         p999 = spec.abandon_to_999_probability

@@ -66,6 +66,16 @@ With ``[[intraday_rules]]`` (:mod:`controlroom_sim.model.intraday`), ``handlers`
 its time on, from its start to its actual end or the end of the run), and ``rule_log`` has one
 row per firing of a rule: ``time_s``, ``rule``, ``action``, ``measured`` (the value that made
 it fire), ``called_in`` (handlers called in) and ``breaks_cancelled``.
+
+With ``[front_desk]`` (:mod:`.front_desk`), ``calls`` also has ``front_desk_answered_s`` (an
+operator answered), ``front_desk_end_s`` (the operator's part ended), ``front_desk_outcome``
+(``resolved``, ``routed`` or ``abandoned``; NaN for a call that never reached the desk, or was
+still there when the run stopped), ``front_desk_route`` (the channel whose handlers' queue a
+routed call joined) and ``front_desk_operator_id`` (-1 if none). For a call that passed the desk,
+``answered_s`` is when the person who dealt with it answered: the operator for a call resolved
+there, else the handler. ``front_desk_work`` has one row per call an operator took
+(``operator_id, call_id, start_s, end_s``), and ``front_desk_duty`` and ``front_desk_operators``
+are as ``duty`` and ``handlers`` (``operator_id``).
 """
 
 from __future__ import annotations
@@ -114,6 +124,10 @@ class RunRecords:
     """With ``[[intraday_rules]]``: one row per firing of a rule."""
     digital: pd.DataFrame | None = None
     """With ``[digital]``: one row per digital item."""
+    front_desk_work: pd.DataFrame | None = None
+    """With ``[front_desk]``: one row per call an operator took."""
+    front_desk_duty: pd.DataFrame | None = None
+    front_desk_operators: pd.DataFrame | None = None
 
     @property
     def measured_calls(self) -> pd.DataFrame:

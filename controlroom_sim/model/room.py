@@ -6,6 +6,8 @@ A call's way through (product.md, "The model"):
    given times). Every per-call attribute is drawn now, from named streams: the BT stage,
    patience, talk and wrap-up times, the redial choice and delay, the callback choices.
 2. A 999 call passes the BT operator stage (if the channel has one) and reaches the force.
+   With ``[front_desk]``, a 101 call then waits for a front-desk operator, who resolves it or
+   passes it to a handlers' queue (:mod:`.front_desk`).
 3. An idle handler with the channel's skill answers at once (the one idle longest); otherwise
    the call queues. Handlers take the highest-priority channel first (999 before 101),
    first come first served within a channel, and never interrupt a call.
@@ -47,6 +49,7 @@ from .absence import absence
 from .arrivals import arrival_blocks
 from .call_table import (
     _CALL_COLUMNS,
+    _FRONT_DESK_COLUMNS,
     _GRADING_COLUMNS,
     _SUPPORT_COLUMNS,
     _WORK_COLUMNS,
@@ -61,6 +64,7 @@ from .entities import (
     Call,
     Handler,
 )
+from .front_desk import FrontDeskStaff, FrontDeskStage
 from .handling import Handling
 from .intake import Intake
 from .interventions import Interventions
@@ -73,7 +77,7 @@ from .support import SupportDesk
 from .thrive import Grader
 
 
-class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
+class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, Interventions, CallRecorder):
     """One replication of a scenario. Build it, call :meth:`run`, read the records.
 
     Parameters
@@ -137,6 +141,14 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
                 scenario.digital,
                 arrival_times.get("digital", ()) if arrival_times is not None else None,
             )
+        # The front desk (model/front_desk.py): desk_channel is -1 without one.
+        fd = scenario.front_desk
+        self.front_desk = (
+            FrontDeskStaff(self.env, scenario, self.streams, self._desk_serve)
+            if fd is not None
+            else None
+        )
+        self.desk_channel = self.index[fd.channel] if fd is not None else -1
         self.support = (
             SupportDesk(self.env, scenario, self.streams) if scenario.support_workers else None
         )
@@ -167,8 +179,11 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
             else None
         )
         self.support_rows = SlotRecorder(_SUPPORT_COLUMNS) if scenario.support_workers else None
+        self.desk_rows = _desk_rows() if scenario.front_desk is not None else None
         self.call_recorders = [
-            r for r in (self.call_rows, self.grading_rows, self.support_rows) if r is not None
+            r
+            for r in (self.call_rows, self.grading_rows, self.support_rows, self.desk_rows)
+            if r is not None
         ]
 
     def _build_draws(self) -> None:
@@ -288,6 +303,8 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
                 self.desk.close()
             if self.support is not None:
                 self.support.close()
+            if self.front_desk is not None:
+                self.front_desk.close()
             return self._records()
 
     def _records(self) -> RunRecords:
@@ -300,7 +317,11 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
         handlers = self.staff.member_table("handler_id")
         sc = self.scenario
         desk = self.desk
+        fd = self.front_desk
         return RunRecords(
+            front_desk_work=fd.work_table() if fd is not None else None,
+            front_desk_duty=fd.staff.duty_table("operator_id") if fd is not None else None,
+            front_desk_operators=fd.staff.member_table("operator_id") if fd is not None else None,
             incidents=desk.incident_table() if desk is not None else None,
             officer_duty=desk.staff.duty_table("officer_id") if desk is not None else None,
             officers=desk.staff.member_table("officer_id") if desk is not None else None,
@@ -338,6 +359,13 @@ class ControlRoom(Intake, Callbacks, Handling, Interventions, CallRecorder):
             origin_weekday_s=sc.origin_weekday_s,
             rule_log=self.rules.table() if self.rules is not None else None,
         )
+
+
+def _desk_rows() -> SlotRecorder:
+    """The calls' front-desk columns, each read from the call's visit (``fd``)."""
+    return SlotRecorder(
+        _FRONT_DESK_COLUMNS, sources={c: f"fd.{c[11:]}" for c in _FRONT_DESK_COLUMNS}
+    )
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ The schema is in sections: :mod:`.base` (strict models, bounded numbers, :class:
 :mod:`.channels` (channels, callback, forces, surges), :mod:`.rotas` (shifts, breaks, handler
 groups, support workers), :mod:`.grading` (call types, THRIVE), :mod:`.dispatch`,
 :mod:`.staffing` (contract hours, shrinkage, costs, absence), :mod:`.intraday` (rules acting
-while the run goes) and :mod:`.scenario` (the whole
+while the run goes), :mod:`.front_desk` (a 101 switchboard) and :mod:`.scenario` (the whole
 :class:`Scenario`). This package re-exports their names, so ``from
 controlroom_sim.config.schema import Scenario`` works from any layer.
 """
@@ -29,6 +29,7 @@ from .calendar import Calendar, CalendarEvent, NamedDay
 from .channels import Callback, Channel, Force, Surge
 from .digital import Digital
 from .dispatch import Appointments, Dispatch, FailureDemand, Reassessment, Suppression
+from .front_desk import FrontDesk, FrontDeskRoute
 from .grading import CallType, Check, Thrive
 from .intraday import ACTION_KEYS, MEASURES, IntradayRule
 from .rotas import Break, HandlerGroup, RotaGroup, Shift, SupportWorkers
@@ -52,6 +53,8 @@ __all__ = [
     "FailureDemand",
     "Force",
     "ForceName",
+    "FrontDesk",
+    "FrontDeskRoute",
     "HandlerGroup",
     "IntradayRule",
     "KeyedError",

@@ -114,3 +114,54 @@ class Surge(_Strict):
     def _clock(cls, value: str) -> str:
         clock_to_seconds(value)
         return value
+
+
+def check_forces(scenario) -> None:  # type: ignore[no-untyped-def]
+    """The forces against the rest of the scenario: unique names, groups and surges naming
+    forces the room has, each channel's shares summing to 1, and a handler group for each
+    force's calls."""
+    names = [f.name for f in scenario.forces]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise KeyedError(f"forces.{i}.name", f"expected a unique name, found {name!r} again")
+    for key, groups in (("handlers", scenario.handlers), ("surges", scenario.surges)):
+        for i, group in enumerate(groups):
+            for j, name in enumerate(group.forces or []):
+                if not names:
+                    raise KeyedError(f"{key}.{i}.forces", "expected [[forces]] to name, found none")
+                if name not in names:
+                    raise KeyedError(
+                        f"{key}.{i}.forces.{j}",
+                        f"expected the name of a force ({', '.join(names)}), found {name!r}",
+                    )
+    if not names:
+        return
+    for i, force in enumerate(scenario.forces):
+        for channel in force.share:
+            if channel not in scenario.channels:
+                raise KeyedError(
+                    f"forces.{i}.share.{channel}",
+                    f"expected a channel of the scenario, found {channel!r}",
+                )
+    for channel, spec in scenario.channels.items():
+        if spec.calls_per_day <= 0:
+            continue
+        total = sum(f.share.get(channel, 0.0) for f in scenario.forces)
+        if abs(total - 1.0) > 1e-9:
+            raise KeyedError(
+                "forces",
+                f"expected the forces' shares of channel {channel} to sum to 1, found {total:g}",
+            )
+        for i, force in enumerate(scenario.forces):
+            if force.share.get(channel, 0.0) > 0 and not any(
+                channel in g.skills
+                and (g.forces is None or force.name in g.forces)
+                and g.headcount > 0
+                for g in scenario.handlers
+            ):
+                raise KeyedError(
+                    f"forces.{i}",
+                    f"{force.name} has {channel} calls, so expected a handler group that "
+                    f"takes {force.name}'s {channel} calls with someone on duty, found none",
+                    also=("handlers",),
+                )

@@ -10,9 +10,10 @@ from pydantic import Field, model_validator
 from ..vocabulary import CHANNELS, WEEKDAYS, ChannelName, Weekday
 from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
 from .calendar import Calendar, check_calendar, weekday_from_date
-from .channels import Callback, Channel, Force, Surge
+from .channels import Callback, Channel, Force, Surge, check_forces
 from .digital import Digital, check_digital
 from .dispatch import Dispatch
+from .front_desk import FrontDesk, check_front_desk
 from .grading import CallType, Thrive, mean_handle_s
 from .interventions import Intervention, check_interventions
 from .intraday import IntradayRules
@@ -65,6 +66,7 @@ class Scenario(_Strict):
     """``[[dispatchers]]``: staff who allocate incidents to officers (optional)."""
     support_workers: list[SupportWorkers] = []
     digital: Digital | None = None
+    front_desk: FrontDesk | None = None  # [front_desk]: a 101 switchboard (.front_desk)
     staffing: Staffing | None = None
     """Contract hours, shrinkage, costs and absence on the day; absent: no cost or posts."""
     intraday_rules: IntradayRules = []  # rules acting while the run goes (.intraday)
@@ -133,12 +135,13 @@ class Scenario(_Strict):
                 )
         self._check_shift_line_names()
         self._check_calendar()
-        self._check_forces()
+        check_forces(self)
         self._check_call_types()
         self._check_dispatch()
         self._check_support_workers()
         check_interventions(self)
         check_digital(self.digital, self.channels, self.handlers)
+        check_front_desk(self.front_desk, self.channels, self.handlers, self.forces)
         if (
             self.dispatch is not None
             and self.dispatch.failure_demand is not None
@@ -187,58 +190,6 @@ class Scenario(_Strict):
             given = "start_weekday" in self.scenario.model_fields_set
             weekday = self.scenario.start_weekday if given else None
             check_calendar(self.calendar, weekday, self.force_names)
-
-    def _check_forces(self) -> None:
-        names = [f.name for f in self.forces]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise KeyedError(
-                    f"forces.{i}.name", f"expected a unique name, found {name!r} again"
-                )
-        for key, groups in (("handlers", self.handlers), ("surges", self.surges)):
-            for i, group in enumerate(groups):
-                for j, name in enumerate(group.forces or []):
-                    if not names:
-                        raise KeyedError(
-                            f"{key}.{i}.forces", "expected [[forces]] to name, found none"
-                        )
-                    if name not in names:
-                        raise KeyedError(
-                            f"{key}.{i}.forces.{j}",
-                            f"expected the name of a force ({', '.join(names)}), found {name!r}",
-                        )
-        if not names:
-            return
-        for i, force in enumerate(self.forces):
-            for channel in force.share:
-                if channel not in self.channels:
-                    raise KeyedError(
-                        f"forces.{i}.share.{channel}",
-                        f"expected a channel of the scenario, found {channel!r}",
-                    )
-        for channel, spec in self.channels.items():
-            if spec.calls_per_day <= 0:
-                continue
-            total = sum(f.share.get(channel, 0.0) for f in self.forces)
-            if abs(total - 1.0) > 1e-9:
-                raise KeyedError(
-                    "forces",
-                    f"expected the forces' shares of channel {channel} to sum to 1, "
-                    f"found {total:g}",
-                )
-            for i, force in enumerate(self.forces):
-                if force.share.get(channel, 0.0) > 0 and not any(
-                    channel in g.skills
-                    and (g.forces is None or force.name in g.forces)
-                    and g.headcount > 0
-                    for g in self.handlers
-                ):
-                    raise KeyedError(
-                        f"forces.{i}",
-                        f"{force.name} has {channel} calls, so expected a handler group that "
-                        f"takes {force.name}'s {channel} calls with someone on duty, found none",
-                        also=("handlers",),
-                    )
 
     @property
     def force_names(self) -> tuple[str, ...]:
