@@ -28,6 +28,7 @@ import pandas as pd
 import simpy
 
 from ..config.schema import ACTION_KEYS, IntradayRule, Scenario
+from .digital import DigitalDesk
 from .entities import Call
 from .staffing import Staff
 
@@ -73,9 +74,17 @@ class IntradayRules:
     """The scenario's rules, each checking from its own process, and their log."""
 
     def __init__(
-        self, env: simpy.Environment, scenario: Scenario, watch: AnswerWatch, staff: Staff
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        watch: AnswerWatch,
+        staff: Staff,
+        digital: DigitalDesk | None = None,
     ) -> None:
         self.env = env
+        self.digital = digital
+        # Until when the digital desk is pulled (pull_from_digital); -inf when it is not.
+        self.digital_back_s = -math.inf
         self.scenario = scenario
         self.watch = watch
         self.staff = staff
@@ -83,6 +92,7 @@ class IntradayRules:
         self.actions: dict[str, Callable[[IntradayRule], tuple[int, int]]] = {
             "cancel_breaks": self._cancel_breaks,
             "call_in": self._call_in,
+            "pull_from_digital": self._pull_from_digital,
         }
         staff.record_call_ins = True
         for i, rule in enumerate(scenario.intraday_rules):
@@ -127,6 +137,24 @@ class IntradayRules:
             rule.group, rule.count, rule.delay_min * 60.0, rule.hours, rule.name
         )
         return len(ids), 0
+
+    def _pull_from_digital(self, rule: IntradayRule) -> tuple[int, int]:
+        """Nobody takes a digital item for ``hours`` (under ``set_aside``, items in hand are set
+        aside now): the handlers with the skill are free for calls. A firing while the desk is
+        pulled makes the pull last to its own end."""
+        assert self.digital is not None and rule.hours is not None
+        back = self.env.now + rule.hours * 3600.0
+        if back > self.digital_back_s:
+            if self.digital_back_s < self.env.now:
+                self.digital.suspend()
+            self.digital_back_s = back
+            self.env.timeout(rule.hours * 3600.0, back).callbacks.append(self._on_digital_back)
+        return 0, 0
+
+    def _on_digital_back(self, event: simpy.Event) -> None:
+        if event.value == self.digital_back_s:  # not pulled for longer since
+            assert self.digital is not None
+            self.digital.resume()
 
     def table(self) -> pd.DataFrame:
         """The ``rule_log`` table: one row per firing, in time order."""

@@ -128,12 +128,6 @@ class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, Interventions, Ca
 
         self.digital: DigitalDesk | None = None
         self._build_handlers()
-        # Intraday decisions: a watch on the answers and a process per rule, only with rules.
-        self.watch: AnswerWatch | None = None
-        self.rules: IntradayRules | None = None
-        if scenario.intraday_rules:
-            self.watch = AnswerWatch(scenario, names, nf)
-            self.rules = IntradayRules(self.env, scenario, self.watch, self.staff)
         if scenario.digital is not None:
             # Given times (tests): the "digital" key's, none without it; else the Poisson process.
             self.digital = DigitalDesk(
@@ -141,6 +135,12 @@ class ControlRoom(Intake, FrontDeskStage, Callbacks, Handling, Interventions, Ca
                 scenario.digital,
                 arrival_times.get("digital", ()) if arrival_times is not None else None,
             )
+        # Intraday decisions: a watch on the answers and a process per rule, only with rules.
+        self.watch: AnswerWatch | None = None
+        self.rules: IntradayRules | None = None
+        if scenario.intraday_rules:
+            self.watch = AnswerWatch(scenario, names, nf)
+            self.rules = IntradayRules(self.env, scenario, self.watch, self.staff, self.digital)
         # The front desk (model/front_desk.py): desk_channel is -1 without one.
         fd = scenario.front_desk
         self.front_desk = (

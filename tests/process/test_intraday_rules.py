@@ -296,7 +296,12 @@ below = 0.8
             "intraday_rules.0.count",
             "expected no count with action = 'cancel_breaks'",
         ),
-        ('action = "pull_from_digital"', "intraday_rules.0.action", "found 'pull_from_digital'"),
+        ('action = "pull_staff"', "intraday_rules.0.action", "found 'pull_staff'"),
+        (
+            'action = "pull_from_digital"\nhours = 2',
+            "intraday_rules.0.action",
+            "expected a [digital] section to pull staff from, found none",
+        ),
     ],
 )
 def test_a_bad_rule_is_one_line_naming_the_file_and_the_key(
@@ -307,3 +312,34 @@ def test_a_bad_rule_is_one_line_naming_the_file_and_the_key(
     line = assert_one_line_error(capsys, cli.main(["validate", str(file), "--quiet"]))
     assert line.startswith(f"error: {file}: {key}: "), line
     assert says in line, line
+
+
+def test_pulling_staff_off_the_digital_desk_for_some_hours() -> None:
+    """One handler who takes 999 calls and digital items (600 s each). 999 calls at 1900, 1910
+    and 1920 s are answered at 1900, 2500 and 3100 s: at the 3600 s check the rate is 1/3, and
+    the rule pulls the desk for an hour. The item that arrived at 3000 s is not taken when the
+    handler is free at 3700 s, but at 7200 s when the desk is back; without the rule it would
+    have been worked from 3700 s."""
+    rule = _rule(action="pull_from_digital", hours=1)
+    extra = {
+        "handlers": [{"name": "desk", "skills": ["999", "digital"], "count": 1}],
+        "digital": {"items_per_day": 0, "work_s": fixed(600)},
+    }
+    times = {"999": [1900.0, 1910.0, 1920.0], "digital": [3000.0]}
+    records = simulate(_scenario([rule], **extra), 0, arrival_times=times)
+    assert rows(records.rule_log, LOG) == [(3600.0, "r", "pull_from_digital", 1 / 3, 0, 0)]
+    digital = records.work[records.work["kind"] == "digital"]
+    assert rows(digital, ["handler_id", "start_s", "end_s"]) == [(0, 7200.0, 7800.0)]
+    never = simulate(
+        _scenario([_rule(action="pull_from_digital", hours=1, below=0.0)], **extra),
+        0,
+        arrival_times=times,
+    )
+    digital = never.work[never.work["kind"] == "digital"]
+    assert rows(digital, ["handler_id", "start_s", "end_s"]) == [(0, 3700.0, 4300.0)]
+
+
+def test_pulling_the_digital_desk_needs_one() -> None:
+    """A pull_from_digital rule in a scenario without [digital] is refused at its action."""
+    with pytest.raises(ValueError, match="expected a \\[digital\\] section"):
+        _scenario([_rule(action="pull_from_digital", hours=1)])

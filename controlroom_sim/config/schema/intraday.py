@@ -43,9 +43,10 @@ Measure = Literal["rolling_999_10s", "rolling_101_10s"]
 ACTION_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cancel_breaks": ((), ("group",)),
     "call_in": (("group", "count", "delay_min", "hours"), ()),
+    "pull_from_digital": (("hours",), ()),
 }
 """Each action: the keys it needs, and the keys it may have."""
-Action = Literal["cancel_breaks", "call_in"]
+Action = Literal["cancel_breaks", "call_in", "pull_from_digital"]
 _ACTION_FIELDS = ("group", "count", "delay_min", "hours")
 
 Minutes = Annotated[float, Field(gt=0, le=525_960, allow_inf_nan=False)]

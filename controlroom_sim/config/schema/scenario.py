@@ -104,6 +104,12 @@ class Scenario(_Strict):
             raise KeyedError(
                 "handlers", "expected at least one handler on duty, found a total count of 0"
             )
+        for i, rule in enumerate(self.intraday_rules):
+            if rule.action == "pull_from_digital" and self.digital is None:
+                raise KeyedError(
+                    f"intraday_rules.{i}.action",
+                    "expected a [digital] section to pull staff from, found none",
+                )
         seen: set[str] = set()
         for i, group in enumerate(self.handlers):
             if group.name in seen:
