@@ -1,0 +1,209 @@
+"""The workbench's answer: the compare as the command line gives it (the line a planner reads
+first, headline KPIs with 95% CIs, paired differences, cost), interactive interval charts, the
+difference heatmap by weekday and hour, and the downloads (the edited scenario, its rota, the
+workbook and the HTML report)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ..config.rota_export import scenario_groups, write_rota
+from ..config.schema import Scenario
+from ..config.vocabulary import WEEKDAYS
+from ..reporting.display import HEADLINE, difference_text, format_value
+from ..reporting.report import write_report
+from ..reporting.workbook import write_workbook
+from .comparing import SERIES, Outcome, heatmap_difference, interval_means, scenario_toml
+
+CARDS = (
+    ("answered_within_10s_999", "999 answered within 10 s"),
+    ("abandon_rate_101", "101 abandoned"),
+    ("paid_hours_week_total", "paid hours a week"),
+    ("cost_year_total", "cost a year"),
+)
+"""The difference cards above the tables: KPI and words."""
+
+
+def show(outcome: Outcome, edited: Scenario | None) -> None:
+    st.subheader(f"{outcome.variant} against {outcome.baseline}")
+    first = outcome.comparison.results[0]
+    st.caption(
+        f"{len(first.replications)} replications each of {first.scenario.scenario.days:g} days, "
+        f"common random numbers (seed {first.scenario.scenario.seed}); "
+        f"{first.wall_s:.1f} s."
+    )
+    if outcome.in_short:
+        st.success(f"In short: {outcome.in_short}", icon=":material/balance:")
+    _cards(outcome)
+    with st.expander("Every KPI, as the command line prints it", expanded=False):
+        st.code(outcome.table, language=None)
+    _headline_table(outcome)
+    _interval_chart(outcome)
+    _heatmap(outcome)
+    _downloads(outcome, edited)
+
+
+def _differences(outcome: Outcome) -> pd.DataFrame:
+    table = outcome.comparison.differences
+    return table[table["scenario"] == outcome.variant].set_index("kpi")
+
+
+def _cards(outcome: Outcome) -> None:
+    rows = _differences(outcome)
+    present = [(k, w) for k, w in CARDS if k in rows.index]
+    if not present:
+        return
+    for card, (kpi, words) in zip(st.columns(len(present)), present, strict=True):
+        row = rows.loc[kpi]
+        card.metric(
+            f"Change in {words}",
+            difference_text(kpi, row["diff"]) if kpi != "cost_year_total" else _pounds(row["diff"]),
+            help=f"paired 95% CI {_interval(kpi, row['ci_low'], row['ci_high'])}",
+            delta_color="off",
+            delta=f"95% CI {_interval(kpi, row['ci_low'], row['ci_high'])}",
+        )
+
+
+def _pounds(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}£{abs(value):,.0f}"
+
+
+def _interval(kpi: str, low: float, high: float) -> str:
+    if kpi == "cost_year_total":
+        return f"{_pounds(low)} to {_pounds(high)}"
+    return f"{difference_text(kpi, low)} to {difference_text(kpi, high)}"
+
+
+def _headline_table(outcome: Outcome) -> None:
+    """The headline KPIs: each scenario's mean with its 95% CI, and the paired difference."""
+    summary = outcome.comparison.summary
+    rows = _differences(outcome)
+    out = []
+    for kpi in [*HEADLINE, "paid_hours_week_total", "posts_total", "cost_year_total"]:
+        if kpi not in rows.index:
+            continue
+        row = {"KPI": kpi}
+        for name, label in ((outcome.baseline, "opened"), (outcome.variant, "edited")):
+            s = summary[(summary["scenario"] == name) & (summary["kpi"] == kpi)].iloc[0]
+            row[label] = format_value(kpi, s["mean"])
+            row[f"{label} 95% CI"] = (
+                f"{format_value(kpi, s['ci_low'])} to {format_value(kpi, s['ci_high'])}"
+            )
+        d = rows.loc[kpi]
+        row["difference"] = (
+            _pounds(d["diff"]) if kpi == "cost_year_total" else difference_text(kpi, d["diff"])
+        )
+        row["paired 95% CI"] = _interval(kpi, d["ci_low"], d["ci_high"])
+        out.append(row)
+    st.markdown("**Headline KPIs and paired differences**")
+    st.dataframe(pd.DataFrame(out), hide_index=True, width="stretch")
+
+
+def _interval_chart(outcome: Outcome) -> None:
+    st.markdown("**By 15-minute interval** (hover for the value at a time)")
+    column = st.selectbox(
+        "Series", list(SERIES), format_func=SERIES.get, key="series", label_visibility="collapsed"
+    )
+    frame = interval_means(outcome, column)
+    share = column.startswith("answered_within")
+    frame["label"] = frame["weekday"].astype(str).str.title() + " " + frame["time"]
+    chart = (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after", strokeWidth=1.5)
+        .encode(
+            x=alt.X("day:Q", title="day of the measured window"),
+            y=alt.Y("value:Q", title=SERIES[column], axis=alt.Axis(format=".0%" if share else "")),
+            color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("scenario:N"),
+                alt.Tooltip("label:N", title="interval"),
+                alt.Tooltip("value:Q", title=SERIES[column], format=".1%" if share else ".2f"),
+            ],
+        )
+        .properties(height=280)
+        .interactive(bind_y=False)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _heatmap(outcome: Outcome) -> None:
+    frame = heatmap_difference(outcome)
+    if frame is None:
+        return
+    st.markdown(
+        "**999 calls answered within 10 s, edited minus opened, by weekday and hour** "
+        "(percentage points)"
+    )
+    frame["weekday"] = frame["weekday"].str.title()
+    limit = max(1.0, float(frame["pp"].abs().max(skipna=True) or 1.0))
+    chart = (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="hour"),
+            y=alt.Y("weekday:N", sort=[d.title() for d in WEEKDAYS], title=None),
+            color=alt.Color(
+                "pp:Q",
+                title="pp",
+                scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
+            ),
+            tooltip=[
+                alt.Tooltip("weekday:N"),
+                alt.Tooltip("hour:O"),
+                alt.Tooltip("pp:Q", title="difference (pp)", format="+.1f"),
+            ],
+        )
+        .properties(height=220)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _workbook_bytes(folder: str) -> bytes:
+    return write_workbook(Path(folder)).read_bytes()
+
+
+def _rota_bytes(scenario: Scenario) -> bytes:
+    folder = Path(tempfile.mkdtemp(prefix="crs-app-rota-"))
+    path = folder / "rota.xlsx"
+    write_rota(path, scenario_groups(scenario), starts=True)
+    return path.read_bytes()
+
+
+def _downloads(outcome: Outcome, edited: Scenario | None) -> None:
+    st.markdown("**Downloads**")
+    cells = st.columns(4)
+    scenario = edited if edited is not None else outcome.comparison.results[1].scenario
+    cells[0].download_button(
+        "Edited scenario (TOML)",
+        scenario_toml(scenario).encode("utf-8"),
+        file_name="edited.toml",
+        mime="application/toml",
+        key="download_toml",
+    )
+    cells[1].download_button(
+        "Rota (XLSX)",
+        _rota_bytes(scenario),
+        file_name="rota.xlsx",
+        key="download_rota",
+    )
+    cells[2].download_button(
+        "Workbook (XLSX)",
+        _workbook_bytes(str(outcome.folder)),
+        file_name="compare.xlsx",
+        key="download_workbook",
+    )
+    report = st.session_state.get("report")
+    if report is None and cells[3].button("Make the HTML report", key="make_report"):
+        with st.spinner("Drawing the report's figures…"):
+            report = write_report(outcome.folder).read_bytes()
+        st.session_state["report"] = report
+    if report is not None:
+        cells[3].download_button(
+            "HTML report", report, file_name="report.html", mime="text/html", key="download_report"
+        )
