@@ -14,11 +14,8 @@ from ..config.errors import ControlroomError
 from ..fitting.mapping import load_mapping
 from . import workbench_page
 from .fit_run import STEPS, fit_folder
+from .pages import WORKBENCH
 from .rota_grid import edit_error
-
-
-def page() -> st.Page:
-    return st.Page(show, title="Fit from data", icon=":material/query_stats:", url_path="fit")
 
 
 def show() -> None:
@@ -92,7 +89,7 @@ def _show(outcome) -> None:  # type: ignore[no-untyped-def]
         )
     if st.button("Open the fitted scenario in the workbench", key="fit_open", type="primary"):
         st.session_state[workbench_page.OPEN_REQUEST] = str(outcome.scenario)
-        st.switch_page(workbench_page.page())
+        st.switch_page(WORKBENCH)
     st.markdown("**Back-test**")
     st.dataframe(backtest.table(), hide_index=True, width="stretch")
     st.download_button(

@@ -1,11 +1,31 @@
-"""The app's pages, for :mod:`.main`'s navigation (a live-exercise page goes in the list)."""
+"""The app's pages, for :mod:`.main`'s navigation: each a script in ``views/`` (a page for the
+trainer's live exercise goes in the list beside them)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from . import fit_view, workbench_page
+VIEWS = Path(__file__).with_name("views")
+WORKBENCH = "views/workbench.py"
+"""The workbench's script, relative to the app's main script (for ``st.switch_page``)."""
+FIT = "views/fit.py"
 
 
 def every() -> list[st.Page]:
-    return [workbench_page.page(), fit_view.page()]
+    return [
+        st.Page(
+            str(VIEWS / "workbench.py"),
+            title="Workbench",
+            icon=":material/table_edit:",
+            url_path="workbench",
+            default=True,
+        ),
+        st.Page(
+            str(VIEWS / "fit.py"),
+            title="Fit from data",
+            icon=":material/query_stats:",
+            url_path="fit",
+        ),
+    ]

@@ -14,7 +14,7 @@ import streamlit as st
 from ..config.errors import ControlroomError
 from ..config.library import scenario_paths
 from ..config.schema import Scenario
-from ..reporting.cost_display import money
+from ..reporting.cost_display import money, signed_money
 from . import results_view
 from .comparing import run_compare
 from .rota_grid import (
@@ -61,7 +61,16 @@ def library_folder() -> Path | None:
     return Path("scenarios") if Path("scenarios").is_dir() else None
 
 
+STYLE = """<style>
+.block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+h1 { padding-top: 0; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>"""
+"""Less space above the title, so the rota starts higher on a laptop's screen."""
+
+
 def show() -> None:
+    st.markdown(STYLE, unsafe_allow_html=True)
     st.title("Workbench")
     request = st.session_state.pop(OPEN_REQUEST, None)
     if request is not None:
@@ -78,12 +87,16 @@ def show() -> None:
         results_view.show(outcome, edited)
 
 
-def _open(source: str, label: str) -> None:
-    """Load ``source`` as the opened scenario (a refused file: its error on the page)."""
+def _open(source: str, label: str, uploaded: Path | None = None) -> None:
+    """Load ``source`` as the opened scenario (a refused file: its error on the page, an
+    upload's files named as uploaded, not by the folder they were saved in)."""
     try:
         scenario = load_edited(source, [])
     except ControlroomError as exc:
-        st.session_state["open_error"] = edit_error(exc)
+        words = edit_error(exc)
+        if uploaded is not None:
+            words = words.replace(f"{uploaded}{os.sep}", "")
+        st.session_state["open_error"] = words
         return
     st.session_state.pop("open_error", None)
     st.session_state["opened"] = {"source": source, "label": label, "scenario": scenario}
@@ -92,10 +105,9 @@ def _open(source: str, label: str) -> None:
 
 
 def _open_section() -> None:
-    with st.expander("Open a scenario", expanded="opened" not in st.session_state):
-        way = st.radio(
-            "From", ["the library", "a file on disk", "an upload"], horizontal=True, key="open_way"
-        )
+    with st.sidebar:
+        st.subheader("Open a scenario")
+        way = st.radio("From", ["the library", "a file on disk", "an upload"], key="open_way")
         if way == "the library":
             folder = library_folder()
             paths = scenario_paths(folder)
@@ -142,7 +154,7 @@ def _upload() -> None:
         folder = Path(tempfile.mkdtemp(prefix="crs-app-upload-"))
         for f in files:
             (folder / Path(f.name).name).write_bytes(f.getvalue())
-        _open(str(folder / Path(chosen.name).name), chosen.name)
+        _open(str(folder / Path(chosen.name).name), chosen.name, uploaded=folder)
 
 
 def _rota_section(opened: dict) -> tuple[Scenario | None, list[str]]:
@@ -151,12 +163,13 @@ def _rota_section(opened: dict) -> tuple[Scenario | None, list[str]]:
     scenario: Scenario = opened["scenario"]
     generation = st.session_state.get("generation", 0)
     lines0, counts0 = line_grid(scenario), count_grid(scenario)
+    summary = st.container()
     st.subheader("Rota")
     st.caption(
-        "Each shift line of each group: change a start (HH:MM), hours, days "
-        f"({day_words()}) or count; paid hours, posts and cost follow."
+        "One row per shift line: change a start (HH:MM), hours, days or count, and the "
+        "hours, posts and cost above follow."
     )
-    lines = st.data_editor(
+    lines = st.container(key="rota_lines").data_editor(
         lines0[list(LINE_COLUMNS)],
         key=f"lines_{generation}",
         num_rows="fixed",
@@ -189,7 +202,8 @@ def _rota_section(opened: dict) -> tuple[Scenario | None, list[str]]:
         except ControlroomError as exc:
             st.error(f"This edit is refused: {edit_error(exc)}", icon=":material/block:")
             edited = None
-    _costs(scenario, edited)
+    with summary:
+        _costs(scenario, edited)
     if edits:
         with st.expander(f"The edits as the command line's --set ({len(edits)})"):
             st.code("\n".join(f"--set '{e}'" for e in edits), language="bash")
@@ -206,25 +220,21 @@ def _costs(opened: Scenario, edited: Scenario | None) -> None:
     total0, total = before.iloc[-1], after.iloc[-1]
     currency = opened.staffing.currency if opened.staffing is not None else "£"
     cards = st.columns(4)
-    for card, (column, form) in zip(
-        cards,
-        [
-            ("rostered h/week", "{:,.0f}"),
-            ("paid h/week", "{:,.0f}"),
-            ("posts (FTE)", "{:,.1f}"),
-            ("cost/year", currency + "{:,.0f}"),
-        ],
-        strict=True,
-    ):
+    forms = [
+        ("rostered h/week", "{:,.0f}", "{:+,.0f}"),
+        ("paid h/week", "{:,.0f}", "{:+,.0f}"),
+        ("posts (FTE)", "{:,.1f}", "{:+,.1f}"),
+        ("cost/year", None, None),
+    ]
+    for card, (column, form, change_form) in zip(cards, forms, strict=True):
         if column not in after or math.isnan(total[column]):
             continue
         change = total[column] - total0[column]
-        card.metric(
-            column,
-            form.format(total[column]),
-            delta=(form.replace(currency, "").format(change) if change else None),
-            delta_color="off",
-        )
+        if form is None:
+            value, delta = money(total[column], currency), signed_money(change, currency)
+        else:
+            value, delta = form.format(total[column]), change_form.format(change)
+        card.metric(column, value, delta=delta if change else None, delta_color="off", border=True)
     shown = after.copy()
     forms = {"rostered h/week": "{:,.1f}", "paid h/week": "{:,.1f}", "posts (FTE)": "{:,.2f}"}
     for column, form in forms.items():
@@ -232,7 +242,8 @@ def _costs(opened: Scenario, edited: Scenario | None) -> None:
             shown[column] = shown[column].map(form.format)
     if "cost/year" in shown:
         shown["cost/year"] = shown["cost/year"].map(lambda v: money(v, currency))
-    st.dataframe(shown, hide_index=True)
+    with st.expander("Hours, posts and cost by role (before overtime, which a run adds)"):
+        st.dataframe(shown, hide_index=True)
 
 
 def _run_section(opened: dict, edited: Scenario | None, edits: list[str]) -> None:
@@ -288,10 +299,3 @@ def _compare(base: Scenario, variant: Scenario, replications: int) -> None:
     bar.empty()
     st.session_state["outcome"] = outcome
     st.session_state.pop("report", None)
-
-
-def page() -> st.Page:
-    """The workbench as a page of the app (the first, opened by default)."""
-    return st.Page(
-        show, title="Workbench", icon=":material/table_edit:", url_path="workbench", default=True
-    )
