@@ -18,14 +18,12 @@ def every() -> list[st.Page]:
         st.Page(
             str(VIEWS / "workbench.py"),
             title="Workbench",
-            icon=":material/table_edit:",
             url_path="workbench",
             default=True,
         ),
         st.Page(
             str(VIEWS / "fit.py"),
             title="Fit from data",
-            icon=":material/query_stats:",
             url_path="fit",
         ),
     ]

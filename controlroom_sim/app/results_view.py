@@ -15,15 +15,16 @@ import streamlit as st
 from ..config.rota_export import scenario_groups, write_rota
 from ..config.schema import Scenario
 from ..config.vocabulary import WEEKDAYS
+from ..reporting.cost_display import money, signed_money
 from ..reporting.display import HEADLINE, difference_text, format_value
 from ..reporting.report import write_report
 from ..reporting.workbook import write_workbook
 from .comparing import SERIES, Outcome, heatmap_difference, interval_means, scenario_toml
 
 CARDS = (
-    ("answered_within_10s_999", "999 answered within 10 s"),
+    ("answered_within_10s_999", "999 in 10 s"),
     ("abandon_rate_101", "101 abandoned"),
-    ("paid_hours_week_total", "paid hours a week"),
+    ("paid_hours_week_total", "paid h/week"),
     ("cost_year_total", "cost a year"),
 )
 """The difference cards above the tables: KPI and words."""
@@ -32,8 +33,9 @@ CARDS = (
 def show(outcome: Outcome, edited: Scenario | None) -> None:
     st.subheader(f"{outcome.variant} against {outcome.baseline}")
     first = outcome.comparison.results[0]
+    days = first.scenario.scenario.days
     st.caption(
-        f"{len(first.replications)} replications each of {first.scenario.scenario.days:g} days, "
+        f"{len(first.replications)} replications each of {days:g} day{'' if days == 1 else 's'}, "
         f"common random numbers (seed {first.scenario.scenario.seed}); "
         f"{first.wall_s:.1f} s."
     )
@@ -58,25 +60,32 @@ def _cards(outcome: Outcome) -> None:
     present = [(k, w) for k, w in CARDS if k in rows.index]
     if not present:
         return
+    st.markdown("**Edited minus opened** (means over replications, with paired 95% CIs)")
     for card, (kpi, words) in zip(st.columns(len(present)), present, strict=True):
         row = rows.loc[kpi]
         card.metric(
-            f"Change in {words}",
-            difference_text(kpi, row["diff"]) if kpi != "cost_year_total" else _pounds(row["diff"]),
-            help=f"paired 95% CI {_interval(kpi, row['ci_low'], row['ci_high'])}",
-            delta_color="off",
+            words,
+            _change(kpi, row["diff"]),
+            help=f"edited minus opened, the mean over replications; paired 95% CI "
+            f"{_interval(kpi, row['ci_low'], row['ci_high'])}",
             delta=f"95% CI {_interval(kpi, row['ci_low'], row['ci_high'])}",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
         )
 
 
-def _pounds(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}£{abs(value):,.0f}"
+def _change(kpi: str, value: float) -> str:
+    """A difference as the command line writes it; money as £1.23m, £148k or £1,234."""
+    if kpi.startswith("cost_"):
+        return signed_money(value, "£")
+    if kpi.startswith(("paid_hours", "rostered_hours")):
+        return f"{value:+,.0f}"
+    return difference_text(kpi, value)
 
 
 def _interval(kpi: str, low: float, high: float) -> str:
-    if kpi == "cost_year_total":
-        return f"{_pounds(low)} to {_pounds(high)}"
-    return f"{difference_text(kpi, low)} to {difference_text(kpi, high)}"
+    return f"{_change(kpi, low)} to {_change(kpi, high)}"
 
 
 def _headline_table(outcome: Outcome) -> None:
@@ -90,18 +99,25 @@ def _headline_table(outcome: Outcome) -> None:
         row = {"KPI": kpi}
         for name, label in ((outcome.baseline, "opened"), (outcome.variant, "edited")):
             s = summary[(summary["scenario"] == name) & (summary["kpi"] == kpi)].iloc[0]
-            row[label] = format_value(kpi, s["mean"])
-            row[f"{label} 95% CI"] = (
-                f"{format_value(kpi, s['ci_low'])} to {format_value(kpi, s['ci_high'])}"
+            row[f"{label} (95% CI)"] = (
+                f"{_value(kpi, s['mean'])} ({_value(kpi, s['ci_low'])} to "
+                f"{_value(kpi, s['ci_high'])})"
             )
         d = rows.loc[kpi]
-        row["difference"] = (
-            _pounds(d["diff"]) if kpi == "cost_year_total" else difference_text(kpi, d["diff"])
-        )
+        row["difference"] = _change(kpi, d["diff"])
         row["paired 95% CI"] = _interval(kpi, d["ci_low"], d["ci_high"])
         out.append(row)
     st.markdown("**Headline KPIs and paired differences**")
-    st.dataframe(pd.DataFrame(out), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(out),
+        hide_index=True,
+        width="stretch",
+        column_config={"KPI": st.column_config.TextColumn(pinned=True)},
+    )
+
+
+def _value(kpi: str, value: float) -> str:
+    return money(value, "£") if kpi.startswith("cost_") else format_value(kpi, value)
 
 
 def _interval_chart(outcome: Outcome) -> None:
@@ -139,6 +155,8 @@ def _heatmap(outcome: Outcome) -> None:
         "**999 calls answered within 10 s, edited minus opened, by weekday and hour** "
         "(percentage points)"
     )
+    simulated = frame.groupby("weekday")["pp"].transform(lambda v: v.notna().any())
+    frame = frame[simulated].copy()  # a run shorter than a week: its weekdays only
     frame["weekday"] = frame["weekday"].str.title()
     limit = max(1.0, float(frame["pp"].abs().max(skipna=True) or 1.0))
     chart = (

@@ -122,13 +122,15 @@ def test_a_one_day_compare_of_two_replications_gives_the_paired_difference_and_c
     assert short.startswith("In short: ")
     assert "pp 999 calls answered within 10 s (paired 95% CI" in short
     assert "for +90 paid hours a week, +2.4 posts, +£" in short
-    labels = {m.label for m in app.metric}
-    assert "Change in paid hours a week" in labels
-    assert "Change in cost a year" in labels
+    changes = {m.label: m.value for m in app.metric[4:]}  # after the rota's four cards
+    assert changes["paid h/week"] == "+90"
+    assert changes["cost a year"].startswith("+£")
     table = app.dataframe[-1].value
-    assert list(table.columns[:3]) == ["KPI", "opened", "opened 95% CI"]
-    assert "paired 95% CI" in table.columns
-    assert "paid_hours_week_total" in set(table["KPI"])
+    assert list(table.columns) == [
+        "KPI", "opened (95% CI)", "edited (95% CI)", "difference", "paired 95% CI"
+    ]  # fmt: skip
+    paid = table.set_index("KPI").loc["paid_hours_week_total"]
+    assert (paid["difference"], paid["paired 95% CI"]) == ("+90", "+90 to +90")
 
 
 def test_an_uploaded_scenario_opens_and_a_broken_one_says_why() -> None:
