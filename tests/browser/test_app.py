@@ -114,8 +114,11 @@ def test_edit_a_rota_cell_run_a_compare_and_read_the_difference_and_cost(server,
         browser.find_element(By.CSS_SELECTOR, "[data-testid='stSelectbox']").click()
         option = _wait(
             browser,
-            lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")
-                       if o.text.strip() == "baseline.toml"],  # fmt: skip
+            lambda d: [
+                o
+                for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")
+                if o.text.strip() == "baseline.toml"
+            ],
         )[0]
         option.click()
         browser.find_element(By.XPATH, "//button[normalize-space()='Open']").click()
@@ -136,8 +139,11 @@ def test_edit_a_rota_cell_run_a_compare_and_read_the_difference_and_cost(server,
         browser.find_element(By.XPATH, "//button[normalize-space()='Run the compare']").click()
         short = _wait(
             browser,
-            lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "[data-testid='stAlert']")
-                       if "In short:" in e.text],  # fmt: skip
+            lambda d: [
+                e
+                for e in d.find_elements(By.CSS_SELECTOR, "[data-testid='stAlert']")
+                if "In short:" in e.text
+            ],
             timeout=120,
         )[0]
         assert "pp 999 calls answered within 10 s (paired 95% CI" in short.text
