@@ -1,13 +1,18 @@
 """The workbench's compare: the opened baseline against the edited scenario, with common random
-numbers, on the app's warm engine (:mod:`.warm`), written to a run folder so that the workbook
-and the HTML report are made by ``reporting`` as for ``controlroom-sim compare``; and the
-tables the page draws from it (interval series, the weekday-by-hour difference)."""
+numbers, on the app's warm engine (:mod:`.warm`), and the tables the page draws from it
+(interval series, the weekday-by-hour difference).
+
+The answer is kept in memory: writing a run folder (parts, tables, manifest) costs more than a
+second of a 10-replication compare of a week, so the folder is written only when the planner
+asks for the workbook or the HTML report (:func:`write_folder`), by the same compare run again
+with an output folder, every replication of which the warm engine still holds."""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import tomli_w
@@ -20,7 +25,6 @@ from ..experiments.results import Comparison
 from ..reporting.compare_figures import weekday_hour_rate
 from ..reporting.cost_display import cost_line
 from ..reporting.display import comparison_table
-from ..reporting.report_data import load_results
 from .warm import WarmEngine
 
 SERIES = {
@@ -35,12 +39,16 @@ SERIES = {
 
 @dataclass
 class Outcome:
-    """A finished compare: the comparison, its run folder, and the CLI's text of it."""
+    """A finished compare: the comparison, its paired differences and summary (computed once),
+    the command line's text of it, and what it needs to be run again into a folder."""
 
     comparison: Comparison
-    folder: Path
+    differences: pd.DataFrame
+    summary: pd.DataFrame
     table: str
     in_short: str
+    scenarios: tuple[Scenario, Scenario]
+    replications: int
 
     @property
     def baseline(self) -> str:
@@ -51,34 +59,52 @@ class Outcome:
         return self.comparison.results[1].name
 
 
-def run_compare(
-    baseline: Scenario,
-    edited: Scenario,
-    replications: int,
-    engine: WarmEngine,
-    folder: Path | None = None,
-) -> Outcome:
-    """Compare ``edited`` with ``baseline`` over ``replications`` (the baseline's seed), write
-    the run folder (``folder``, else a new temporary one) and return the CLI's tables."""
-    out = folder if folder is not None else Path(tempfile.mkdtemp(prefix="crs-app-compare-"))
-    options = RunOptions(
+def _options(replications: int, out: Path | None) -> RunOptions:
+    """Records stay in the workers (only KPIs and intervals come back), so an answer in memory
+    and a folder written later ask the engine for the same replications."""
+    return RunOptions(
         replications=replications,
         out=out,
         calls_format="none",
+        keep_records=False,
         command=["controlroom-sim", "app"],
     )
-    renamed = _named_apart(baseline, edited)
-    loaded = [LoadedScenario(baseline), LoadedScenario(renamed)]
-    comparison = api.compare_loaded(loaded, options, engine=engine)
+
+
+def _loaded(baseline: Scenario, edited: Scenario) -> list[LoadedScenario]:
+    return [LoadedScenario(baseline), LoadedScenario(_named_apart(baseline, edited))]
+
+
+def run_compare(
+    baseline: Scenario, edited: Scenario, replications: int, engine: WarmEngine
+) -> Outcome:
+    """Compare ``edited`` with ``baseline`` over ``replications`` (the baseline's seed) and
+    return the command line's tables of it."""
+    comparison = api.compare_loaded(
+        _loaded(baseline, edited), _options(replications, None), engine=engine
+    )
     differences, summary = comparison.differences, comparison.summary
     variant = comparison.results[1].name
     currency = baseline.staffing.currency if baseline.staffing is not None else "£"
     return Outcome(
         comparison=comparison,
-        folder=out,
+        differences=differences,
+        summary=summary,
         table=comparison_table(summary, differences, comparison.baseline, variant, None),
         in_short=cost_line(differences, variant, currency=currency),
+        scenarios=(baseline, edited),
+        replications=replications,
     )
+
+
+def write_folder(outcome: Outcome, engine: WarmEngine, folder: Path | None = None) -> Path:
+    """The compare's run folder, as ``controlroom-sim compare --out`` writes it (``folder``,
+    else a new temporary one), for the workbook and the report."""
+    out = folder if folder is not None else Path(tempfile.mkdtemp(prefix="crs-app-compare-"))
+    api.compare_loaded(
+        _loaded(*outcome.scenarios), _options(outcome.replications, out), engine=engine
+    )
+    return out
 
 
 def _named_apart(baseline: Scenario, edited: Scenario) -> Scenario:
@@ -119,8 +145,10 @@ def interval_means(outcome: Outcome, column: str) -> pd.DataFrame:
 def heatmap_difference(outcome: Outcome) -> pd.DataFrame | None:
     """The edited scenario's 10-second rate of 999 calls minus the baseline's, by weekday and
     hour, in percentage points (the report's heatmap): ``weekday, hour, pp``."""
-    results = load_results(outcome.folder)
-    before, after = (weekday_hour_rate(run) for run in results.runs[:2])
+    before, after = (
+        weekday_hour_rate(SimpleNamespace(intervals=result.intervals))  # what it reads of a run
+        for result in outcome.comparison.results[:2]
+    )
     if before is None or after is None:
         return None
     grid = (after - before) * 100.0

@@ -19,7 +19,15 @@ from ..reporting.cost_display import money, signed_money
 from ..reporting.display import HEADLINE, difference_text, format_value
 from ..reporting.report import write_report
 from ..reporting.workbook import write_workbook
-from .comparing import SERIES, Outcome, heatmap_difference, interval_means, scenario_toml
+from .comparing import (
+    SERIES,
+    Outcome,
+    heatmap_difference,
+    interval_means,
+    scenario_toml,
+    write_folder,
+)
+from .warm import WarmEngine
 
 CARDS = (
     ("answered_within_10s_999", "999 in 10 s"),
@@ -30,7 +38,7 @@ CARDS = (
 """The difference cards above the tables: KPI and words."""
 
 
-def show(outcome: Outcome, edited: Scenario | None) -> None:
+def show(outcome: Outcome, edited: Scenario | None, engine: WarmEngine) -> None:
     st.subheader(f"{outcome.variant} against {outcome.baseline}")
     first = outcome.comparison.results[0]
     days = first.scenario.scenario.days
@@ -47,11 +55,11 @@ def show(outcome: Outcome, edited: Scenario | None) -> None:
     _headline_table(outcome)
     _interval_chart(outcome)
     _heatmap(outcome)
-    _downloads(outcome, edited)
+    _downloads(outcome, edited, engine)
 
 
 def _differences(outcome: Outcome) -> pd.DataFrame:
-    table = outcome.comparison.differences
+    table = outcome.differences
     return table[table["scenario"] == outcome.variant].set_index("kpi")
 
 
@@ -90,7 +98,7 @@ def _interval(kpi: str, low: float, high: float) -> str:
 
 def _headline_table(outcome: Outcome) -> None:
     """The headline KPIs: each scenario's mean with its 95% CI, and the paired difference."""
-    summary = outcome.comparison.summary
+    summary = outcome.summary
     rows = _differences(outcome)
     out = []
     for kpi in [*HEADLINE, "paid_hours_week_total", "posts_total", "cost_year_total"]:
@@ -181,11 +189,6 @@ def _heatmap(outcome: Outcome) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _workbook_bytes(folder: str) -> bytes:
-    return write_workbook(Path(folder)).read_bytes()
-
-
 def _rota_bytes(scenario: Scenario) -> bytes:
     folder = Path(tempfile.mkdtemp(prefix="crs-app-rota-"))
     path = folder / "rota.xlsx"
@@ -193,7 +196,7 @@ def _rota_bytes(scenario: Scenario) -> bytes:
     return path.read_bytes()
 
 
-def _downloads(outcome: Outcome, edited: Scenario | None) -> None:
+def _downloads(outcome: Outcome, edited: Scenario | None, engine: WarmEngine) -> None:
     st.markdown("**Downloads**")
     cells = st.columns(4)
     scenario = edited if edited is not None else outcome.comparison.results[1].scenario
@@ -210,18 +213,23 @@ def _downloads(outcome: Outcome, edited: Scenario | None) -> None:
         file_name="rota.xlsx",
         key="download_rota",
     )
-    cells[2].download_button(
-        "Workbook (XLSX)",
-        _workbook_bytes(str(outcome.folder)),
-        file_name="compare.xlsx",
-        key="download_workbook",
-    )
-    report = st.session_state.get("report")
-    if report is None and cells[3].button("Make the HTML report", key="make_report"):
-        with st.spinner("Drawing the report's figures…"):
-            report = write_report(outcome.folder).read_bytes()
-        st.session_state["report"] = report
-    if report is not None:
+    files = st.session_state.get("files")
+    if files is None and cells[2].button("Make the workbook and report", key="make_files"):
+        with st.spinner("Writing the run folder, the workbook and the report's figures…"):
+            folder = write_folder(outcome, engine)
+            files = {
+                "workbook": write_workbook(folder).read_bytes(),
+                "report": write_report(folder).read_bytes(),
+            }
+        st.session_state["files"] = files
+    if files is not None:
+        cells[2].download_button(
+            "Workbook (XLSX)", files["workbook"], file_name="compare.xlsx", key="download_workbook"
+        )
         cells[3].download_button(
-            "HTML report", report, file_name="report.html", mime="text/html", key="download_report"
+            "HTML report",
+            files["report"],
+            file_name="report.html",
+            mime="text/html",
+            key="download_report",
         )

@@ -84,7 +84,7 @@ def show() -> None:
     _run_section(opened, edited, edits)
     outcome = st.session_state.get("outcome")
     if outcome is not None:
-        results_view.show(outcome, edited)
+        results_view.show(outcome, edited, engine())
 
 
 def _open(source: str, label: str, uploaded: Path | None = None) -> None:
@@ -298,4 +298,4 @@ def _compare(base: Scenario, variant: Scenario, replications: int) -> None:
             warm.on_done = None
     bar.empty()
     st.session_state["outcome"] = outcome
-    st.session_state.pop("report", None)
+    st.session_state.pop("files", None)

@@ -131,6 +131,13 @@ def test_a_one_day_compare_of_two_replications_gives_the_paired_difference_and_c
     ]  # fmt: skip
     paid = table.set_index("KPI").loc["paid_hours_week_total"]
     assert (paid["difference"], paid["paired 95% CI"]) == ("+90", "+90 to +90")
+    app.button(key="make_files").click().run()
+    assert not app.exception
+    files = app.session_state["files"]
+    assert files["workbook"][:2] == b"PK"  # an XLSX is a zip
+    report = files["report"].decode("utf-8")
+    assert report.startswith("<!DOCTYPE html>")
+    assert "baseline (edited)" in report
 
 
 def test_an_uploaded_scenario_opens_and_a_broken_one_says_why() -> None:
