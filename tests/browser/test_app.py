@@ -136,7 +136,8 @@ def test_edit_a_rota_cell_run_a_compare_and_read_the_difference_and_cost(server,
 
         _type_into(browser, "Days simulated", "1.00")
         _type_into(browser, "Replications", "2")
-        browser.find_element(By.XPATH, "//button[normalize-space()='Run the compare']").click()
+        run = "//button[normalize-space()='Run the compare']"
+        _wait(browser, lambda d: d.find_elements(By.XPATH, run))[0].click()
         short = _wait(
             browser,
             lambda d: [
