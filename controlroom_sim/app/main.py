@@ -8,4 +8,5 @@ import streamlit as st
 from controlroom_sim.app import pages
 
 st.set_page_config(page_title="controlroom-sim", layout="wide")
+st.markdown(pages.STYLE, unsafe_allow_html=True)
 st.navigation(pages.every()).run()

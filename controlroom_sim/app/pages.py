@@ -13,6 +13,14 @@ WORKBENCH = "views/workbench.py"
 FIT = "views/fit.py"
 
 
+STYLE = """<style>
+.block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+h1 { padding-top: 0; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>"""
+"""Less space above each page's title, so that more of it is in view on a laptop's screen."""
+
+
 def every() -> list[st.Page]:
     return [
         st.Page(

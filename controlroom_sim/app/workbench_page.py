@@ -61,16 +61,7 @@ def library_folder() -> Path | None:
     return Path("scenarios") if Path("scenarios").is_dir() else None
 
 
-STYLE = """<style>
-.block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
-h1 { padding-top: 0; }
-[data-testid="stMetricValue"] { font-size: 1.6rem; }
-</style>"""
-"""Less space above the title, so the rota starts higher on a laptop's screen."""
-
-
 def show() -> None:
-    st.markdown(STYLE, unsafe_allow_html=True)
     st.title("Workbench")
     request = st.session_state.pop(OPEN_REQUEST, None)
     if request is not None:
