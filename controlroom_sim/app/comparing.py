@@ -157,11 +157,11 @@ def heatmap_difference(outcome: Outcome) -> pd.DataFrame | None:
 
 
 def scenario_toml(scenario: Scenario) -> str:
-    """The scenario as one TOML file that needs no other (every key resolved: ``extends``
-    and the edits applied; profile files named as the opened scenario names them)."""
+    """The scenario as one TOML file that extends no other (every key resolved: ``extends``
+    and the edits applied; profile CSVs named by the full paths the loaded scenario holds)."""
     data = scenario.model_dump(by_alias=True, exclude_none=True, mode="json")
     head = (
         "# Written by the controlroom-sim app: the scenario opened in the workbench with the\n"
-        "# rota as edited there, every key resolved (no extends).\n\n"
+        "# rota as edited there, every key resolved (no extends; profile CSVs by full path).\n\n"
     )
     return head + tomli_w.dumps(data)
