@@ -14,7 +14,7 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
-from ..config.errors import ControlroomError
+from ..config.errors import ControlroomError, Param, named
 
 MAIN = Path(__file__).with_name("main.py")
 """The app's script, as Streamlit runs it."""
@@ -67,9 +67,11 @@ def wait_ready(port: int, process: subprocess.Popen, timeout: float = READY_S) -
     health = f"{url(port)}_stcore/health"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AppError(
-                f"port: the app's server stopped at once (exit status {process.returncode}); "
-                f"is port {port} already in use? try --port with another number"
+            raise named(
+                AppError,
+                Param("port", port),
+                f": the app's server stopped at once (exit status {process.returncode}); is "
+                "the port already in use? Give another",
             )
         try:
             with urllib.request.urlopen(health, timeout=1) as answer:
@@ -78,7 +80,9 @@ def wait_ready(port: int, process: subprocess.Popen, timeout: float = READY_S) -
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
-    raise AppError(f"port: the app's server did not answer on port {port} in {timeout:g} s")
+    raise named(
+        AppError, Param("port", port), f": the app's server did not answer in {timeout:g} s"
+    )
 
 
 def serve(port: int, browser: bool, scenarios: Path | None = None) -> int:

@@ -139,3 +139,19 @@ def test_the_app_command_refuses_bad_input(capsys, argv, words) -> None:  # type
     from controlroom_sim.cli.main import main
 
     assert assert_one_line_error(capsys, main(argv)) == words
+
+
+def test_a_port_in_use_is_one_line_naming_it(capsys) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from controlroom_sim.cli.main import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = assert_one_line_error(capsys, main(["app", "--no-browser", "--port", str(port)]))
+    assert line == (
+        f"error: --port {port}: the app's server stopped at once (exit status 1); is the port "
+        "already in use? Give another"
+    )
