@@ -26,6 +26,7 @@ from typing import Any
 from ..analysis.comparison import variant_label
 from ..analysis.precision import DEFAULT_CAP, DEFAULT_INITIAL, DEFAULT_LOOK_AHEAD
 from ..config.schema import Scenario
+from .engines import Engine
 from .execute import RunInterrupted, RunStopped, build_plan, execute
 from .inputs import Grid, LoadedScenario, ScenarioLike, load, load_grid, unique_labels, vary_pairs
 from .options import RunOptions, Targets
@@ -46,13 +47,18 @@ def _settings(options: RunOptions, base: Scenario) -> tuple[int, int]:
 
 
 def _several(
-    kind: str, loaded: Sequence[LoadedScenario], labels: list[str], options: RunOptions, extra
+    kind: str,
+    loaded: Sequence[LoadedScenario],
+    labels: list[str],
+    options: RunOptions,
+    extra,
+    engine: Engine | None = None,
 ) -> tuple[list[ExperimentResult], Path | None]:
     count, seed = _settings(options, loaded[0].scenario)
     scenarios = [with_run_settings(s.scenario, count, seed) for s in loaded]
     plan = build_plan(count, options)
     files = [s.files for s in loaded]
-    return execute(kind, scenarios, labels, files, plan, options, extra)
+    return execute(kind, scenarios, labels, files, plan, options, extra, engine)
 
 
 # -- with the scenarios loaded (the command line starts here) -----------------------------------
@@ -68,8 +74,11 @@ def run_loaded(loaded: LoadedScenario, options: RunOptions) -> ExperimentResult:
     return results[0]
 
 
-def compare_loaded(loaded: Sequence[LoadedScenario], options: RunOptions) -> Comparison:
-    """:func:`compare` of scenarios already loaded (the baseline first)."""
+def compare_loaded(
+    loaded: Sequence[LoadedScenario], options: RunOptions, engine: Engine | None = None
+) -> Comparison:
+    """:func:`compare` of scenarios already loaded (the baseline first); ``engine``, when
+    given, runs the replications (see :func:`~.execute.execute`)."""
     if len(loaded) < 2:
         raise ValueError("compare needs a baseline and at least one variant")
 
@@ -77,7 +86,7 @@ def compare_loaded(loaded: Sequence[LoadedScenario], options: RunOptions) -> Com
         return write_differences(folder, Comparison(results).differences)
 
     labels = unique_labels(loaded)
-    results, folder = _several("compare", loaded, labels, options, differences)
+    results, folder = _several("compare", loaded, labels, options, differences, engine)
     return Comparison(results, folder)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..analysis.precision import PrecisionTarget, ReplicationPlan
 from ..config.schema import Scenario
 from ..model.columns import SpoolError
-from .engines import EngineError, check_engine, make_engine
+from .engines import Engine, EngineError, check_engine, make_engine
 from .folder_lock import owning
 from .options import RunOptions
 from .progress import ProgressBar
@@ -107,8 +107,13 @@ def execute(
     plan: ReplicationPlan,
     options: RunOptions,
     write_extra: WriteExtra | None = None,
+    engine: Engine | None = None,
 ) -> tuple[list[ExperimentResult], Path | None]:
-    """Run ``scenarios`` (``kind`` is run, compare or sweep) and write the run folder."""
+    """Run ``scenarios`` (``kind`` is run, compare or sweep) and write the run folder.
+
+    ``engine``, when given, runs the replications instead of a new engine of ``options``
+    (the app keeps one warm between runs); it is closed at the end as an engine made here
+    would be, and decides itself what closing means."""
     out = options.out
     if options.resume and not has_manifest(out):  # type: ignore[arg-type]
         raise ResumeError(f"{out}: nothing to resume (no manifest.json of an earlier run)")
@@ -127,7 +132,16 @@ def execute(
         on_replication, bar = _watchers(kind, scenarios, labels, plan, folder, saved, options)
         started = time.perf_counter()
         results = _run(
-            scenarios, labels, plan, options, store, saved, keep_records, on_replication, bar
+            scenarios,
+            labels,
+            plan,
+            options,
+            store,
+            saved,
+            keep_records,
+            on_replication,
+            bar,
+            engine,
         )
         wall = time.perf_counter() - started
         for result in results:
@@ -201,9 +215,14 @@ def _run(
     keep_records: bool,
     on_replication: Callable[[int, ReplicationResult, RunState], None],
     bar: ProgressBar,
+    engine: Engine | None = None,
 ) -> list[ExperimentResult]:
     """The replications on the engine; a stop says how many are saved."""
-    runner = make_engine(options.engine, options.jobs, options.scheduler)
+    runner = (
+        engine
+        if engine is not None
+        else make_engine(options.engine, options.jobs, options.scheduler)
+    )
     stopped = False
     try:
         return run_scenarios(

@@ -1,6 +1,7 @@
 """The commands: one function per command, taking the parsed arguments and returning the exit
 status."""
 
+from .app import command_app
 from .experiments import command_compare, command_run, command_sweep
 from .fitting import command_fit, command_fit_check
 from .folders import command_replay, command_report, command_scenarios
@@ -21,4 +22,5 @@ COMMANDS = {
     "scenarios": command_scenarios,
     "fit-check": command_fit_check,
     "fit": command_fit,
+    "app": command_app,
 }

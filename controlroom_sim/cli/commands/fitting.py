@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ...config.errors import Param, named
 from ...experiments.inputs import LoadedScenario
 from ...fitting.backtest import Backtest
-from ...fitting.export import Export, ExportError, read_export
+from ...fitting.export import Export, read_export
 from ...fitting.fit import Fit
 from ...fitting.mapping import Mapping, MappingError, Times, load_mapping
 from ...fitting.observed import observed_kpis
@@ -94,66 +94,27 @@ def _value(kpi: str, value: float) -> str:
 
 def command_fit(args: argparse.Namespace) -> int:
     """Fit, write the scenario, back-test, write fit.json, backtest.csv and report.html."""
-    from ...config.loading import load_scenario
-    from ...experiments.files import prepare_folder, write_atomic, write_json
-    from ...fitting.backtest import hold_out, in_sample_stretch, run_backtest
-    from ...fitting.fit import FitSettings, fit_export
-    from ...fitting.fit_document import fit_document
-    from ...fitting.rota_choice import rota_table
-    from ...fitting.scenario_file import extends_name, scenario_document, write_scenario
-    from ...reporting.fit_page import write_fit_page
+    from ...app.fit_run import fit_folder
+    from ...fitting.fit import FitSettings
 
     mapping = with_timezone(load_mapping(args.mapping), args.timezone)
-    whole = read_export(args.exports, mapping)
-    if whole.period is None:
-        raise ExportError(
-            f"{args.exports[0]}: expected usable calls, found none of "
-            f"{whole.rejections.rows_read} rows (run fit-check for the reasons)"
-        )
-    base = load_scenario(args.base)
-    counts = whole.calls["channel"].value_counts()
-    lacking = [f"{c} ({n:,} calls)" for c, n in counts.items() if c not in base.channels]
-    if lacking:
-        raise ExportError(
-            f"{args.base or 'the built-in baseline'}: expected a [channels] entry for every "
-            f"channel the export has, found none for {', '.join(lacking)} (give a --base that "
-            "has it)"
-        )
-    if args.holdout_weeks:
-        fit_part, held = hold_out(whole, args.holdout_weeks)
-        kind = "holdout"
-    else:
-        fit_part, held, kind = whole, in_sample_stretch(whole), "in-sample"
-    out = prepare_folder(args.out)
-    rota, copies, rota_words = rota_table(args.rota, out, base)
     settings = FitSettings(
         short_abandon_s=args.short_abandon_s,
         exclude_short_abandons=args.exclude_short_abandons,
         follow_up_window_s=args.follow_up_window_s,
     )
-    fit = fit_export(fit_part, settings)
-    document, profiles = scenario_document(fit, base, extends_name(args.base, out), rota)
-    header = [
-        "Fitted by `controlroom-sim fit` from " + ", ".join(str(f) for f in args.exports),
-        f"with the mapping {args.mapping}; fit.json holds every fitted value with its",
-        "uncertainty and goodness of fit, report.html the figures and the back-test.",
-    ]
-    scenario_path = write_scenario(out, document, profiles, header, copies)
-    fitted = load_scenario(scenario_path)
-    backtest = run_backtest(fitted, held, kind, rota_words, args.replications)
-    write_atomic(out / "backtest.csv", lambda p: backtest.table().to_csv(p, index=False))
-    doc = fit_document(
-        fit,
-        whole,
-        list(args.exports),
+    outcome = fit_folder(
+        args.exports,
         args.mapping,
-        held if kind == "holdout" else None,
-        backtest,
-        scenario_path,
+        mapping,
+        args.out,
+        base=args.base,
+        holdout_weeks=args.holdout_weeks,
+        rota=args.rota,
+        settings=settings,
+        replications=args.replications,
     )
-    write_json(out / "fit.json", doc)
-    write_fit_page(out / "report.html", fit, backtest, doc)
-    print("\n\n".join(fit_text(fit, backtest, out)))
+    print("\n\n".join(fit_text(outcome.fit, outcome.backtest, args.out)))
     return 0
 
 

@@ -10,7 +10,7 @@ from ..usage import UsageError
 from .experiments import add_compare, add_run, add_sweep
 from .fitting import add_fit, add_fit_check
 from .planning import add_roster, add_rota, add_staff
-from .tools import add_erlang, add_replay, add_report, add_scenarios, add_validate
+from .tools import add_app, add_erlang, add_replay, add_report, add_scenarios, add_validate
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_replay,
         add_fit_check,
         add_fit,
+        add_app,
     ):
         add(commands)
     return parser

@@ -151,3 +151,28 @@ def add_replay(commands: Subparsers) -> None:
     rpl.add_argument(
         "--out", type=Path, default=None, help="the HTML file (default: RESULTS/replay.html)"
     )
+
+
+def add_app(commands: Subparsers) -> None:
+    """``app``: the local web app (the planner's workbench)."""
+    app = commands.add_parser(
+        "app",
+        help="the local web app: open a scenario, edit its rota, compare, fit from data",
+        description="Start the local web app on 127.0.0.1 (Streamlit; needs the [app] extra) "
+        "and open it in the browser. Ctrl-C stops it.",
+    )
+    app.add_argument(
+        "--port", type=_positive_int, default=8501, help="the port to serve on (default 8501)"
+    )
+    app.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not open the browser (for a server or tests)",
+    )
+    app.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        help="the folder of the scenario library the app lists (default: scenarios/ here, "
+        "else the built-in baseline)",
+    )
