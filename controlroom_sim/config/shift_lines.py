@@ -28,14 +28,17 @@ def named_lines(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     """Each named shift line's key path in ``data``, e.g. ``"Late 999"`` ->
     ``("handlers", "0", "shifts", "1")`` (the first line of a name given twice)."""
     out: dict[str, tuple[str, ...]] = {}
-    for section in ROTA_SECTIONS:
-        groups = data.get(section)
+    desk = data.get("front_desk")
+    places = [((section,), data.get(section)) for section in ROTA_SECTIONS]
+    if isinstance(desk, dict):  # the front desk's operators (schema/front_desk.py)
+        places.append((("front_desk", "operators"), desk.get("operators")))
+    for where, groups in places:
         for i, group in enumerate(groups if isinstance(groups, list) else []):
             shifts = group.get("shifts") if isinstance(group, dict) else None
             for j, line in enumerate(shifts if isinstance(shifts, list) else []):
                 name = line.get("name") if isinstance(line, dict) else None
                 if isinstance(name, str):
-                    out.setdefault(name, (section, str(i), "shifts", str(j)))
+                    out.setdefault(name, (*where, str(i), "shifts", str(j)))
     return out
 
 
@@ -81,8 +84,11 @@ def apply_shift_lines(data: dict[str, Any], origins: Origins, changes: Any, wher
                 f": {KEY}.{name}: expected a table of the line's keys to change, such as "
                 f"count = 4, found {show_value(keys)}",
             )
-        section, i, _, j = path
-        line = data[section][int(i)]["shifts"][int(j)]
+        *section, i, _, j = path
+        groups: Any = data
+        for key in section:  # ("handlers",), or ("front_desk", "operators")
+            groups = groups[key]
+        line = groups[int(i)]["shifts"][int(j)]
         origins.written_as[path] = ((KEY, name), where)
         for key, value in keys.items():
             line[key] = copy.deepcopy(value)

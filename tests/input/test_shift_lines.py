@@ -395,3 +395,44 @@ def test_the_variant_in_the_library_adds_two_to_the_evening_contact_line(
     expected["handlers"][1]["shifts"][3]["count"] = 5
     assert changed.scenario.description != baseline.scenario.description
     assert changed.model_dump() == expected
+
+
+def test_a_front_desk_operators_line_is_changed_by_name(tmp_path: Path) -> None:
+    """The front desk's operators are on rotas too: a variant changes one of their lines by
+    name, and the names stay unique across every rota."""
+    desk = variant(
+        tmp_path,
+        """
+        [front_desk]
+        channel = "101"
+        time_s = { dist = "fixed", value = 60 }
+        resolve_probability = 0.5
+        operators = [{ name = "switchboard", shifts = [
+          { name = "Day board", start = "08:00", hours = 8, days = "daily", count = 2 },
+          { name = "Night board", start = "20:00", hours = 12, days = "daily", count = 1 },
+        ] }]
+        """,
+        name="desk.toml",
+    )
+    changed = write(
+        tmp_path / "changed.toml",
+        f"""
+        extends = "{desk}"
+        [shift_lines."Night board"]
+        count = 3
+        """,
+    )
+    lines = lines_of(load_scenario(changed))
+    assert lines["Night board"]["count"] == 3
+    assert lines["Day board"]["count"] == 2
+    twice = write(
+        tmp_path / "twice.toml",
+        f"""
+        extends = "{desk}"
+        [front_desk]
+        operators = [{{ name = "switchboard", shifts = [
+          {{ name = "Early 999", start = "08:00", hours = 8, days = "daily", count = 2 }},
+        ] }}]
+        """,
+    )
+    assert "Early 999" in error_of(twice)

@@ -182,11 +182,14 @@ class Scenario(_Strict):
             seen[line.name] = key
 
     def shift_lines(self) -> list[tuple[str, Shift]]:
-        """Every shift line of every rota (handlers, officers, dispatchers, support workers),
-        with its key path, e.g. ``("handlers.1.shifts.3", Shift(...))``."""
+        """Every shift line of every rota (handlers, officers, dispatchers, support workers,
+        front-desk operators), with its key path, e.g. ``("handlers.1.shifts.3", Shift(...))``."""
+        places = [(section, getattr(self, section)) for section in ROTA_SECTIONS]
+        if self.front_desk is not None:
+            places.append(("front_desk.operators", self.front_desk.operators))
         out = []
-        for section in ROTA_SECTIONS:
-            for i, group in enumerate(getattr(self, section)):
+        for section, groups in places:
+            for i, group in enumerate(groups):
                 for j, line in enumerate(group.shifts or []):
                     out.append((f"{section}.{i}.shifts.{j}", line))
         return out
