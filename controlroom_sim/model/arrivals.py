@@ -163,6 +163,18 @@ def arrival_blocks(
         start = stop
 
 
+def timed(env, end_s: float, blocks: Iterator[np.ndarray], act):  # type: ignore[no-untyped-def]
+    """A SimPy process: ``act()`` at each time of ``blocks`` (sorted arrays, block after
+    block) until ``end_s``: first calls, digital items, the extra calls of an intervention."""
+    for block in blocks:
+        for at in block.tolist():
+            if at >= end_s:
+                return
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            act()
+
+
 def expected_count(
     scenario: Scenario, channel: str, start_s: float, end_s: float, force: str | None = None
 ) -> float:

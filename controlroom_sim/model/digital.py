@@ -35,6 +35,7 @@ import simpy
 
 from ..config.schema import Digital, Scenario
 from ..config.schema.digital import DIGITAL_SKILL
+from .arrivals import timed
 from .columns import Rows
 from .entities import WORK_DIGITAL, Handler
 from .rng import RandomStreams
@@ -141,15 +142,7 @@ class DigitalDesk:
     # -- arrivals -----------------------------------------------------------------------------
 
     def _arrivals(self, blocks: Iterator[np.ndarray]):  # type: ignore[no-untyped-def]
-        env = self.env
-        end = self.room.scenario.end_s
-        for block in blocks:
-            for at in block.tolist():
-                if at >= end:
-                    return
-                if at > env.now:
-                    yield env.timeout(at - env.now)
-                self._arrive()
+        return timed(self.env, self.room.scenario.end_s, blocks, self._arrive)
 
     def _draw_work(self) -> float:
         if self._next >= len(self._work):

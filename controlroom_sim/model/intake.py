@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import simpy
 
+from .arrivals import timed
 from .draws import GradingDraws
 from .entities import (
     ABANDONED,
@@ -30,16 +32,9 @@ class Intake:
     # -- arrivals -----------------------------------------------------------------------------
 
     def _arrivals(self, channel: int, force: int, blocks):  # type: ignore[no-untyped-def]
-        env = self.env
-        new_call = self._new_call
-        end = self.scenario.end_s
-        for block in blocks:
-            for at in block.tolist():
-                if at >= end:
-                    return
-                if at > env.now:
-                    yield env.timeout(at - env.now)
-                new_call(channel, FIRST, -1, 0, None, force)
+        """The process making ``channel``'s first calls (of ``force``) at the blocks' times."""
+        first_call = partial(self._new_call, channel, FIRST, -1, 0, None, force)
+        return timed(self.env, self.scenario.end_s, blocks, first_call)
 
     def _new_call(
         self,

@@ -32,6 +32,15 @@ class KeyedError(ControlroomError, ValueError):
         self.also = also
 
 
+def each_once(values: list[str] | None, what: str) -> list[str] | None:
+    """``values`` unchanged if none is given twice; else the error naming the first repeated
+    (``what``: "channel", "force")."""
+    repeated = sorted({v for v in values if values.count(v) > 1}) if values else []
+    if repeated:
+        raise ValueError(f"expected each {what} once, found {repeated[0]!r} twice")
+    return values
+
+
 class _Strict(BaseModel):
     # strict: a number in quotes or true/false where a number belongs is an error, not a guess.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)

@@ -21,7 +21,7 @@ from pydantic import Field, field_validator
 
 from ..distributions import Distribution
 from ..vocabulary import ChannelName
-from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict
+from .base import KeyedError, NonNegativeFloat, PositiveFloat, _Strict, each_once
 from .rotas import HandlerGroup
 
 DIGITAL_SKILL = "digital"
@@ -45,11 +45,8 @@ class Digital(_Strict):
 
     @field_validator("interrupted_by")
     @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        repeated = sorted({c for c in value if value.count(c) > 1})
-        if repeated:
-            raise ValueError(f"expected each channel once, found {repeated[0]!r} twice")
-        return value
+    def _unique(cls, value: list[str]) -> list[str] | None:
+        return each_once(value, "channel")
 
 
 def check_digital(

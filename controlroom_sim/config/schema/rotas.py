@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..distributions import Distribution, Fixed
 from ..vocabulary import DAY_SETS, WEEKDAYS, ChannelName, clock_to_seconds
-from .base import ForceName, NonNegativeFloat, PositiveFloat, Probability, _Strict
+from .base import ForceName, NonNegativeFloat, PositiveFloat, Probability, _Strict, each_once
 
 ROTA_SECTIONS = ("handlers", "dispatchers", "officers", "support_workers")
 """The scenario's sections of groups on rotas, whose shift lines may have names."""
@@ -136,18 +136,12 @@ class HandlerGroup(RotaGroup):
     @field_validator("forces")
     @classmethod
     def _unique_forces(cls, value: list[str] | None) -> list[str] | None:
-        repeated = sorted({f for f in value if value.count(f) > 1}) if value else []
-        if repeated:
-            raise ValueError(f"expected each force once, found {repeated[0]!r} twice")
-        return value
+        return each_once(value, "force")
 
     @field_validator("skills")
     @classmethod
-    def _unique_skills(cls, value: list[str]) -> list[str]:
-        repeated = sorted({s for s in value if value.count(s) > 1})
-        if repeated:
-            raise ValueError(f"expected each channel once, found {repeated[0]!r} twice")
-        return value
+    def _unique_skills(cls, value: list[str]) -> list[str] | None:
+        return each_once(value, "channel")
 
 
 class SupportWorkers(RotaGroup):
