@@ -17,7 +17,7 @@ from ..config.vocabulary import WEEKDAYS
 from ..fitting.backtest import Backtest
 from ..fitting.fit import Fit
 from ..fitting.frozen import candidate_distribution, frozen, quantiles
-from .plots import save_figure
+from .plots import legend, save_figure
 
 Figure = tuple[str, str, Path]
 """A drawn figure: its title, caption and PNG."""
@@ -139,7 +139,7 @@ def patience_figure(fit: Fit, path: Path) -> Figure | None:
         ax.set_ylim(0, 1.02)
         ax.set_title(f"{channel}: callers still willing to wait")
         ax.set_xlabel("seconds waited")
-        ax.legend(fontsize=8)
+        legend(ax, fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -69,6 +70,14 @@ def weekday_ticks(ax: plt.Axes, clock: pd.DataFrame) -> None:
     ax.set_xticks(rows["hours"].to_numpy(dtype=float), labels, fontsize=8)
     ax.set_xlim(hours[0], hours[-1] + 0.25)
     ax.set_xlabel("weekday and time")
+
+
+def legend(ax: plt.Axes, **kwargs: object) -> None:
+    """The axes' legend where it covers least (matplotlib's ``loc="best"``), without the
+    warning matplotlib gives when finding that place is slow on a busy machine."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Creating legend with loc=", category=UserWarning)
+        ax.legend(**kwargs)  # type: ignore[arg-type]
 
 
 def save_figure(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..config.vocabulary import WEEKDAYS
 from .display import format_value
-from .plots import interval_clock, save_figure, weekday_ticks
+from .plots import interval_clock, legend, save_figure, weekday_ticks
 from .sweep_page import sweep_figure
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def answer_times(runs: list[RunData], path: Path) -> Figure | None:
     ax.axvspan(60, top, color="red", alpha=0.06)
     ax.set_xlabel("answer time of answered 999 calls, seconds (the last bin holds all longer)")
     ax.set_ylabel("density")
-    ax.legend(fontsize=8)
+    legend(ax, fontsize=8)
     return (
         "999 answer times and the Home Office bands",
         "Answer times of answered 999 calls over every replication, with the three bands the "
@@ -165,7 +165,7 @@ def abandonment(runs: list[RunData], path: Path) -> Figure | None:
     ax.set_xlabel("hour of day")
     ax.set_ylabel("abandoned / offered")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    legend(ax, fontsize=8)
     return (
         "Callers who gave up, and callbacks",
         "The share of offered calls abandoned by hour of day, per channel, pooled over "
@@ -240,7 +240,7 @@ def _attendance_panel(ax: plt.Axes, own: pd.DataFrame, grade: str, share: float 
     title = grade if share is None else f"{grade}: {share:.1%} within target"
     ax.set_title(title, fontsize=10)
     if groups:
-        ax.legend(fontsize=7)
+        legend(ax, fontsize=7)
     ax.set_xlabel("minutes from the call to an officer on scene")
 
 
@@ -315,7 +315,7 @@ def _level(
     weekday_ticks(ax, interval_clock(runs[0].intervals))
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    legend(ax, fontsize=8)
     return (
         title,
         f"{what}, time-averaged in each 15-minute interval and averaged over replications.",

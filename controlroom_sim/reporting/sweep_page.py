@@ -20,7 +20,7 @@ from ..analysis.comparison import split_values
 from ..analysis.kpis import KPI_DESCRIPTIONS
 from .display import SWEEP_DEFAULT, format_value, interval_text, is_share
 from .page_parts import esc, scroll_box
-from .plots import save_figure
+from .plots import legend, save_figure
 
 if TYPE_CHECKING:
     from .report_data import Results
@@ -223,7 +223,7 @@ def sweep_figure(results: Results, path: Path) -> Figure | None:
             ax.set_xticks([float(t) for t in ticks], [f"{t:g}" for t in ticks], fontsize=8)
         ax.grid(alpha=0.3)
         if len(lines) > 1:
-            ax.legend(fontsize=7)
+            legend(ax, fontsize=7)
     for ax in list(axes.flat)[len(kpis) :]:
         ax.axis("off")
     fig.tight_layout()
