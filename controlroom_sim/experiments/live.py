@@ -192,6 +192,11 @@ class LiveSession:
             "done": self.done,
         }
 
+    def end(self) -> None:
+        """End the exercise now (the debrief's window ends here)."""
+        if self.now > self.start_s:
+            self.stop_s = self.now
+
     def finish(self) -> tuple[RunRecords, RunRecords]:
         """Run both rooms to the end of the run: the records of the live room and the ghost."""
         if self.records is None:
@@ -242,7 +247,7 @@ def clock(scenario: Scenario, t: float) -> str:
 
     day = int((t - scenario.warmup_s) // 86400.0) + 1
     weekday = WEEKDAYS[int(((scenario.origin_weekday_s + t) // 86400.0) % 7)].capitalize()
-    s = round(t) % 86400
+    s = round(scenario.origin_weekday_s + t) % 86400
     return f"Day {day} ({weekday}) {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
