@@ -16,7 +16,7 @@ from ..experiments.live import RATE_WINDOW_S, TARGET
 LIVE, GHOST = "live room", "ghost (no interventions)"
 MONDAY = pd.Timestamp("2024-01-01")
 """A Monday: the charts' time axis is a week's clock (the day and time of the room)."""
-CHART_HEIGHT = 190
+CHART_HEIGHT = 230
 
 
 def _frame(history: pd.DataFrame, origin_weekday_s: float) -> pd.DataFrame:
@@ -32,6 +32,7 @@ def _lines(frame: pd.DataFrame, columns: dict[str, str], title: str) -> alt.Char
         id_vars=["time", "line"], value_vars=list(columns), var_name="what", value_name="value"
     )
     long["what"] = long["what"].map(columns)
+    title = alt.TitleParams(title, subtitle="dashed: the ghost (no interventions)")
     scheme = alt.Scale(domain=list(columns.values()), range=["#1f5fa8", "#c0392b", "#2e8b57"])
     return (
         alt.Chart(long, title=title, height=CHART_HEIGHT)
@@ -41,12 +42,7 @@ def _lines(frame: pd.DataFrame, columns: dict[str, str], title: str) -> alt.Char
             y=alt.Y("value:Q", title=None),
             color=alt.Color("what:N", scale=scheme, legend=alt.Legend(orient="top", title=None)),
             strokeDash=alt.StrokeDash(
-                "line:N",
-                scale=alt.Scale(domain=[LIVE, GHOST], range=[[1, 0], [5, 4]]),
-                legend=alt.Legend(orient="top", title=None),
-            ),
-            opacity=alt.Opacity(
-                "line:N", scale=alt.Scale(domain=[LIVE, GHOST], range=[1.0, 0.55]), legend=None
+                "line:N", scale=alt.Scale(domain=[LIVE, GHOST], range=[[1, 0], [5, 4]]), legend=None
             ),
             tooltip=["line:N", "what:N", alt.Tooltip("time:T", format="%a %H:%M"), "value:Q"],
         )
@@ -59,7 +55,7 @@ def rate_chart(history: pd.DataFrame, origin_weekday_s: float, channel: str = "9
     frame["rate"] = frame[f"rate_{channel}"] * 100.0
     minutes = RATE_WINDOW_S / 60.0
     base = alt.Chart(
-        frame, title=f"{channel} answered within 10 s, last {minutes:g} min (%)", height=230
+        frame, title=f"{channel} answered within 10 s, last {minutes:g} min (%)", height=310
     )
     lines = base.mark_line().encode(
         x=alt.X("time:T", title=None, axis=alt.Axis(format="%a %H:%M")),
@@ -70,7 +66,9 @@ def rate_chart(history: pd.DataFrame, origin_weekday_s: float, channel: str = "9
             legend=alt.Legend(orient="top", title=None),
         ),
         strokeDash=alt.StrokeDash(
-            "line:N", scale=alt.Scale(domain=[LIVE, GHOST], range=[[1, 0], [5, 4]]), legend=None
+            "line:N",
+            scale=alt.Scale(domain=[LIVE, GHOST], range=[[1, 0], [5, 4]]),
+            legend=alt.Legend(orient="top", title=None),
         ),
         tooltip=[
             "line:N",
@@ -122,14 +120,14 @@ def cards(snapshot: dict[str, Any], channels: list[str]) -> None:
         "999 within 10 s (last 30 min)",
         _percent(rate),
         None if math.isnan(points) else f"{points:+.1f} pp on the ghost's {_percent(other)}",
+        delta_color="normal" if abs(points) >= 0.05 else "off",
     )
-    waiting = sum(live[c] for c in channels)
+    waiting, shadow = sum(live[c] for c in channels), sum(ghost[c] for c in channels)
     two.metric(
         "Callers waiting",
         " / ".join(f"{live[c]}" for c in channels) + f" ({' / '.join(channels)})",
-        f"{waiting - sum(ghost[c] for c in channels):+d} on the ghost's "
-        f"{sum(ghost[c] for c in channels)}",
-        delta_color="inverse",
+        f"{waiting - shadow:+d} on the ghost's {shadow}",
+        delta_color="inverse" if waiting != shadow else "off",
     )
     three.metric(
         "Handlers busy / on duty",

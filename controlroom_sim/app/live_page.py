@@ -190,7 +190,13 @@ def draw(session: LiveSession) -> None:
     left, right = st.columns([3, 2])
     left.altair_chart(live_charts.rate_chart(history, origin), width="stretch")
     right.markdown("**What just happened**")
-    right.dataframe(_happened(snap["events"]), hide_index=True, height=230, width="stretch")
+    right.dataframe(
+        _happened(snap["events"]),
+        hide_index=True,
+        height=330,
+        width="stretch",
+        column_config={"when": st.column_config.TextColumn(width=95)},
+    )
     one, two, three = st.columns(3)
     one.altair_chart(live_charts.waiting_chart(history, origin, channels), width="stretch")
     two.altair_chart(live_charts.handlers_chart(history, origin), width="stretch")

@@ -152,6 +152,8 @@ class LiveSession:
         self.items.append(item)
         self.live.intervene(item, index)
         self.events.append((self.now, f"intervention: {describe(item)}"))
+        del self.rows[-2:]  # the rooms now, with the change made
+        self._sample()
         return item
 
     def batch_scenario(self, items: list[Any] | None = None) -> Scenario:
@@ -188,7 +190,9 @@ class LiveSession:
             "live": latest["live"],
             "ghost": latest["ghost"],
             "history": self.history(),
-            "events": [(clock(self.scenario, t), text) for t, text in reversed(self.events)],
+            "events": [
+                (clock(self.scenario, t, short=True), text) for t, text in reversed(self.events)
+            ],
             "done": self.done,
         }
 
@@ -241,14 +245,16 @@ class LiveSession:
         return {k: kpis[k] for k in keep if k in kpis}
 
 
-def clock(scenario: Scenario, t: float) -> str:
-    """A simulation time as the room's clock: ``Day 3 (Wednesday) 17:05:00``."""
+def clock(scenario: Scenario, t: float, short: bool = False) -> str:
+    """A simulation time as the room's clock: ``Day 3 (Wednesday) 17:05:00`` (``short``:
+    ``Wed 17:05:00``)."""
     from ..config.vocabulary import WEEKDAYS
 
     day = int((t - scenario.warmup_s) // 86400.0) + 1
     weekday = WEEKDAYS[int(((scenario.origin_weekday_s + t) // 86400.0) % 7)].capitalize()
     s = round(scenario.origin_weekday_s + t) % 86400
-    return f"Day {day} ({weekday}) {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+    time = f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return f"{weekday[:3]} {time}" if short else f"Day {day} ({weekday}) {time}"
 
 
 def describe(item: Any) -> str:

@@ -119,7 +119,7 @@ def test_the_ghost_and_the_live_room_are_the_same_until_an_intervention() -> Non
     assert snap["live"]["busy"] + snap["live"]["idle"] == 8
     assert snap["clock"] == "Day 1 (Monday) 02:10:00"
     assert snap["events"][0] == (
-        "Day 1 (Monday) 02:00:00",
+        "Mon 02:00:00",
         "intervention: 2 more desk handlers for 1 h",
     )
 
