@@ -81,7 +81,12 @@ def rate_chart(history: pd.DataFrame, origin_weekday_s: float, channel: str = "9
         .mark_rule(color="#c0392b", strokeDash=[2, 2])
         .encode(y="y:Q")
     )
-    return lines + target
+    label = (
+        alt.Chart(pd.DataFrame({"y": [TARGET * 100.0], "text": ["90% target"]}))
+        .mark_text(align="left", dx=4, dy=-7, color="#c0392b", fontSize=11)
+        .encode(y="y:Q", x=alt.value(0), text="text:N")
+    )
+    return lines + target + label
 
 
 def waiting_chart(history: pd.DataFrame, origin_weekday_s: float, channels: list[str]) -> alt.Chart:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 
 from ..config.errors import ControlroomError
@@ -189,14 +188,9 @@ def draw(session: LiveSession) -> None:
     history = snap["history"]
     left, right = st.columns([3, 2])
     left.altair_chart(live_charts.rate_chart(history, origin), width="stretch")
-    right.markdown("**What just happened**")
-    right.dataframe(
-        _happened(snap["events"]),
-        hide_index=True,
-        height=330,
-        width="stretch",
-        column_config={"when": st.column_config.TextColumn(width=95)},
-    )
+    box = right.container(height=330, border=True, key="live_happened")
+    box.markdown("**What just happened**")
+    box.markdown(_happened(snap["events"]) or "Nothing yet.")
     one, two, three = st.columns(3)
     one.altair_chart(live_charts.waiting_chart(history, origin, channels), width="stretch")
     two.altair_chart(live_charts.handlers_chart(history, origin), width="stretch")
@@ -205,5 +199,6 @@ def draw(session: LiveSession) -> None:
     )
 
 
-def _happened(events: list[tuple[str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(events[:30], columns=["when", "what"])
+def _happened(events: list[tuple[str, str]]) -> str:
+    """The latest events first, a line each (a Markdown list that wraps on a projector)."""
+    return "\n".join(f"- `{when}` {what}" for when, what in events[:30])

@@ -74,8 +74,9 @@ def test_start_step_intervene_and_debrief(app: AppTest) -> None:
     assert live["on_duty"] == ghost["on_duty"] + 2
     after = _metrics(app)
     assert after["Handlers busy / on duty"][1] == f"+2 on duty on the ghost's {ghost['on_duty']}"
-    happened = app.dataframe[0].value
-    assert list(happened["what"]).count("intervention: 2 more 999 desk handlers for 4 h") == 1
+    happened = [m.value for m in app.markdown if "intervention: " in m.value]
+    assert len(happened) == 1
+    assert happened[0].count("`Mon 08:05:00` intervention: 2 more 999 desk handlers for 4 h") == 1
     app.button(key="live_end").click().run()
     assert not app.exception
     assert [h.value for h in app.header] == ["Debrief"]
