@@ -185,8 +185,8 @@ class LiveSession:
         and what just happened (the interventions and notable events, latest first)."""
         latest = {row["room"]: row for row in self.rows[-2:]}
         return {
-            "now_s": self.now,
-            "clock": clock(self.scenario, self.now),
+            "now_s": latest["live"]["t"],
+            "clock": clock(self.scenario, latest["live"]["t"]),
             "live": latest["live"],
             "ghost": latest["ghost"],
             "history": self.history(),

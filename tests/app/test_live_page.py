@@ -93,3 +93,6 @@ def test_start_step_intervene_and_debrief(app: AppTest) -> None:
     page = app.session_state["live_debrief_done"][2]
     assert "<title>Control room replay: short_surge (live exercise)" in page
     assert '"hours":0.17' in page  # the window the session ran: 10 minutes
+    app.run()  # after the debrief (both rooms run to the end), the clock stays where it ended
+    clock = [m.value for m in app.markdown if "live-clock" in m.value and "<style>" not in m.value]
+    assert "Day 1 (Monday) 08:10:00" in clock[0] and "ended" in clock[0], clock
