@@ -20,7 +20,18 @@ import numpy as np
 import simpy
 from simpy.core import URGENT
 
-from ..config.schema.interventions import Intervention, MajorIncident, Outage, Surge, Switch
+from ..config.schema.interventions import (
+    AddHandlers,
+    CancelBreaks,
+    Intervention,
+    MajorIncident,
+    Outage,
+    SendHome,
+    StaffAction,
+    StartBreaks,
+    Surge,
+    Switch,
+)
 from .arrivals import force_shares, rate_pieces
 
 
@@ -55,8 +66,22 @@ class Interventions:
                 self.support.on = item.on
             else:
                 self.callback = self.callback_spec if item.on else None
+        elif isinstance(item, StaffAction):
+            self._staff_action(item, index)
         else:  # pragma: no cover - the schema allows no other
             raise TypeError(f"unknown intervention {item!r}")
+
+    def _staff_action(self, item: StaffAction, index: int) -> None:
+        """The handlers on duty changed now (:mod:`.staff_changes`)."""
+        staff = self.staff
+        if isinstance(item, AddHandlers):
+            staff.call_in(item.group, item.count, 0.0, item.hours, f"intervention {index}")
+        elif isinstance(item, SendHome):
+            staff.send_home(item.group, item.count)
+        elif isinstance(item, CancelBreaks):
+            staff.cancel_breaks(item.group)
+        elif isinstance(item, StartBreaks):
+            staff.start_breaks(item.group, item.count, item.minutes)
 
     # -- extra calls ----------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ state (the people on shift, the rota's queue, the shift rows) it changes.
   in hand.
 * ``cancel_breaks``: breaks of people on shift now that have not started: queued ones, and ones
   due but waiting for the work in hand; a break in progress goes on.
+* ``start_breaks``: idle people go on a break now (the breaks of their shift still fall due as
+  queued).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class StaffChanges:
     _come_on: Callable[[Member], None]
     _shift_end: Callable[[Member], None]
     _drop_queued_breaks: Callable[[set[int]], int]
+    _begin_break: Callable[[Member, float], None]
+    withdraw: Callable[[Member], None]
 
     def group_index(self, group: int | str) -> int:
         """A group's index, from its index or its name."""
@@ -114,3 +118,15 @@ class StaffChanges:
                 member.break_min = 0.0
                 cancelled += 1
         return cancelled + self._drop_queued_breaks(mine)
+
+    def start_breaks(self, group: int | str, count: int, minutes: float) -> list[int]:
+        """Up to ``count`` idle people of ``group`` go on a break of ``minutes`` now, the latest
+        member id first (as :meth:`send_home`); after it they are free again (or leave, if their
+        shift has ended meanwhile). Their ids."""
+        g = self.group_index(group)
+        idle = [m for m in self.on_shift.values() if m.group == g and m.state == IDLE]
+        idle.sort(key=lambda m: -m.member_id)
+        for member in idle[:count]:
+            self.withdraw(member)
+            self._begin_break(member, minutes)
+        return [m.member_id for m in idle[:count]]

@@ -15,7 +15,15 @@ Actions (each takes effect at its moment, before anything else the room does the
   give up; calls in hand go on);
 * ``support``: the support workers take handovers (``on = true``) or not;
 * ``callbacks``: 101 callers are offered callbacks (``on = true``) or not; callbacks already
-  accepted are still made.
+  accepted are still made;
+* ``add_handlers``: ``count`` more handlers of ``group`` come on duty now for ``hours`` (a
+  call-in: all of their time is overtime);
+* ``send_home``: up to ``count`` handlers of ``group`` go off now, as at a shift end (idle ones
+  at once, busy ones after the call in hand);
+* ``cancel_breaks``: the breaks not yet started of the handlers on shift now (of ``group``, or of
+  every group) are cancelled;
+* ``start_breaks``: up to ``count`` idle handlers of ``group`` go on a break of ``minutes`` now
+  (their breaks on the rota still fall due as before).
 """
 
 from __future__ import annotations
@@ -27,7 +35,17 @@ from pydantic import Field, field_validator, model_validator
 from ..vocabulary import ChannelName, clock_to_seconds
 from .base import KeyedError, NonNegativeFloat, PositiveHours, _Strict
 
-ACTIONS = ("surge", "major_incident", "outage", "support", "callbacks")
+ACTIONS = (
+    "surge",
+    "major_incident",
+    "outage",
+    "support",
+    "callbacks",
+    "add_handlers",
+    "send_home",
+    "cancel_breaks",
+    "start_breaks",
+)
 
 
 class _When(_Strict):
@@ -98,7 +116,46 @@ class Switch(_When):
     on: bool
 
 
-Intervention = Annotated[Surge | MajorIncident | Outage | Switch, Field(discriminator="action")]
+class AddHandlers(_When):
+    """``count`` more handlers of ``group`` on duty now for ``hours``."""
+
+    action: Literal["add_handlers"]
+    group: str
+    count: Annotated[int, Field(ge=1, le=1000)]
+    hours: PositiveHours
+
+
+class SendHome(_When):
+    """Up to ``count`` handlers of ``group`` off now, as at a shift end."""
+
+    action: Literal["send_home"]
+    group: str
+    count: Annotated[int, Field(ge=1, le=1000)]
+
+
+class CancelBreaks(_When):
+    """The breaks not yet started of the handlers on shift (of ``group``, or of all)."""
+
+    action: Literal["cancel_breaks"]
+    group: str | None = None
+
+
+class StartBreaks(_When):
+    """Up to ``count`` idle handlers of ``group`` on a break of ``minutes`` now."""
+
+    action: Literal["start_breaks"]
+    group: str
+    count: Annotated[int, Field(ge=1, le=1000)]
+    minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)]
+
+
+StaffAction = AddHandlers | SendHome | CancelBreaks | StartBreaks
+"""The interventions that change the handlers on duty (model/staff_changes.py)."""
+
+Intervention = Annotated[
+    Surge | MajorIncident | Outage | Switch | AddHandlers | SendHome | CancelBreaks | StartBreaks,
+    Field(discriminator="action"),
+]
 """One ``[[interventions]]`` entry."""
 
 
@@ -128,6 +185,13 @@ def check_interventions(scenario) -> None:  # type: ignore[no-untyped-def]
                     f"expected a channel of the scenario ({', '.join(scenario.channels)}), "
                     f"found {name!r}",
                 )
+        group = getattr(item, "group", None)
+        if group is not None and group not in [g.name for g in scenario.handlers]:
+            names = ", ".join(g.name for g in scenario.handlers)
+            raise KeyedError(
+                f"{key}.group",
+                f"expected a handlers' group of the scenario ({names}), found {group!r}",
+            )
         if isinstance(item, Switch):
             needs = {"support": "support_workers", "callbacks": "callback"}[item.action]
             if not getattr(scenario, needs):
