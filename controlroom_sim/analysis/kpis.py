@@ -156,6 +156,18 @@ def replication_kpis(records: RunRecords, scenario: Scenario) -> dict[str, float
     return kpis
 
 
+def kpi_in_words(kpi: str) -> str:
+    """A KPI's description, with its channel when the name ends in one
+    (``answered_within_10s_999``: "999 calls: share of answered calls answered in under
+    10 s"); the name itself when it has none."""
+    if kpi in KPI_DESCRIPTIONS:
+        return KPI_DESCRIPTIONS[kpi]
+    base, _, channel = kpi.rpartition("_")
+    if channel in ("999", "101") and base in KPI_DESCRIPTIONS:
+        return f"{channel} calls: {KPI_DESCRIPTIONS[base]}"
+    return kpi
+
+
 def unknown_kpi(name: str, known: Sequence[str]) -> str:
     """What to say of ``name`` when it is not one of the ``known`` KPI names: that there is no
     such KPI, with the nearest known name when one is close (a misspelling; the cut-off is a

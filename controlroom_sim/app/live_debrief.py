@@ -4,9 +4,12 @@ interventions (TOML, to run again as a batch) and the replay page of the live ro
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from ..analysis.kpis import kpi_in_words
 from ..experiments.live import LiveSession, clock, describe
+from ..reporting.display import format_value, is_share
 from ..reporting.replay_live import live_replay_page
 
 DONE = "live_debrief_done"
@@ -41,19 +44,7 @@ def show(session: LiveSession) -> None:
     else:
         st.caption("No interventions: the live room and the ghost are the same.")
     st.subheader("With and without them")
-    shown = table.copy()
-    shown["over"] = shown["over"].map(
-        {"exercise": "the exercise (calls made in it)", "run": "the whole run"}
-    )
-    st.dataframe(
-        shown.rename(columns={"live": "with (live)", "ghost": "without (ghost)"}),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="%.4f")
-            for c in ("with (live)", "without (ghost)", "difference")
-        },
-    )
+    st.dataframe(_in_words(table), hide_index=True, width="stretch")
     one, two = st.columns(2)
     one.download_button(
         "Download the scenario with the interventions (TOML)",
@@ -69,3 +60,24 @@ def show(session: LiveSession) -> None:
         mime="text/html",
         key="live_download_replay",
     )
+
+
+def _in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """The debrief's KPIs as the command line shows them: each described in words, values as
+    percentages, seconds or hours, and the difference signed (percentage points for shares)."""
+    over = {"exercise": "the exercise (calls made in it)", "run": "the whole run"}
+    rows = []
+    for row in table.itertuples(index=False):
+        kpi = str(row.kpi)
+        d = row.difference
+        diff = f"{100 * d:+.1f} pp" if is_share(kpi) else f"{d:+,.1f}"
+        rows.append(
+            {
+                "over": over.get(str(row.over), str(row.over)),
+                "KPI": kpi_in_words(kpi),
+                "with (live)": format_value(kpi, row.live),
+                "without (ghost)": format_value(kpi, row.ghost),
+                "difference": "-" if pd.isna(d) else diff,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -82,11 +82,15 @@ def test_start_step_intervene_and_debrief(app: AppTest) -> None:
     assert [h.value for h in app.header] == ["Debrief"]
     timeline, kpis = app.dataframe[-2].value, app.dataframe[-1].value
     assert list(timeline["when"]) == ["Day 1 (Monday) 08:05:00"]
-    rate = kpis[kpis["kpi"] == "answered_within_10s_999"]
+    table = session.debrief()
+    rate = table[table["kpi"] == "answered_within_10s_999"]
     assert len(rate) == 2  # over the exercise and over the run
-    assert set(rate["difference"].round(12)) == {
-        round(v, 12) for v in rate["with (live)"] - rate["without (ghost)"]
-    }
+    assert list(rate["difference"]) == list(rate["live"] - rate["ghost"])
+    # On the page, as the command line words it: the KPI described, percentages, pp.
+    words = "999 calls: share of answered calls answered in under 10 s"
+    shown = kpis[kpis["KPI"] == words]
+    assert list(shown["with (live)"]) == [f"{100 * v:.1f}%" for v in rate["live"]]
+    assert list(shown["difference"]) == [f"{100 * v:+.1f} pp" for v in rate["difference"]]
     assert session.stop_s == session.start_s + 600.0  # ended where it stood
     toml = session.batch_toml()
     assert 'action = "add_handlers"' in toml and 'group = "999 desk"' in toml
