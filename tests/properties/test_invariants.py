@@ -1,9 +1,11 @@
-"""Every invariant of issue 9 on each of 200 generated scenarios, in the default suite.
+"""Every invariant of issue 9 on each of 120 generated scenarios in the default suite (600 with
+``-m slow``).
 
 test_properties.py and test_dispatch_properties.py (in this folder) check these invariants and many
-more, each test on its own draw of scenarios (a few dozen to 150 each). This test draws 200
-scenarios, half from each of their strategies (call handling only, and with call types,
-grading, dispatch, officers, dispatchers and support workers), runs one replication of each and
+more, each test on its own draw of scenarios (a few dozen to 150 each). This test draws 120
+scenarios (600 with ``-m slow``), half from each of their strategies (call handling only, and
+with call types, grading, dispatch, officers, dispatchers and support workers), runs one
+replication of each and
 checks, on every one, every invariant the issue lists:
 
 1. every call has exactly one outcome, and its times agree with it (``check_outcomes``);
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +48,8 @@ from tests.helpers.invariants import (
 )
 from tests.helpers.strategies import dispatch_scenarios, replications, scenarios
 
-SCENARIOS = 200
+SCENARIOS = 120
+MANY_SCENARIOS = 600
 TOL = 1e-6
 """Seconds: moments that are sums of durations may differ by float rounding."""
 
@@ -141,3 +145,18 @@ def test_every_invariant_of_the_issue(drawn: tuple[str, Scenario], replication: 
         check_same_seed(scenario, replication, r)
     else:
         check_reproducible(scenario, replication, r)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=MANY_SCENARIOS,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(drawn=any_scenario, replication=replications)
+def test_every_invariant_on_many_more_scenarios(
+    drawn: tuple[str, Scenario], replication: int
+) -> None:
+    """The test above on 600 scenarios (run with ``-m slow``)."""
+    test_every_invariant_of_the_issue.hypothesis.inner_test(drawn, replication)
