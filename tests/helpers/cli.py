@@ -36,6 +36,20 @@ def assert_one_line_error(
     return err.rstrip("\n")
 
 
+def assert_run_refuses(
+    tmp_path, capsys: pytest.CaptureFixture[str], text: str, key: str, fragment: str
+) -> None:  # type: ignore[no-untyped-def]
+    """``run`` on a scenario file holding ``text``: exit 2, one line ``error: <file>: <key>``
+    saying ``fragment``, no traceback, and no results written."""
+    file = tmp_path / "bad.toml"
+    file.write_text(text, encoding="utf-8")
+    status = main(["run", str(file), "--out", str(tmp_path / "out"), "--quiet"])
+    err = assert_one_line_error(capsys, status)
+    assert err.startswith(f"error: {file}: {key}"), err
+    assert fragment in err, err
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
 def few_replications_stderr(replications: int) -> str:
     """What a successful run, compare or sweep prints on stderr with ``--quiet``: nothing, or
     below 5 replications the one warning line that its intervals are unreliable."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim.cli.main import main
+from tests.helpers.cli import assert_run_refuses
 
 BASE = """
 [scenario]
@@ -147,12 +147,4 @@ def test_one_line_naming_file_and_key(
     text: str, key: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each mistake: exit 2, one line 'error: <file>: <key>: ...' saying what was expected."""
-    file = tmp_path / "bad.toml"
-    file.write_text(text, encoding="utf-8")
-    status = main(["run", str(file), "--out", str(tmp_path / "out"), "--quiet"])
-    err = capsys.readouterr().err
-    assert status == 2, err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"error: {file}: {key}"), err
-    assert fragment in err, err
-    assert not (tmp_path / "out" / "summary.json").exists()
+    assert_run_refuses(tmp_path, capsys, text, key, fragment)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from controlroom_sim.cli.main import main
-from tests.helpers.cli import assert_one_line_error
+from tests.helpers.cli import assert_run_refuses
 
 BASE = """\
 [scenario]
@@ -65,9 +64,4 @@ def test_one_line_naming_file_and_key(
     text: str, key: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each mistake: exit 2, one line 'error: <file>: <key>...' saying what was wrong."""
-    file = tmp_path / "bad.toml"
-    file.write_text(BASE + text, encoding="utf-8")
-    status = main(["run", str(file), "--out", str(tmp_path / "out"), "--quiet"])
-    err = assert_one_line_error(capsys, status)
-    assert err.startswith(f"error: {file}: {key}"), err
-    assert fragment in err, err
+    assert_run_refuses(tmp_path, capsys, BASE + text, key, fragment)
