@@ -9,7 +9,6 @@ with an output folder, every replication of which the warm engine still holds.""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +24,7 @@ from ..experiments.results import Comparison
 from ..reporting.compare_figures import weekday_hour_rate
 from ..reporting.cost_display import cost_line
 from ..reporting.display import comparison_table
+from .scratch import scratch_folder
 from .warm import WarmEngine
 
 SERIES = {
@@ -100,7 +100,7 @@ def run_compare(
 def write_folder(outcome: Outcome, engine: WarmEngine, folder: Path | None = None) -> Path:
     """The compare's run folder, as ``controlroom-sim compare --out`` writes it (``folder``,
     else a new temporary one), for the workbook and the report."""
-    out = folder if folder is not None else Path(tempfile.mkdtemp(prefix="crs-app-compare-"))
+    out = folder if folder is not None else scratch_folder("compare-")
     api.compare_loaded(
         _loaded(*outcome.scenarios), _options(outcome.replications, out), engine=engine
     )

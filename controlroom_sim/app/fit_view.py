@@ -4,7 +4,6 @@ scenario in the workbench."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +15,7 @@ from . import workbench_page
 from .fit_run import STEPS, fit_folder
 from .pages import WORKBENCH
 from .rota_grid import edit_error
+from .scratch import scratch_folder
 
 
 def show() -> None:
@@ -44,7 +44,7 @@ def show() -> None:
 
 
 def _fit(exports, mapping, holdout: int, replications: int) -> None:  # type: ignore[no-untyped-def]
-    folder = Path(tempfile.mkdtemp(prefix="crs-app-fit-"))
+    folder = scratch_folder("fit-")
     saved = []
     for upload in exports:
         path = folder / Path(upload.name).name

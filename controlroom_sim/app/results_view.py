@@ -190,10 +190,10 @@ def _heatmap(outcome: Outcome) -> None:
 
 
 def _rota_bytes(scenario: Scenario) -> bytes:
-    folder = Path(tempfile.mkdtemp(prefix="crs-app-rota-"))
-    path = folder / "rota.xlsx"
-    write_rota(path, scenario_groups(scenario), starts=True)
-    return path.read_bytes()
+    with tempfile.TemporaryDirectory(prefix="crs-app-rota-") as folder:
+        path = Path(folder) / "rota.xlsx"
+        write_rota(path, scenario_groups(scenario), starts=True)
+        return path.read_bytes()
 
 
 def _downloads(outcome: Outcome, edited: Scenario | None, engine: WarmEngine) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -27,6 +26,7 @@ from .rota_grid import (
     overrides,
     rota_costs,
 )
+from .scratch import scratch_folder
 from .serve import LIBRARY_ENV
 from .warm import WarmEngine
 
@@ -142,7 +142,7 @@ def _upload() -> None:
         name = st.selectbox("Scenario", [f.name for f in tomls], key="open_upload_choice")
         chosen = next(f for f in tomls if f.name == name)
     if st.button("Open", key="open_upload_button"):
-        folder = Path(tempfile.mkdtemp(prefix="crs-app-upload-"))
+        folder = scratch_folder("upload-")
         for f in files:
             (folder / Path(f.name).name).write_bytes(f.getvalue())
         _open(str(folder / Path(chosen.name).name), chosen.name, uploaded=folder)

@@ -155,3 +155,18 @@ def test_a_port_in_use_is_one_line_naming_it(capsys) -> None:  # type: ignore[no
         f"error: --port {port}: the app's server stopped at once (exit status 1); is the port "
         "already in use? Give another"
     )
+
+
+def test_scratch_folders_live_under_one_root_that_is_removed() -> None:
+    """Uploads, fits and compare folders go inside one scratch folder of the process, which
+    goes when the process ends (clean_up does it now): no crs-app-* folder is left behind."""
+    from controlroom_sim.app.scratch import clean_up, scratch_folder, scratch_root
+
+    clean_up()
+    first, second = scratch_folder("upload-"), scratch_folder("fit-")
+    root = scratch_root()
+    assert root is not None and first.parent == root and second.parent == root
+    assert first != second and first.name.startswith("upload-")
+    (first / "scenario.toml").write_text("x", encoding="utf-8")
+    clean_up()
+    assert not root.exists() and scratch_root() is None
