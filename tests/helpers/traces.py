@@ -48,3 +48,21 @@ def assert_call(records: RunRecords, call_id: int, **expected: Any) -> None:
 
 def rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     return [tuple(plain(v) for v in r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+def stopped_and_changed_is_batch(
+    base: Scenario, scheduled: Scenario, at: float, tables: Sequence[str], replication: int = 2
+) -> RunRecords:
+    """The run of ``base`` stopped at ``at``, changed there by ``scheduled``'s first
+    intervention and run on, leaves exactly ``tables`` of the batch run of ``scheduled`` (which
+    lists that intervention at ``at``); returns the changed run's records."""
+    from controlroom_sim.model.room import ControlRoom
+
+    batch = ControlRoom(scheduled, replication).run()
+    live = ControlRoom(base, replication)
+    live.env.run(until=at)
+    live.intervene(scheduled.interventions[0], 0)
+    records = live.run()
+    for table in tables:
+        pd.testing.assert_frame_equal(getattr(records, table), getattr(batch, table))
+    return records

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model import simulate
 from controlroom_sim.model.room import ControlRoom
-from tests.helpers.traces import assert_call, fixed, run
+from tests.helpers.traces import assert_call, fixed, run, stopped_and_changed_is_batch
 from tests.process.test_process_traces import channel, group, make
 
 
@@ -251,13 +250,7 @@ def test_stopping_the_run_and_intervening_gives_the_batch_runs_records(
     )
     at = 5 * 3600 + 17 * 60 + 0.5
     scheduled = _with(base, {**item, "at_s": at})
-    batch = ControlRoom(scheduled, 2).run()
-    live = ControlRoom(base, 2)
-    live.env.run(until=at)
-    live.intervene(scheduled.interventions[0], 0)
-    records = live.run()
-    for table in ("calls", "work", "duty"):
-        pd.testing.assert_frame_equal(getattr(records, table), getattr(batch, table))
+    records = stopped_and_changed_is_batch(base, scheduled, at, ("calls", "work", "duty"))
     # ... and the intervention changed something.
     assert not records.calls.equals(ControlRoom(base, 2).run().calls)
 

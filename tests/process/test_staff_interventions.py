@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from controlroom_sim.config.schema import Scenario
 from controlroom_sim.model.room import ControlRoom
-from tests.helpers.traces import H, assert_call, fixed, rows, run
+from tests.helpers.traces import H, assert_call, fixed, rows, run, stopped_and_changed_is_batch
 from tests.process.test_interventions import _with
 from tests.process.test_process_traces import channel, group, make
 
@@ -153,11 +152,6 @@ def test_stopping_the_run_and_changing_the_staff_gives_the_batch_runs_records(
     )
     at = 5 * H + 17 * 60 + 0.5
     scheduled = _with(base, {**item, "at_s": at})
-    batch = ControlRoom(scheduled, 2).run()
-    live = ControlRoom(base, 2)
-    live.env.run(until=at)
-    live.intervene(scheduled.interventions[0], 0)
-    records = live.run()
-    for table in ("calls", "work", "duty", "handlers"):
-        pd.testing.assert_frame_equal(getattr(records, table), getattr(batch, table))
+    tables = ("calls", "work", "duty", "handlers")
+    records = stopped_and_changed_is_batch(base, scheduled, at, tables)
     assert not records.duty.equals(ControlRoom(base, 2).run().duty)
